@@ -1,0 +1,125 @@
+// Who may request what, and who may approve: the requester and approver rules of the policy.
+import { ForbiddenError } from './errors.ts';
+import type { AccessRequest, ClearanceLevel, Dataset, Principal, Scope } from './model.ts';
+import { CLEARANCE_LEVELS } from './model.ts';
+import type { Policy } from './policy.ts';
+import { datasetIdOf } from './scopes.ts';
+
+export function isExternal(principal: Pick<Principal, 'organisation'>, policy: Policy): boolean {
+  return principal.organisation !== policy.homeOrganisation;
+}
+
+function rank(level: ClearanceLevel): number {
+  return CLEARANCE_LEVELS.indexOf(level);
+}
+
+/** The highest clearance any of the scopes demands, or null when none is needed. */
+export function requiredClearance(
+  scopes: readonly Scope[],
+  datasets: ReadonlyMap<string, Dataset>,
+  policy: Policy,
+): ClearanceLevel | null {
+  let required: ClearanceLevel | null = null;
+  for (const scope of scopes) {
+    const datasetId = datasetIdOf(scope);
+    const dataset = datasetId ? datasets.get(datasetId) : undefined;
+    const needed =
+      scope === 'admin'
+        ? policy.minClearance.admin
+        : dataset?.sensitivity === 'identifiable'
+          ? policy.minClearance.dataset
+          : policy.minClearance.nonIdentifiableDataset;
+    if (needed && (required === null || rank(needed) > rank(required))) required = needed;
+  }
+  return required;
+}
+
+/**
+ * Throws a 403-class error naming why the requester may not hold these scopes until `grantEndsAt`.
+ * Used at submission, when the workflow starts and again at grant time, so the rule lives here only.
+ */
+export function assertRequesterEligible(
+  requester: Principal,
+  scopes: readonly Scope[],
+  datasets: ReadonlyMap<string, Dataset>,
+  grantEndsAt: string,
+  policy: Policy,
+  now: string,
+): void {
+  if (!requester.active) throw new ForbiddenError('PRINCIPAL_INACTIVE', `${requester.id} is not active`);
+  const required = requiredClearance(scopes, datasets, policy);
+  if (required === null) return;
+  const clearance = requester.clearance;
+  if (!clearance) {
+    throw new ForbiddenError('CLEARANCE_MISSING', `${scopes.join(', ')} requires ${required} clearance`);
+  }
+  if (clearance.expiresAt <= now) {
+    throw new ForbiddenError('CLEARANCE_EXPIRED', `clearance ${clearance.level} expired at ${clearance.expiresAt}`);
+  }
+  if (rank(clearance.level) < rank(required)) {
+    throw new ForbiddenError(
+      'CLEARANCE_INSUFFICIENT',
+      `${scopes.join(', ')} requires ${required} clearance; ${requester.id} holds ${clearance.level}`,
+    );
+  }
+  if (clearance.expiresAt < grantEndsAt) {
+    throw new ForbiddenError(
+      'CLEARANCE_EXPIRES_BEFORE_GRANT_END',
+      `clearance expires at ${clearance.expiresAt}, before the grant would end at ${grantEndsAt}`,
+    );
+  }
+}
+
+export function approvalsRequiredFor(scopes: readonly Scope[], external: boolean, policy: Policy): number {
+  return external && scopes.includes('admin') ? policy.approvalsRequired.externalAdmin : policy.approvalsRequired.default;
+}
+
+export type ApproverRefusal = { readonly code: 'SELF_APPROVAL' | 'NOT_ELIGIBLE_APPROVER'; readonly message: string };
+
+/** Why `approver` may not decide `request` now, or undefined when they may. */
+export function approverRefusal(
+  approver: Principal,
+  request: Pick<AccessRequest, 'requester'>,
+  policy: Policy,
+  now: string,
+): ApproverRefusal | undefined {
+  if (approver.id === request.requester) {
+    return { code: 'SELF_APPROVAL', message: 'a requester cannot approve their own request' };
+  }
+  const reasons: string[] = [];
+  if (!approver.active) reasons.push('is not active');
+  if (approver.organisation !== policy.homeOrganisation) reasons.push(`is not in ${policy.homeOrganisation}`);
+  if (!policy.approverGrades.includes(approver.grade)) {
+    reasons.push(`grade ${approver.grade} is not one of ${policy.approverGrades.join(', ')}`);
+  }
+  if (!approver.clearance) reasons.push('holds no clearance');
+  else if (approver.clearance.expiresAt <= now) reasons.push('clearance has expired');
+  if (reasons.length === 0) return undefined;
+  return { code: 'NOT_ELIGIBLE_APPROVER', message: `${approver.id} ${reasons.join('; ')}` };
+}
+
+export function assertEligibleApprover(
+  approver: Principal,
+  request: Pick<AccessRequest, 'requester'>,
+  policy: Policy,
+  now: string,
+): void {
+  const refusal = approverRefusal(approver, request, policy, now);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
+}
+
+export function eligibleApprovers(
+  directory: readonly Principal[],
+  request: Pick<AccessRequest, 'requester'>,
+  policy: Policy,
+  now: string,
+): Principal[] {
+  return directory.filter((principal) => approverRefusal(principal, request, policy, now) === undefined);
+}
+
+/** Directors (approver grade, home organisation) may see who holds access, as may access-admins and auditors. */
+export function mayViewAccess(principal: Principal, policy: Policy, now: string): boolean {
+  if (!principal.active) return false;
+  if (principal.roles.includes('access-admin') || principal.roles.includes('auditor')) return true;
+  return approverRefusal(principal, { requester: '' }, policy, now) === undefined;
+}

@@ -1,0 +1,103 @@
+// The domain's nouns: principals, datasets, scopes, requests, grants.
+
+export const CLEARANCE_LEVELS = ['BPSS', 'SC', 'DV'] as const;
+export type ClearanceLevel = (typeof CLEARANCE_LEVELS)[number];
+
+export const ROLES = ['access-admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Clearance {
+  readonly level: ClearanceLevel;
+  readonly expiresAt: string;
+}
+
+export interface Principal {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly organisation: string;
+  readonly grade: string;
+  readonly clearance?: Clearance | undefined;
+  readonly slackUserId?: string | undefined;
+  readonly roles: readonly Role[];
+  readonly active: boolean;
+}
+
+export const SENSITIVITIES = ['identifiable', 'pseudonymised', 'aggregate'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+
+export interface Dataset {
+  readonly id: string;
+  readonly title: string;
+  readonly sensitivity: Sensitivity;
+}
+
+/** `admin` or `dataset:<id>`. */
+export type Scope = 'admin' | `dataset:${string}`;
+
+export const REQUEST_STATUSES = [
+  'PENDING_APPROVAL',
+  'APPROVED',
+  'ACTIVE',
+  'EXPIRED',
+  'REJECTED',
+  'DENIED',
+  'TIMED_OUT',
+  'CANCELLED',
+  'REVOKED',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly RequestStatus[] = [
+  'EXPIRED',
+  'REJECTED',
+  'DENIED',
+  'TIMED_OUT',
+  'CANCELLED',
+  'REVOKED',
+];
+
+export type DecisionChannel = 'api' | 'email-link' | 'slack' | 'email-reply';
+
+export interface Decision {
+  readonly approverId: string;
+  readonly decision: 'approve' | 'deny';
+  readonly comment?: string | undefined;
+  readonly at: string;
+  readonly channel: DecisionChannel;
+}
+
+export interface Grant {
+  readonly grantedAt: string;
+  readonly expiresAt: string;
+  readonly approvedBy: readonly string[];
+  readonly nextReviewAt: string;
+}
+
+export interface AccessRequest {
+  readonly id: string;
+  readonly requester: string;
+  readonly requesterOrganisation: string;
+  /** Requester is outside the home organisation at submission time. */
+  readonly external: boolean;
+  readonly scopes: readonly Scope[];
+  readonly duration: string;
+  readonly justification: string;
+  readonly ticket?: string | undefined;
+  readonly createdAt: string;
+  readonly status: RequestStatus;
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Decision[];
+  /** After this instant no decision is accepted (the policy's approval timeout). */
+  readonly approvalDeadline: string;
+  /** Holds one of the external-admin seats while ACTIVE. */
+  readonly countsAgainstCap: boolean;
+  readonly reason?: string | undefined;
+  readonly closedBy?: string | undefined;
+  readonly closedAt?: string | undefined;
+  readonly grant?: Grant | undefined;
+}
+
+export function isTerminal(status: RequestStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}

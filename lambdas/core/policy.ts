@@ -1,0 +1,102 @@
+// The policy: every configurable rule, its defaults, and how a partial override merges over them.
+import { z } from 'zod';
+import { isDuration, parseDuration } from './duration.ts';
+import { CLEARANCE_LEVELS } from './model.ts';
+
+const duration = z.string().refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' });
+const clearance = z.enum(CLEARANCE_LEVELS);
+
+export const policySchema = z
+  .strictObject({
+    homeOrganisation: z.string().min(1),
+    externalAdminCap: z.number().int().min(0),
+    organisationAdminCaps: z.record(z.string().min(1), z.number().int().min(0)),
+    approvalTimeout: duration,
+    minDuration: duration,
+    maxDuration: z.strictObject({ admin: duration, dataset: duration }),
+    approvalsRequired: z.strictObject({
+      externalAdmin: z.number().int().min(1).max(10),
+      default: z.number().int().min(1).max(10),
+    }),
+    approverGrades: z.array(z.string().min(1)).min(1),
+    minClearance: z.strictObject({
+      admin: clearance,
+      /** Applies to datasets whose sensitivity is `identifiable`. */
+      dataset: clearance,
+      /** Pseudonymised or aggregate datasets; `null` requires no clearance. */
+      nonIdentifiableDataset: clearance.nullable(),
+    }),
+    justificationMinLength: z.number().int().min(0),
+    requireTicket: z.boolean(),
+    review: z.strictObject({ admin: duration, dataset: duration, grace: duration }),
+    /** At most this many scopes in one request (each becomes its own grant). */
+    maxScopesPerRequest: z.number().int().min(1).max(25),
+  })
+  .superRefine((policy, ctx) => {
+    if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.admin)) {
+      ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.admin' });
+    }
+    if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.dataset)) {
+      ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.dataset' });
+    }
+  });
+
+export type Policy = z.infer<typeof policySchema>;
+
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  homeOrganisation: 'NHSE',
+  externalAdminCap: 5,
+  organisationAdminCaps: {},
+  approvalTimeout: 'PT72H',
+  minDuration: 'PT15M',
+  maxDuration: { admin: 'P7D', dataset: 'P90D' },
+  approvalsRequired: { externalAdmin: 2, default: 1 },
+  approverGrades: ['director', 'executive-director'],
+  minClearance: { admin: 'SC', dataset: 'SC', nonIdentifiableDataset: null },
+  justificationMinLength: 20,
+  requireTicket: false,
+  review: { admin: 'P7D', dataset: 'P30D', grace: 'P2D' },
+  maxScopesPerRequest: 20,
+}) as Policy;
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges plain objects; arrays and scalars in the override replace the default. */
+function mergeOver(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    // organisationAdminCaps is a map, not a shape: the override replaces it whole.
+    merged[key] = key === 'organisationAdminCaps' ? value : mergeOver(base[key], value);
+  }
+  return merged;
+}
+
+/**
+ * Builds the effective policy from a partial override. Unknown keys and invalid values are errors that
+ * name the key, so a typo in a policy file fails at start-up instead of silently using a default.
+ */
+export function resolvePolicy(override: unknown = {}, source = 'policy'): Policy {
+  if (!isPlainObject(override)) throw new PolicyError(`${source} must be a JSON object`);
+  const result = policySchema.safeParse(mergeOver(DEFAULT_POLICY, override));
+  if (!result.success) {
+    const messages = result.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const prefix = issue.path.length ? `${issue.path.join('.')}.` : '';
+        return issue.keys.map((key) => `unknown key "${prefix}${key}"`).join('; ');
+      }
+      return `"${issue.path.join('.')}" ${issue.message}`;
+    });
+    throw new PolicyError(`Invalid ${source}: ${messages.join('; ')}`);
+  }
+  return result.data;
+}
