@@ -116,10 +116,3 @@ export function eligibleApprovers(
 ): Principal[] {
   return directory.filter((principal) => approverRefusal(principal, request, policy, now) === undefined);
 }
-
-/** Directors (approver grade, home organisation) may see who holds access, as may access-admins and auditors. */
-export function mayViewAccess(principal: Principal, policy: Policy, now: string): boolean {
-  if (!principal.active) return false;
-  if (principal.roles.includes('access-admin') || principal.roles.includes('auditor')) return true;
-  return approverRefusal(principal, { requester: '' }, policy, now) === undefined;
-}

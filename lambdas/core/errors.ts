@@ -1,7 +1,14 @@
 // Typed domain errors. HTTP status and Step Functions error names are mapped from these in one place
 // (lambdas/http/error-mapping.ts and the workflow definition in lib/access-workflow.ts).
 
-export type ErrorKind = 'validation' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'gone';
+export type ErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'gone'
+  | 'unavailable';
 
 export class KeyholderError extends Error {
   readonly code: string;

@@ -6,7 +6,6 @@ import type { AccessRequest, Dataset, Principal, Scope } from './model.ts';
 /** A request as stored: the domain record plus its audit chain head and workflow handles. */
 export interface StoredRequest extends AccessRequest {
   readonly audit: ChainHead;
-  readonly executionArn?: string | undefined;
   readonly taskToken?: string | undefined;
   /** Approvers already sent an approval prompt (so a retried prompt step does not mail twice). */
   readonly notified?: readonly string[] | undefined;
@@ -79,12 +78,12 @@ export interface Directory {
 }
 
 export interface Workflow {
-  /** Starts the lifecycle execution for a submitted request; returns the execution id (ARN). */
+  /** Starts the lifecycle execution for a submitted request, named after the request (idempotent). */
   start(requestId: string): Promise<string>;
   /** Completes the waiting approval step with the decided status. */
   approvalDecided(taskToken: string, status: 'APPROVED' | 'DENIED' | 'CANCELLED'): Promise<void>;
-  /** Stops an execution that must not continue (early revoke). Stopping a finished execution is fine. */
-  stop(executionArn: string, cause: string): Promise<void>;
+  /** Stops the request's execution (early revoke). Stopping a finished or unknown execution is not an error. */
+  stop(requestId: string, cause: string): Promise<void>;
 }
 
 export interface EmailMessage {

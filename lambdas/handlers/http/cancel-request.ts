@@ -1,0 +1,15 @@
+// POST /requests/{id}/cancel: the requester withdraws a pending request.
+import { dependencies } from '../../commons/dependencies.ts';
+import { jsonResponse } from '../../http/errors.ts';
+import { httpHandler } from '../../http/handler.ts';
+import { pathParameter, verifiedSubject } from '../../http/request.ts';
+import { requestView } from '../../http/views.ts';
+import { cancelAccessRequest } from '../../use-cases/cancel-request.ts';
+import { principalOf } from '../../use-cases/context.ts';
+
+export const handler = httpHandler(async (event) => {
+  const deps = dependencies();
+  const caller = await principalOf(deps, verifiedSubject(event));
+  const request = await cancelAccessRequest(deps, caller, pathParameter(event, 'id'));
+  return jsonResponse(200, requestView(request));
+});

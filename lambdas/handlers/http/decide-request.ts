@@ -1,0 +1,18 @@
+// POST /requests/{id}/decisions: an approver approves or denies through the API.
+import { dependencies } from '../../commons/dependencies.ts';
+import { jsonResponse } from '../../http/errors.ts';
+import { httpHandler } from '../../http/handler.ts';
+import { jsonBody, pathParameter, verifiedSubject } from '../../http/request.ts';
+import { decisionBody } from '../../http/schemas.ts';
+import { requestView } from '../../http/views.ts';
+import { principalOf } from '../../use-cases/context.ts';
+import { decideOnRequest } from '../../use-cases/decide-request.ts';
+
+export const handler = httpHandler(async (event) => {
+  const deps = dependencies();
+  const approver = await principalOf(deps, verifiedSubject(event));
+  const requestId = pathParameter(event, 'id');
+  const body = jsonBody(event, decisionBody);
+  const request = await decideOnRequest(deps, { requestId, approver, ...body, channel: 'api' });
+  return jsonResponse(200, requestView(request));
+});

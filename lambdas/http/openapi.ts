@@ -1,0 +1,83 @@
+// The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests.
+import { z } from 'zod';
+import { ROUTES } from '../routes.ts';
+import * as schemas from './schemas.ts';
+
+interface Operation {
+  readonly summary: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodObject;
+  readonly form?: z.ZodType;
+  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly html?: boolean };
+  readonly errors: readonly number[];
+}
+
+/** Per route: what it does and what it takes and gives. A route without an entry fails the contract test. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  'POST /requests': { summary: 'Request access', body: schemas.submitRequestBody, response: { status: 201, schema: schemas.requestView }, errors: [400, 401, 403, 409, 503] },
+  'GET /requests': { summary: 'Own requests and those awaiting my decision', query: schemas.listRequestsQuery, response: { status: 200, schema: schemas.requestList }, errors: [400, 401, 403] },
+  'GET /requests/{id}': { summary: 'One request', response: { status: 200, schema: schemas.requestView }, errors: [401, 403, 404] },
+  'POST /requests/{id}/decisions': { summary: 'Approve or deny', body: schemas.decisionBody, response: { status: 200, schema: schemas.requestView }, errors: [400, 401, 403, 404, 409] },
+  'POST /requests/{id}/cancel': { summary: 'Cancel a pending request (requester)', response: { status: 200, schema: schemas.requestView }, errors: [401, 403, 404, 409] },
+  'POST /requests/{id}/revoke': { summary: 'Revoke active access', body: schemas.revokeBody, response: { status: 200, schema: schemas.requestView }, errors: [400, 401, 403, 404, 409] },
+  'GET /access': { summary: 'Who has access now', response: { status: 200, schema: schemas.accessList }, errors: [401, 403] },
+  'GET /datasets': { summary: 'The dataset catalogue', response: { status: 200, schema: schemas.datasetList }, errors: [401] },
+  'GET /audit': { summary: "A request's audit events", query: schemas.auditQuery, response: { status: 200, schema: schemas.auditList }, errors: [400, 401, 403, 404] },
+  'GET /principals': { summary: 'The directory', response: { status: 200, schema: schemas.principalList }, errors: [401, 403] },
+  'GET /approve/{token}': { summary: 'Approval page (decides nothing)', response: { status: 200, html: true }, errors: [403, 404, 410] },
+  'POST /approve/{token}': { summary: 'Decide through the approval link', form: schemas.approvalForm, response: { status: 200, html: true }, errors: [400, 403, 404, 410] },
+  'GET /health': { summary: 'Liveness', response: { status: 200, schema: schemas.healthView }, errors: [] },
+  'GET /openapi.json': { summary: 'This document', response: { status: 200 }, errors: [] },
+};
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const key = `${route.method} ${route.path}`;
+    const operation = OPERATIONS[key];
+    if (!operation) throw new Error(`No OpenAPI operation for ${key}`);
+    const parameters = [
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: !(schema as z.ZodType).safeParse(undefined).success,
+        schema: jsonSchema(schema as z.ZodType),
+      })),
+    ];
+    const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+    const responses: Record<string, unknown> = {
+      [operation.response.status]: {
+        description: operation.summary,
+        content: operation.response.html
+          ? { 'text/html': { schema: { type: 'string' } } }
+          : { 'application/json': { schema: operation.response.schema ? jsonSchema(operation.response.schema) : {} } },
+      },
+    };
+    for (const status of operation.errors) responses[status] = { description: `Error ${status}`, content: errorContent };
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      summary: operation.summary,
+      security: route.auth === 'jwt' ? [{ bearer: [] }] : [],
+      parameters,
+      requestBody: operation.body
+        ? { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } }
+        : operation.form
+          ? { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(operation.form) } } }
+          : undefined,
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Keyholder', version: '0.1.0', description: 'Governed, time-limited, capped and audited privileged access.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(schemas.errorResponse) },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,36 @@
+// The email that asks one approver to decide one request, with their personal link.
+import type { AccessRequest, Principal } from '../core/model.ts';
+import type { EmailMessage } from '../core/ports.ts';
+import { escapeHtml } from './html.ts';
+import { requestFacts, type SeatUsage } from './request-summary.ts';
+
+export function approvalEmail(args: {
+  readonly request: AccessRequest;
+  readonly requester: Principal | undefined;
+  readonly approver: Principal;
+  readonly link: string;
+  readonly seats?: SeatUsage | undefined;
+}): EmailMessage {
+  const { request, requester, approver, link } = args;
+  const facts = requestFacts(request, requester, args.seats);
+  const who = requester?.name ?? request.requester;
+  const subject = `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${request.duration} [${request.id}]`;
+  const text = [
+    `Dear ${approver.name},`,
+    '',
+    `${who} asks for access that needs your approval.`,
+    '',
+    ...facts.map(([label, value]) => `${label}: ${value}`),
+    '',
+    `Review and decide: ${link}`,
+    '',
+    'The link is personal to you, works once, and expires when the approval window closes.',
+    'Opening it decides nothing: you choose Approve or Deny on the page.',
+  ].join('\n');
+  const html = `<p>Dear ${escapeHtml(approver.name)},</p>
+<p>${escapeHtml(who)} asks for access that needs your approval.</p>
+<table>${facts.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
+<p><a href="${escapeHtml(link)}">Review and decide</a></p>
+<p>The link is personal to you, works once, and expires when the approval window closes. Opening it decides nothing.</p>`;
+  return { to: approver.email, subject, text, html };
+}

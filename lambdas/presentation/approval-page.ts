@@ -1,0 +1,67 @@
+// The HTML pages behind an approval link: the request with Approve / Deny, the confirmation, and errors.
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { StoredRequest } from '../core/ports.ts';
+import { answerFor, SECURITY_HEADERS } from '../http/errors.ts';
+import type { ApprovalLinkView } from '../use-cases/approval-link.ts';
+import { escapeHtml, page } from './html.ts';
+import { requestFacts } from './request-summary.ts';
+
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CSP,
+      'x-frame-options': 'DENY',
+      ...SECURITY_HEADERS,
+    },
+    body,
+  };
+}
+
+export function approvalPage(view: ApprovalLinkView): APIGatewayProxyStructuredResultV2 {
+  const facts = requestFacts(view.request, view.requester, view.seats);
+  const body = `<p>${escapeHtml(view.approver.name)}, please decide this request.</p>
+<dl>${facts.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
+<form method="post">
+<label for="comment">Comment (required to deny)</label>
+<textarea id="comment" name="comment" maxlength="4000"></textarea>
+<button class="approve" type="submit" name="decision" value="approve">Approve</button>
+<button class="deny" type="submit" name="decision" value="deny">Deny</button>
+</form>`;
+  return htmlResponse(200, page(`Approve access for ${view.requester?.name ?? view.request.requester}?`, body));
+}
+
+export function decisionRecordedPage(request: StoredRequest, decision: 'approve' | 'deny'): APIGatewayProxyStructuredResultV2 {
+  const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
+  const outcome =
+    decision === 'deny'
+      ? 'You denied the request. The requester will be told.'
+      : request.status === 'APPROVED'
+        ? 'You approved the request. It has all the approvals it needs; access will be granted if a seat is free.'
+        : `You approved the request. It now has ${approved} of ${request.approvalsRequired} approvals.`;
+  return htmlResponse(
+    200,
+    page('Decision recorded', `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`),
+  );
+}
+
+export function errorPage(error: unknown): APIGatewayProxyStructuredResultV2 {
+  const answer = answerFor(error);
+  const title =
+    answer.status === 404
+      ? 'This approval link is not valid'
+      : answer.status === 410
+        ? 'This approval link no longer works'
+        : answer.status === 403
+          ? 'You cannot decide this request'
+          : answer.status < 500
+            ? 'That did not work'
+            : 'Something went wrong';
+  return htmlResponse(
+    answer.status,
+    page(title, `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`),
+  );
+}

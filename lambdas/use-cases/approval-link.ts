@@ -1,0 +1,62 @@
+// Use cases behind the emailed approval link: show the request (never deciding on GET), then decide on POST.
+import { approverRefusal } from '../core/eligibility.ts';
+import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
+import type { Principal } from '../core/model.ts';
+import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
+import { type Dependencies, loadRequest } from './context.ts';
+import { decideOnRequest } from './decide-request.ts';
+import { hashToken } from './request-approval.ts';
+
+export interface ApprovalLinkView {
+  readonly request: StoredRequest;
+  readonly requester: Principal | undefined;
+  readonly approver: Principal;
+  readonly seats: { readonly inUse: number; readonly cap: number };
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+async function resolveLink(deps: Dependencies, token: string): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
+  if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('approval link', 'given');
+  const record = await deps.store.findApprovalToken(hashToken(token));
+  if (!record) throw new NotFoundError('approval link', 'given');
+  if (record.usedAt) throw new TokenGoneError(`this link was already used at ${record.usedAt}`);
+  const now = deps.clock.now();
+  if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
+  const request = await loadRequest(deps, record.requestId);
+  if (request.status !== 'PENDING_APPROVAL') {
+    throw new TokenGoneError(`request ${request.id} is already ${request.status}; there is nothing left to decide`);
+  }
+  const approver = await deps.directory.getPrincipal(record.approverId);
+  if (!approver) throw new NotFoundError('approver', record.approverId);
+  const refusal = approverRefusal(approver, request, deps.policy, now);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
+  if (request.approvals.some((decision) => decision.approverId === approver.id)) {
+    throw new TokenGoneError('you have already decided this request');
+  }
+  const [requester, seats] = await Promise.all([deps.directory.getPrincipal(request.requester), deps.store.externalAdminSeats()]);
+  return { record, view: { request, requester, approver, seats: { inUse: seats.total, cap: deps.policy.externalAdminCap } } };
+}
+
+/** GET: what the approver is asked to decide. Changes nothing (mail scanners prefetch links). */
+export async function openApprovalLink(deps: Dependencies, token: string): Promise<ApprovalLinkView> {
+  return (await resolveLink(deps, token)).view;
+}
+
+/** POST: the approver's decision; the token is consumed in the same atomic write as the decision. */
+export async function decideByApprovalLink(
+  deps: Dependencies,
+  token: string,
+  decision: 'approve' | 'deny',
+  comment: string | undefined,
+): Promise<StoredRequest> {
+  const { record, view } = await resolveLink(deps, token);
+  return decideOnRequest(deps, {
+    requestId: record.requestId,
+    approver: view.approver,
+    decision,
+    comment,
+    channel: 'email-link',
+    tokenHash: record.tokenHash,
+  });
+}

@@ -1,0 +1,79 @@
+// What every use case receives (ports and policy), and the one way a transition is committed.
+import { chainEvent } from '../core/audit.ts';
+import { ConcurrentChangeError, NotFoundError, UnauthenticatedError, ForbiddenError } from '../core/errors.ts';
+import type { Transition } from '../core/lifecycle.ts';
+import type { Dataset, Principal } from '../core/model.ts';
+import type { Policy } from '../core/policy.ts';
+import type {
+  Clock,
+  Directory,
+  IdGenerator,
+  Mailer,
+  RequestChange,
+  RequestStore,
+  StoredRequest,
+  Workflow,
+} from '../core/ports.ts';
+import { EMPTY_CHAIN } from '../core/audit.ts';
+import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
+
+export interface Dependencies {
+  readonly store: RequestStore;
+  readonly directory: Directory;
+  readonly workflow: Workflow;
+  readonly mailer: Mailer;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly policy: Policy;
+  /** Base URL of the HTTP API, for links in emails. */
+  readonly publicBaseUrl: string;
+}
+
+export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead'>;
+
+/** Chains the transition's event onto the stored head and commits everything in one atomic write. */
+export function commitTransition(
+  deps: Pick<Dependencies, 'store'>,
+  stored: StoredRequest | undefined,
+  transition: Transition,
+  extras: ChangeExtras = {},
+): Promise<StoredRequest> {
+  const head = stored?.audit ?? EMPTY_CHAIN;
+  const event = chainEvent(auditStreamOfRequest(transition.request.id), head, transition.event);
+  return deps.store.commit({ transition, event, expectedHead: head, ...extras });
+}
+
+/**
+ * Runs load-decide-commit again when another writer changed the request in between (two approvers at once,
+ * a retried step). The decision is recomputed from fresh state each time, never replayed.
+ */
+export async function withOptimisticRetry<T>(attempt: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrentChangeError) || tried >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tried));
+    }
+  }
+}
+
+export async function loadRequest(deps: Pick<Dependencies, 'store'>, requestId: string): Promise<StoredRequest> {
+  const request = await deps.store.getRequest(requestId);
+  if (!request) throw new NotFoundError('request', requestId);
+  return request;
+}
+
+/** The caller behind a verified token: must exist in the directory and be active. */
+export async function principalOf(deps: Pick<Dependencies, 'directory'>, subject: string | undefined): Promise<Principal> {
+  if (!subject) throw new UnauthenticatedError('the token names no subject');
+  const principal = await deps.directory.getPrincipal(subject);
+  if (!principal) throw new UnauthenticatedError(`${subject} is not in the directory`);
+  if (!principal.active) throw new ForbiddenError('PRINCIPAL_INACTIVE', `${subject} is not active`);
+  return principal;
+}
+
+export async function catalogueOf(deps: Pick<Dependencies, 'directory'>): Promise<Map<string, Dataset>> {
+  const datasets = await deps.directory.listDatasets();
+  return new Map(datasets.map((dataset) => [dataset.id, dataset]));
+}

@@ -1,0 +1,38 @@
+// Use case: an approver approves or denies. The same path serves the API, the emailed link and later channels.
+import { decideRequest } from '../core/lifecycle.ts';
+import type { DecisionChannel, Principal } from '../core/model.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import { signalWorkflow } from './signal-workflow.ts';
+
+export interface DecisionInput {
+  readonly requestId: string;
+  readonly approver: Principal;
+  readonly decision: 'approve' | 'deny';
+  readonly comment?: string | undefined;
+  readonly channel: DecisionChannel;
+  /** When deciding through an emailed link: that link's token, consumed by the same atomic write. */
+  readonly tokenHash?: string | undefined;
+}
+
+export async function decideOnRequest(deps: Dependencies, input: DecisionInput): Promise<StoredRequest> {
+  const decided = await withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, input.requestId);
+    const now = deps.clock.now();
+    // The approver is re-read and re-checked now: a link mailed days ago proves nothing about today.
+    const transition = decideRequest({
+      request: stored,
+      approver: input.approver,
+      decision: input.decision,
+      comment: input.comment,
+      channel: input.channel,
+      policy: deps.policy,
+      now,
+    });
+    return commitTransition(deps, stored, transition, {
+      consumeToken: input.tokenHash ? { tokenHash: input.tokenHash, usedAt: now } : undefined,
+    });
+  });
+  await signalWorkflow(deps, decided);
+  return decided;
+}

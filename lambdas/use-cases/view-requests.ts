@@ -1,0 +1,34 @@
+// Use cases: read requests, as the caller is allowed to see them.
+import { isEligibleApproverFor, mayViewRequest } from '../core/authorization.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { Principal, RequestStatus } from '../core/model.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { type Dependencies, loadRequest } from './context.ts';
+
+/** A request the caller may see; a request they may not see is reported as not found, not as forbidden. */
+export async function visibleRequest(deps: Dependencies, caller: Principal, requestId: string): Promise<StoredRequest> {
+  const request = await loadRequest(deps, requestId);
+  if (!mayViewRequest(caller, request, deps.policy, deps.clock.now())) throw new NotFoundError('request', requestId);
+  return request;
+}
+
+/** The caller's own requests plus, for approvers, the pending requests they may decide. */
+export async function listVisibleRequests(
+  deps: Dependencies,
+  caller: Principal,
+  status?: RequestStatus,
+): Promise<StoredRequest[]> {
+  const now = deps.clock.now();
+  const [own, pending] = await Promise.all([
+    deps.store.listRequestsByRequester(caller.id),
+    deps.store.listPendingRequests(),
+  ]);
+  const decidable = pending.filter(
+    (request) =>
+      request.requester !== caller.id &&
+      isEligibleApproverFor(caller, request, deps.policy, now) &&
+      !request.approvals.some((decision) => decision.approverId === caller.id),
+  );
+  const all = [...own, ...decidable].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return status ? all.filter((request) => request.status === status) : all;
+}

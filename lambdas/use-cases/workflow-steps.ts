@@ -1,0 +1,93 @@
+// Use cases behind the state machine's Task states: validate, grant, time out, expire.
+// Each is idempotent: Step Functions and Lambda retry, and a retry must not double-count or double-record.
+import { assertRequesterEligible } from '../core/eligibility.ts';
+import { CapReachedError, KeyholderError } from '../core/errors.ts';
+import { expireGrant, grantAccess, rejectRequest, timeOutRequest } from '../core/lifecycle.ts';
+import type { RequestStatus } from '../core/model.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { catalogueOf, commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import { RequestClosedError, TransientError } from './workflow-errors.ts';
+
+export interface StepResult {
+  readonly requestId: string;
+  readonly status: RequestStatus;
+  readonly expiresAt?: string | undefined;
+}
+
+function resultOf(request: StoredRequest): StepResult {
+  return { requestId: request.id, status: request.status, expiresAt: request.grant?.expiresAt };
+}
+
+/** Rejects the request when its requester no longer qualifies; returns undefined when they still do. */
+async function rejectIfIneligible(
+  deps: Dependencies,
+  stored: StoredRequest,
+  grantEndsAt: string,
+  now: string,
+): Promise<StoredRequest | undefined> {
+  const requester = await deps.directory.getPrincipal(stored.requester);
+  try {
+    if (!requester) throw new KeyholderError('forbidden', 'PRINCIPAL_UNKNOWN', `${stored.requester} left the directory`);
+    assertRequesterEligible(requester, stored.scopes, await catalogueOf(deps), grantEndsAt, deps.policy, now);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof KeyholderError)) throw error;
+    return commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now));
+  }
+}
+
+/** First step: the request must still be open and its requester still eligible. */
+export async function validateRequest(deps: Dependencies, requestId: string): Promise<StepResult> {
+  return withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    if (stored.status !== 'PENDING_APPROVAL' && stored.status !== 'APPROVED') {
+      throw new RequestClosedError(`request ${requestId} is ${stored.status}`);
+    }
+    const now = deps.clock.now();
+    const rejected = await rejectIfIneligible(deps, stored, now, now);
+    if (rejected) throw new RequestClosedError(`request ${requestId} was rejected: ${rejected.reason}`);
+    return resultOf(stored);
+  });
+}
+
+/** APPROVED -> ACTIVE, taking an external-admin seat atomically; a full cap rejects the request instead. */
+export async function grantApprovedAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
+  return withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    if (stored.status !== 'APPROVED') return resultOf(stored); // already granted (a retry) or closed meanwhile
+    const now = deps.clock.now();
+    const transition = grantAccess(stored, deps.policy, now);
+    const expiresAt = transition.request.grant?.expiresAt ?? now;
+    const rejected = await rejectIfIneligible(deps, stored, expiresAt, now);
+    if (rejected) return resultOf(rejected);
+    try {
+      return resultOf(await commitTransition(deps, stored, transition));
+    } catch (error) {
+      if (!(error instanceof CapReachedError)) throw error;
+      return resultOf(await commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now)));
+    }
+  });
+}
+
+export async function recordApprovalTimeout(deps: Dependencies, requestId: string): Promise<StepResult> {
+  return withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    const transition = timeOutRequest(stored, deps.clock.now());
+    return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
+  });
+}
+
+const EARLY_TIMER_TOLERANCE_MS = 60_000;
+
+/** ACTIVE -> EXPIRED once expiresAt has passed; a no-op when access already ended (revoked, expired). */
+export async function expireAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
+  return withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    if (stored.status !== 'ACTIVE' || !stored.grant) return resultOf(stored);
+    const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
+    if (early > EARLY_TIMER_TOLERANCE_MS) throw new TransientError(`request ${requestId} expires in ${early} ms`);
+    if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+    const transition = expireGrant(stored, deps.policy, deps.clock.now());
+    return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
+  });
+}
