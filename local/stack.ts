@@ -1,0 +1,205 @@
+// The whole of Keyholder on one machine: DynamoDB Local, the state machine synthesized from the CDK app on
+// aws-local-stepfunctions, the dev mailbox (a local SES v2 endpoint) and the local HTTP gateway, all running
+// the same handler code Lambda runs. Used by `npm start`, the end-to-end tests and the benchmark.
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
+import { resetDependencies } from '../lambdas/commons/dependencies.ts';
+import { ENV } from '../lambdas/commons/config.ts';
+import type { Dataset, Principal } from '../lambdas/core/model.ts';
+import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
+import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
+import { startDevMailbox } from './dev-mailbox.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createLocalSigningKey, signLocalToken, startGateway } from './gateway.ts';
+import { seedDirectory } from './seed.ts';
+import { startLocalStepFunctions } from './step-functions.ts';
+import { synthesizeWorkflow } from './synthesize.ts';
+import { createTables } from './tables.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_SEED_FILE = path.join(REPO_ROOT, 'local', 'seed.json');
+
+export interface LocalStackOptions {
+  /** HTTP port; 0 picks a free one. */
+  readonly port?: number;
+  /** A partial policy merged over the defaults (what a KEYHOLDER_POLICY file holds). */
+  readonly policy?: unknown;
+  /** Keep DynamoDB Local's data in this folder across restarts. */
+  readonly persistDir?: string | undefined;
+  readonly seedFile?: string;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly policy: Policy;
+  readonly dynamodbEndpoint: string;
+  readonly tables: { readonly stateTable: string; readonly auditTable: string };
+  readonly stateMachineArn: string;
+  readonly mailbox: Awaited<ReturnType<typeof startDevMailbox>>;
+  readonly stepFunctions: Awaited<ReturnType<typeof startLocalStepFunctions>>;
+  readonly seed: { readonly principals: Principal[]; readonly datasets: Dataset[] };
+  tokenFor(sub: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'eu-west-2';
+const ACCOUNT = '000000000000';
+const JWT_AUDIENCE = 'keyholder';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+async function loadHandler(entry: string): Promise<Handler> {
+  const module = (await import(pathToFileURL(path.join(REPO_ROOT, entry)).href)) as { handler: Handler };
+  return module.handler;
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body, null, 2));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
+  const seed = JSON.parse(await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8')) as LocalStack['seed'];
+  const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:keyholder-access`;
+  const tables = { stateTable: 'keyholder-state', auditTable: 'keyholder-audit' };
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const dynamo = await startDynamoDbLocal({ persistDir: options.persistDir });
+    stops.push(dynamo.stop);
+    const mailbox = await startDevMailbox();
+    stops.push(mailbox.stop);
+    const { definition } = synthesizeWorkflow({ policy });
+
+    const key = await createLocalSigningKey();
+    let issuer = '';
+    const gateway = await startGateway({
+      port: options.port ?? 3000,
+      routes: ROUTES,
+      loadHandler,
+      jwt: {
+        get issuer() {
+          return issuer;
+        },
+        audience: JWT_AUDIENCE,
+        publicKey: key.publicKey,
+      },
+      devRoutes: async (req, res, url) => {
+        if (!url.pathname.startsWith('/dev/')) return false;
+        if (req.method === 'POST' && url.pathname === '/dev/token') {
+          const body = (await readJson(req)) as { sub?: unknown } | undefined;
+          if (typeof body?.sub !== 'string' || body.sub === '') {
+            sendJson(res, 400, { error: { code: 'VALIDATION_FAILED', message: 'sub must be a principal id', field: 'sub' } });
+            return true;
+          }
+          sendJson(res, 200, { token: await tokenFor(body.sub) });
+          return true;
+        }
+        if (req.method === 'GET' && url.pathname === '/dev/principals') {
+          sendJson(res, 200, { principals: await new DynamoDbDirectory(documentClient, tables).listPrincipals() });
+          return true;
+        }
+        if (req.method === 'GET' && url.pathname === '/dev/mailbox') {
+          sendJson(res, 200, { messages: mailbox.messages() });
+          return true;
+        }
+        sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no dev route ${req.method} ${url.pathname}` } });
+        return true;
+      },
+    });
+    stops.push(gateway.stop);
+    issuer = `${gateway.url}/dev`;
+    const tokenFor = (sub: string) =>
+      signLocalToken({ sub, key: key.privateKey, issuer, audience: JWT_AUDIENCE, ttlSeconds: 12 * 3600 });
+
+    const stepFunctions = await startLocalStepFunctions({
+      definition,
+      stateMachineArn,
+      taskHandlers: Object.fromEntries(
+        WORKFLOW_TASKS.map((task) => [
+          task.state,
+          async (payload: unknown) => (await loadHandler(task.entry))(payload, lambdaContext(task.name)),
+        ]),
+      ),
+    });
+    stops.push(stepFunctions.stop);
+
+    // The handlers find everything through the same variables Lambda gets, plus the SDK's endpoint overrides.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      AWS_ENDPOINT_URL_SESV2: mailbox.endpoint,
+      [ENV.stateTable]: tables.stateTable,
+      [ENV.auditTable]: tables.auditTable,
+      [ENV.stateMachineArn]: stateMachineArn,
+      [ENV.policyJson]: JSON.stringify(policy),
+      [ENV.mailFrom]: 'keyholder@nhse.example',
+      [ENV.publicBaseUrl]: gateway.url,
+    });
+    resetDependencies();
+
+    const documentClient = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+    await createTables(documentClient, tables);
+    const directory = new DynamoDbDirectory(documentClient, tables);
+    if ((await directory.listPrincipals()).length === 0) await seedDirectory(directory, seed);
+
+    return {
+      url: gateway.url,
+      policy,
+      dynamodbEndpoint: dynamo.endpoint,
+      tables,
+      stateMachineArn,
+      mailbox,
+      stepFunctions,
+      seed,
+      tokenFor,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
