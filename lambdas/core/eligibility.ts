@@ -9,6 +9,14 @@ export function isExternal(principal: Pick<Principal, 'organisation'>, policy: P
   return principal.organisation !== policy.homeOrganisation;
 }
 
+/** Instants compared as times, not strings: directory data may carry offsets other than Z. */
+function isAtOrBefore(a: string, b: string): boolean {
+  const left = Date.parse(a);
+  const right = Date.parse(b);
+  // An unparseable expiry counts as already expired.
+  return Number.isNaN(left) || Number.isNaN(right) || left <= right;
+}
+
 function rank(level: ClearanceLevel): number {
   return CLEARANCE_LEVELS.indexOf(level);
 }
@@ -23,10 +31,11 @@ export function requiredClearance(
   for (const scope of scopes) {
     const datasetId = datasetIdOf(scope);
     const dataset = datasetId ? datasets.get(datasetId) : undefined;
+    // A dataset missing from the catalogue (withdrawn meanwhile) is treated as identifiable: fail closed.
     const needed =
       scope === 'admin'
         ? policy.minClearance.admin
-        : dataset?.sensitivity === 'identifiable'
+        : dataset === undefined || dataset.sensitivity === 'identifiable'
           ? policy.minClearance.dataset
           : policy.minClearance.nonIdentifiableDataset;
     if (needed && (required === null || rank(needed) > rank(required))) required = needed;
@@ -53,7 +62,7 @@ export function assertRequesterEligible(
   if (!clearance) {
     throw new ForbiddenError('CLEARANCE_MISSING', `${scopes.join(', ')} requires ${required} clearance`);
   }
-  if (clearance.expiresAt <= now) {
+  if (isAtOrBefore(clearance.expiresAt, now)) {
     throw new ForbiddenError('CLEARANCE_EXPIRED', `clearance ${clearance.level} expired at ${clearance.expiresAt}`);
   }
   if (rank(clearance.level) < rank(required)) {
@@ -62,7 +71,7 @@ export function assertRequesterEligible(
       `${scopes.join(', ')} requires ${required} clearance; ${requester.id} holds ${clearance.level}`,
     );
   }
-  if (clearance.expiresAt < grantEndsAt) {
+  if (isAtOrBefore(clearance.expiresAt, grantEndsAt) && clearance.expiresAt !== grantEndsAt) {
     throw new ForbiddenError(
       'CLEARANCE_EXPIRES_BEFORE_GRANT_END',
       `clearance expires at ${clearance.expiresAt}, before the grant would end at ${grantEndsAt}`,
@@ -93,7 +102,7 @@ export function approverRefusal(
     reasons.push(`grade ${approver.grade} is not one of ${policy.approverGrades.join(', ')}`);
   }
   if (!approver.clearance) reasons.push('holds no clearance');
-  else if (approver.clearance.expiresAt <= now) reasons.push('clearance has expired');
+  else if (isAtOrBefore(approver.clearance.expiresAt, now)) reasons.push('clearance has expired');
   if (reasons.length === 0) return undefined;
   return { code: 'NOT_ELIGIBLE_APPROVER', message: `${approver.id} ${reasons.join('; ')}` };
 }

@@ -3,7 +3,7 @@
 import type { Actor, AuditAction, AuditEventDraft } from './audit.ts';
 import { addDuration, parseDuration } from './duration.ts';
 import { approvalsRequiredFor, assertEligibleApprover, assertRequesterEligible, isExternal } from './eligibility.ts';
-import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
+import { CapReachedError, ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import type { AccessRequest, Dataset, DecisionChannel, Principal, RequestStatus, Scope } from './model.ts';
 import type { Policy } from './policy.ts';
 import { parseScopes } from './scopes.ts';
@@ -146,15 +146,13 @@ export function assertSeatLikelyAvailable(
 ): void {
   if (!request.countsAgainstCap) return;
   if (seats.total >= policy.externalAdminCap) {
-    throw new ConflictError(
-      'CAP_REACHED',
+    throw new CapReachedError(
       `all ${policy.externalAdminCap} external admin seats are in use; try again when one is released`,
     );
   }
   const orgCap = policy.organisationAdminCaps[request.requesterOrganisation];
   if (orgCap !== undefined && (seats.byOrganisation[request.requesterOrganisation] ?? 0) >= orgCap) {
-    throw new ConflictError(
-      'CAP_REACHED',
+    throw new CapReachedError(
       `all ${orgCap} external admin seats of ${request.requesterOrganisation} are in use`,
     );
   }
@@ -225,7 +223,7 @@ export function cancelRequest(request: AccessRequest, actor: Principal, now: str
   return {
     expectedStatus: 'PENDING_APPROVAL',
     request: cancelled,
-    event: event(cancelled, 'REQUEST_CANCELLED', { type: 'principal', id: actor.id }, now),
+    event: event(cancelled, 'REQUEST_CANCELLED', { type: 'principal', id: actor.id }, now, { reason: cancelled.reason }),
     adminLock: adminLockRelease(cancelled),
   };
 }

@@ -33,6 +33,8 @@ export const policySchema = z
     maxScopesPerRequest: z.number().int().min(1).max(25),
   })
   .superRefine((policy, ctx) => {
+    // Only compare durations that are valid; invalid ones were already reported by their own key.
+    if (![policy.minDuration, policy.maxDuration.admin, policy.maxDuration.dataset].every(isDuration)) return;
     if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.admin)) {
       ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.admin' });
     }
