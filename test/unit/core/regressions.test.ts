@@ -1,5 +1,5 @@
-// Core defects found while writing the unit tests: each test states the correct behaviour and fails until
-// lambdas/core is fixed. Move a test to its topic's file once it passes.
+// Regression tests for core defects found while the unit tests were first written (policy cross-checks,
+// clearance instants compared as times, withdrawn datasets failing closed, the cap error class).
 import { describe, expect, it } from 'vitest';
 import {
   approverRefusal,
