@@ -1,0 +1,226 @@
+// Starts AWS's DynamoDB Local (the jar shipped in the amplify-dynamodb-simulator npm package) on a free port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocalOptions {
+  /** Keep the data in this directory across restarts; in memory when absent. */
+  readonly persistDir?: string | undefined;
+  /** How long to wait for the emulator to answer before giving up. */
+  readonly startTimeoutMs?: number | undefined;
+}
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  /** Milliseconds from spawning java until the first ListTables answered. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+export class DynamoDbLocalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DynamoDbLocalError';
+  }
+}
+
+const PORT_ATTEMPTS = 4;
+const OUTPUT_KEPT = 8_192;
+
+/** The emulator directory inside the installed package, wherever npm hoisted it. */
+export function emulatorDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+function javaExecutable(): string {
+  const javaHome = process.env.JAVA_HOME;
+  return javaHome ? path.join(javaHome, 'bin', 'java') : 'java';
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port was assigned'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Attempt {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Settles when the child exits or fails to spawn; the value says why. */
+  readonly ended: Promise<{ readonly code: number | null; readonly spawnError?: NodeJS.ErrnoException }>;
+}
+
+function spawnEmulator(port: number, persistDir: string | undefined): Attempt {
+  const emulator = emulatorDirectory();
+  const storage = persistDir ? ['-dbPath', persistDir] : ['-inMemory'];
+  // -sharedDb: one database for every credential and region, so the local stack's handlers (default credential
+  // chain) and the tests (dummy credentials) see the same tables. -disableTelemetry: nothing leaves the machine.
+  const child = spawn(
+    javaExecutable(),
+    [
+      `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(emulator, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    { cwd: emulator, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const ended = new Promise<{ code: number | null; spawnError?: NodeJS.ErrnoException }>((resolve) => {
+    child.once('error', (spawnError: NodeJS.ErrnoException) => resolve({ code: null, spawnError }));
+    child.once('close', (code) => resolve({ code }));
+  });
+  return { child, output: () => output, ended };
+}
+
+async function answers(client: DynamoDBClient): Promise<boolean> {
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+/** Waits until the emulator answers; resolves false when the child exited first (e.g. the port was taken). */
+async function waitUntilReady(attempt: Attempt, endpoint: string, timeoutMs: number): Promise<boolean> {
+  const client = localClient(endpoint);
+  let exited = false;
+  void attempt.ended.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      if (exited) return false;
+      if (await answers(client)) return true;
+      await sleep(100);
+    }
+  } finally {
+    client.destroy();
+  }
+  attempt.child.kill('SIGKILL');
+  throw new DynamoDbLocalError(
+    `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms. Its output:\n${attempt.output()}`,
+  );
+}
+
+function failureMessage(
+  spawnError: NodeJS.ErrnoException | undefined,
+  code: number | null,
+  output: string,
+): string {
+  if (spawnError?.code === 'ENOENT') {
+    return (
+      `Java was not found (${javaExecutable()}). DynamoDB Local needs a Java 17+ runtime: install one ` +
+      `(e.g. apt-get install default-jre-headless) or set JAVA_HOME.`
+    );
+  }
+  if (spawnError) return `DynamoDB Local could not be started: ${spawnError.message}`;
+  return `DynamoDB Local exited with code ${code} before it was ready. Its output:\n${output}`;
+}
+
+const isPortClash = (output: string) => /BindException|Address already in use/i.test(output);
+
+/**
+ * Starts DynamoDB Local on a port of its own (so two local stacks or test runs can run side by side), waits until
+ * it answers, and makes sure the java process dies with this one.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const persistDir = options.persistDir ? path.resolve(options.persistDir) : undefined;
+  if (persistDir) mkdirSync(persistDir, { recursive: true });
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+
+  for (let tries = 1; tries <= PORT_ATTEMPTS; tries++) {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const startedAt = performance.now();
+    const attempt = spawnEmulator(port, persistDir);
+    const release = killWithThisProcess(attempt.child);
+    if (await waitUntilReady(attempt, endpoint, timeoutMs)) {
+      // The pipes must keep draining, but they should not keep the event loop alive on their own.
+      attempt.child.unref();
+      for (const stream of [attempt.child.stdout, attempt.child.stderr]) {
+        (stream as unknown as { unref?: () => void } | null)?.unref?.();
+      }
+      return {
+        endpoint,
+        startupMs: Math.round(performance.now() - startedAt),
+        stop: async () => {
+          release();
+          await stopChild(attempt);
+        },
+      };
+    }
+    release();
+    const { code, spawnError } = await attempt.ended;
+    // Another process took the port between our probe and java's bind: pick another one.
+    if (!spawnError && isPortClash(attempt.output()) && tries < PORT_ATTEMPTS) continue;
+    throw new DynamoDbLocalError(failureMessage(spawnError, code, attempt.output()));
+  }
+  throw new DynamoDbLocalError(`DynamoDB Local found no free port in ${PORT_ATTEMPTS} attempts`);
+}
+
+async function stopChild(attempt: Attempt): Promise<void> {
+  const { child } = attempt;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const forced = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await attempt.ended;
+  clearTimeout(forced);
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Kills the child when this process exits or is interrupted. After killing, a signal is re-raised when nobody
+ * else listens for it, so adding our listener does not swallow Ctrl-C. Returns the function that unhooks it.
+ */
+function killWithThisProcess(child: ChildProcess): () => void {
+  const killChild = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    killChild();
+    unhook();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const unhook = () => {
+    process.off('exit', killChild);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+  };
+  process.on('exit', killChild);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return unhook;
+}
