@@ -9,8 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
-import { resetDependencies } from '../lambdas/commons/dependencies.ts';
 import { ENV } from '../lambdas/commons/config.ts';
+import { resetDependencies } from '../lambdas/commons/dependencies.ts';
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
@@ -94,7 +94,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
-  const seed = JSON.parse(await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8')) as LocalStack['seed'];
+  const seed = JSON.parse(
+    await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8'),
+  ) as LocalStack['seed'];
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:keyholder-access`;
   const tables = { stateTable: 'keyholder-state', auditTable: 'keyholder-audit' };
   const stops: Array<() => Promise<void>> = [];
@@ -126,21 +128,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (req.method === 'POST' && url.pathname === '/dev/token') {
           const body = (await readJson(req)) as { sub?: unknown } | undefined;
           if (typeof body?.sub !== 'string' || body.sub === '') {
-            sendJson(res, 400, { error: { code: 'VALIDATION_FAILED', message: 'sub must be a principal id', field: 'sub' } });
+            sendJson(res, 400, {
+              error: { code: 'VALIDATION_FAILED', message: 'sub must be a principal id', field: 'sub' },
+            });
             return true;
           }
           sendJson(res, 200, { token: await tokenFor(body.sub) });
           return true;
         }
         if (req.method === 'GET' && url.pathname === '/dev/principals') {
-          sendJson(res, 200, { principals: await new DynamoDbDirectory(documentClient, tables).listPrincipals() });
+          sendJson(res, 200, {
+            principals: await new DynamoDbDirectory(documentClient, tables).listPrincipals(),
+          });
           return true;
         }
         if (req.method === 'GET' && url.pathname === '/dev/mailbox') {
           sendJson(res, 200, { messages: mailbox.messages() });
           return true;
         }
-        sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no dev route ${req.method} ${url.pathname}` } });
+        sendJson(res, 404, {
+          error: { code: 'NOT_FOUND', message: `no dev route ${req.method} ${url.pathname}` },
+        });
         return true;
       },
     });
@@ -179,7 +187,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     resetDependencies();
 
     const documentClient = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
       { marshallOptions: { removeUndefinedValues: true } },
     );
     await createTables(documentClient, tables);

@@ -3,9 +3,9 @@
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
-  type SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';

@@ -1,5 +1,5 @@
 // Environment variable names shared by the CDK stack (which sets them) and the handlers (which read them).
-import { resolvePolicy, type Policy } from '../core/policy.ts';
+import { type Policy, resolvePolicy } from '../core/policy.ts';
 
 export const ENV = {
   stateTable: 'KEYHOLDER_STATE_TABLE',

@@ -96,7 +96,13 @@ export function verifyChain(events: readonly AuditEvent[]): ChainVerdict {
   let head = EMPTY_CHAIN;
   for (const [index, event] of events.entries()) {
     if (event.seq !== head.seq + 1) {
-      return { ok: false, count: events.length, position: index, seq: event.seq, problem: 'missing-or-reordered' };
+      return {
+        ok: false,
+        count: events.length,
+        position: index,
+        seq: event.seq,
+        problem: 'missing-or-reordered',
+      };
     }
     if (event.prevHash !== head.hash) {
       return { ok: false, count: events.length, position: index, seq: event.seq, problem: 'broken-link' };

@@ -7,12 +7,22 @@ function hasRole(principal: Principal, role: Principal['roles'][number]): boolea
   return principal.active && principal.roles.includes(role);
 }
 
-export function isEligibleApproverFor(principal: Principal, request: AccessRequest, policy: Policy, now: string): boolean {
+export function isEligibleApproverFor(
+  principal: Principal,
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+): boolean {
   return approverRefusal(principal, request, policy, now) === undefined;
 }
 
 /** The requester, eligible approvers, access-admins and auditors; everyone else is told it does not exist. */
-export function mayViewRequest(caller: Principal, request: AccessRequest, policy: Policy, now: string): boolean {
+export function mayViewRequest(
+  caller: Principal,
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+): boolean {
   return (
     caller.id === request.requester ||
     hasRole(caller, 'access-admin') ||

@@ -6,7 +6,10 @@ const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.
 export function parseDuration(value: string, field = 'duration'): number {
   const match = DURATION.exec(value);
   if (!match || value === 'P' || value.endsWith('T')) {
-    throw new ValidationError(field, `${field} must be an ISO-8601 duration such as PT8H or P7D (got "${value}")`);
+    throw new ValidationError(
+      field,
+      `${field} must be an ISO-8601 duration such as PT8H or P7D (got "${value}")`,
+    );
   }
   const [, weeks, days, hours, minutes, seconds] = match;
   const ms =

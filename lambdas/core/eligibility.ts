@@ -63,7 +63,10 @@ export function assertRequesterEligible(
     throw new ForbiddenError('CLEARANCE_MISSING', `${scopes.join(', ')} requires ${required} clearance`);
   }
   if (isAtOrBefore(clearance.expiresAt, now)) {
-    throw new ForbiddenError('CLEARANCE_EXPIRED', `clearance ${clearance.level} expired at ${clearance.expiresAt}`);
+    throw new ForbiddenError(
+      'CLEARANCE_EXPIRED',
+      `clearance ${clearance.level} expired at ${clearance.expiresAt}`,
+    );
   }
   if (rank(clearance.level) < rank(required)) {
     throw new ForbiddenError(
@@ -80,10 +83,15 @@ export function assertRequesterEligible(
 }
 
 export function approvalsRequiredFor(scopes: readonly Scope[], external: boolean, policy: Policy): number {
-  return external && scopes.includes('admin') ? policy.approvalsRequired.externalAdmin : policy.approvalsRequired.default;
+  return external && scopes.includes('admin')
+    ? policy.approvalsRequired.externalAdmin
+    : policy.approvalsRequired.default;
 }
 
-export type ApproverRefusal = { readonly code: 'SELF_APPROVAL' | 'NOT_ELIGIBLE_APPROVER'; readonly message: string };
+export type ApproverRefusal = {
+  readonly code: 'SELF_APPROVAL' | 'NOT_ELIGIBLE_APPROVER';
+  readonly message: string;
+};
 
 /** Why `approver` may not decide `request` now, or undefined when they may. */
 export function approverRefusal(

@@ -2,7 +2,12 @@
 // that records it and the side effects (cap seat, admin lock, grant rows) that must commit atomically with it.
 import type { Actor, AuditAction, AuditEventDraft } from './audit.ts';
 import { addDuration, parseDuration } from './duration.ts';
-import { approvalsRequiredFor, assertEligibleApprover, assertRequesterEligible, isExternal } from './eligibility.ts';
+import {
+  approvalsRequiredFor,
+  assertEligibleApprover,
+  assertRequesterEligible,
+  isExternal,
+} from './eligibility.ts';
 import { CapReachedError, ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import type { AccessRequest, Dataset, DecisionChannel, Principal, RequestStatus, Scope } from './model.ts';
 import type { Policy } from './policy.ts';
@@ -67,7 +72,11 @@ export function countsAgainstCap(request: Pick<AccessRequest, 'external' | 'scop
   return request.external && request.scopes.includes('admin');
 }
 
-export function seatFor(request: AccessRequest, op: SeatChange['op'], policy: Policy): SeatChange | undefined {
+export function seatFor(
+  request: AccessRequest,
+  op: SeatChange['op'],
+  policy: Policy,
+): SeatChange | undefined {
   if (!request.countsAgainstCap) return undefined;
   return {
     op,
@@ -98,7 +107,10 @@ export function submitRequest(args: {
   }
   const max = maxDurationFor(scopes, policy);
   if (durationMs > parseDuration(max)) {
-    throw new ValidationError('duration', `duration for ${scopes.includes('admin') ? 'admin' : 'datasets'} is at most ${max}`);
+    throw new ValidationError(
+      'duration',
+      `duration for ${scopes.includes('admin') ? 'admin' : 'datasets'} is at most ${max}`,
+    );
   }
   const justification = input.justification.trim();
   if (justification.length < policy.justificationMinLength) {
@@ -160,10 +172,16 @@ export function assertSeatLikelyAvailable(
 
 export function assertPending(request: AccessRequest, now: string): void {
   if (request.status !== 'PENDING_APPROVAL') {
-    throw new ConflictError('NOT_PENDING', `request ${request.id} is ${request.status}, not PENDING_APPROVAL`);
+    throw new ConflictError(
+      'NOT_PENDING',
+      `request ${request.id} is ${request.status}, not PENDING_APPROVAL`,
+    );
   }
   if (now >= request.approvalDeadline) {
-    throw new ConflictError('NOT_PENDING', `the approval window of request ${request.id} closed at ${request.approvalDeadline}`);
+    throw new ConflictError(
+      'NOT_PENDING',
+      `the approval window of request ${request.id} closed at ${request.approvalDeadline}`,
+    );
   }
 }
 
@@ -191,7 +209,14 @@ export function decideRequest(args: {
   const approvals = [...request.approvals, { approverId: approver.id, decision, comment, at: now, channel }];
   const actor: Actor = { type: 'principal', id: approver.id };
   if (decision === 'deny') {
-    const denied: AccessRequest = { ...request, approvals, status: 'DENIED', reason: comment, closedBy: approver.id, closedAt: now };
+    const denied: AccessRequest = {
+      ...request,
+      approvals,
+      status: 'DENIED',
+      reason: comment,
+      closedBy: approver.id,
+      closedAt: now,
+    };
     return {
       expectedStatus: 'PENDING_APPROVAL',
       request: denied,
@@ -217,13 +242,24 @@ export function cancelRequest(request: AccessRequest, actor: Principal, now: str
     throw new ForbiddenError('NOT_REQUESTER', 'only the requester can cancel a request');
   }
   if (request.status !== 'PENDING_APPROVAL') {
-    throw new ConflictError('NOT_PENDING', `request ${request.id} is ${request.status}; only pending requests can be cancelled`);
+    throw new ConflictError(
+      'NOT_PENDING',
+      `request ${request.id} is ${request.status}; only pending requests can be cancelled`,
+    );
   }
-  const cancelled: AccessRequest = { ...request, status: 'CANCELLED', closedBy: actor.id, closedAt: now, reason: 'CANCELLED_BY_REQUESTER' };
+  const cancelled: AccessRequest = {
+    ...request,
+    status: 'CANCELLED',
+    closedBy: actor.id,
+    closedAt: now,
+    reason: 'CANCELLED_BY_REQUESTER',
+  };
   return {
     expectedStatus: 'PENDING_APPROVAL',
     request: cancelled,
-    event: event(cancelled, 'REQUEST_CANCELLED', { type: 'principal', id: actor.id }, now, { reason: cancelled.reason }),
+    event: event(cancelled, 'REQUEST_CANCELLED', { type: 'principal', id: actor.id }, now, {
+      reason: cancelled.reason,
+    }),
     adminLock: adminLockRelease(cancelled),
   };
 }
@@ -231,7 +267,12 @@ export function cancelRequest(request: AccessRequest, actor: Principal, now: str
 /** The approval window closed without enough approvals. Undefined when the request was already decided. */
 export function timeOutRequest(request: AccessRequest, now: string): Transition | undefined {
   if (request.status !== 'PENDING_APPROVAL') return undefined;
-  const timedOut: AccessRequest = { ...request, status: 'TIMED_OUT', reason: REASONS.approvalTimeout, closedAt: now };
+  const timedOut: AccessRequest = {
+    ...request,
+    status: 'TIMED_OUT',
+    reason: REASONS.approvalTimeout,
+    closedAt: now,
+  };
   return {
     expectedStatus: 'PENDING_APPROVAL',
     request: timedOut,
@@ -244,7 +285,12 @@ export function timeOutRequest(request: AccessRequest, now: string): Transition 
 }
 
 /** Ends a request that can no longer be granted (cap full, requester no longer eligible). */
-export function rejectRequest(request: AccessRequest, reason: string, detail: string, now: string): Transition {
+export function rejectRequest(
+  request: AccessRequest,
+  reason: string,
+  detail: string,
+  now: string,
+): Transition {
   const expectedStatus = request.status;
   if (expectedStatus !== 'APPROVED' && expectedStatus !== 'PENDING_APPROVAL') {
     throw new ConflictError('NOT_PENDING', `request ${request.id} is ${request.status}`);
@@ -269,7 +315,9 @@ export function grantAccess(request: AccessRequest, policy: Policy, now: string)
   }
   const expiresAt = addDuration(now, request.duration);
   const reviewInterval = request.scopes.includes('admin') ? policy.review.admin : policy.review.dataset;
-  const approvedBy = request.approvals.filter((entry) => entry.decision === 'approve').map((entry) => entry.approverId);
+  const approvedBy = request.approvals
+    .filter((entry) => entry.decision === 'approve')
+    .map((entry) => entry.approverId);
   const active: AccessRequest = {
     ...request,
     status: 'ACTIVE',
@@ -296,7 +344,9 @@ export function expireGrant(request: AccessRequest, policy: Policy, now: string)
   return {
     expectedStatus: 'ACTIVE',
     request: expired,
-    event: event(expired, 'GRANT_EXPIRED', { type: 'system', id: 'workflow' }, now, { reason: REASONS.expired }),
+    event: event(expired, 'GRANT_EXPIRED', { type: 'system', id: 'workflow' }, now, {
+      reason: REASONS.expired,
+    }),
     seat: seatFor(request, 'release', policy),
     adminLock: adminLockRelease(expired),
     grants: 'close',
@@ -317,7 +367,10 @@ export function revokeGrant(args: {
   const reason = args.reason.trim();
   if (!reason) throw new ValidationError('reason', 'reason is required to revoke access');
   if (request.status !== 'ACTIVE') {
-    throw new ConflictError('NOT_ACTIVE', `request ${request.id} is ${request.status}; only active grants can be revoked`);
+    throw new ConflictError(
+      'NOT_ACTIVE',
+      `request ${request.id} is ${request.status}; only active grants can be revoked`,
+    );
   }
   const revoked: AccessRequest = { ...request, status: 'REVOKED', reason, closedBy: actor.id, closedAt: now };
   return {
@@ -351,5 +404,9 @@ export function recordOnRequest(
   details: AuditEventDraft['details'],
   outcome: AuditEventDraft['outcome'] = 'success',
 ): Transition {
-  return { expectedStatus: request.status, request, event: event(request, action, actor, now, { details, outcome }) };
+  return {
+    expectedStatus: request.status,
+    request,
+    event: event(request, action, actor, now, { details, outcome }),
+  };
 }

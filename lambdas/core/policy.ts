@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { isDuration, parseDuration } from './duration.ts';
 import { CLEARANCE_LEVELS } from './model.ts';
 
-const duration = z.string().refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' });
+const duration = z
+  .string()
+  .refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' });
 const clearance = z.enum(CLEARANCE_LEVELS);
 
 export const policySchema = z

@@ -15,10 +15,12 @@ export function parseScopes(
   maxScopes: number,
 ): Scope[] {
   if (raw.length === 0) throw new ValidationError('scopes', 'scopes must name at least one scope');
-  if (raw.length > maxScopes) throw new ValidationError('scopes', `scopes may name at most ${maxScopes} scopes`);
+  if (raw.length > maxScopes)
+    throw new ValidationError('scopes', `scopes may name at most ${maxScopes} scopes`);
   if (new Set(raw).size !== raw.length) throw new ValidationError('scopes', 'scopes must not repeat a scope');
   if (raw.includes('admin')) {
-    if (raw.length > 1) throw new ValidationError('scopes', 'admin stands alone: request it without datasets');
+    if (raw.length > 1)
+      throw new ValidationError('scopes', 'admin stands alone: request it without datasets');
     return ['admin'];
   }
   return raw.map((scope) => {

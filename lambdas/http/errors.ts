@@ -22,10 +22,22 @@ export interface ErrorAnswer {
 
 export function answerFor(error: unknown): ErrorAnswer {
   if (error instanceof KeyholderError) {
-    return { status: STATUS_OF_KIND[error.kind], code: error.code, message: error.message, field: error.field };
+    return {
+      status: STATUS_OF_KIND[error.kind],
+      code: error.code,
+      message: error.message,
+      field: error.field,
+    };
   }
   // Anything else is our fault: log it whole, tell the caller nothing about internals.
-  console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
+  console.error(
+    JSON.stringify({
+      level: 'ERROR',
+      message: 'unhandled error',
+      error: String(error),
+      stack: (error as Error)?.stack,
+    }),
+  );
   return { status: 500, code: 'INTERNAL', message: 'Something went wrong on our side; it has been logged' };
 }
 
@@ -35,7 +47,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
 };
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },

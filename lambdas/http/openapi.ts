@@ -14,18 +14,72 @@ interface Operation {
 
 /** Per route: what it does and what it takes and gives. A route without an entry fails the contract test. */
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
-  'POST /requests': { summary: 'Request access', body: schemas.submitRequestBody, response: { status: 201, schema: schemas.requestView }, errors: [400, 401, 403, 409, 503] },
-  'GET /requests': { summary: 'Own requests and those awaiting my decision', query: schemas.listRequestsQuery, response: { status: 200, schema: schemas.requestList }, errors: [400, 401, 403] },
-  'GET /requests/{id}': { summary: 'One request', response: { status: 200, schema: schemas.requestView }, errors: [401, 403, 404] },
-  'POST /requests/{id}/decisions': { summary: 'Approve or deny', body: schemas.decisionBody, response: { status: 200, schema: schemas.requestView }, errors: [400, 401, 403, 404, 409] },
-  'POST /requests/{id}/cancel': { summary: 'Cancel a pending request (requester)', response: { status: 200, schema: schemas.requestView }, errors: [401, 403, 404, 409] },
-  'POST /requests/{id}/revoke': { summary: 'Revoke active access', body: schemas.revokeBody, response: { status: 200, schema: schemas.requestView }, errors: [400, 401, 403, 404, 409] },
-  'GET /access': { summary: 'Who has access now', response: { status: 200, schema: schemas.accessList }, errors: [401, 403] },
-  'GET /datasets': { summary: 'The dataset catalogue', response: { status: 200, schema: schemas.datasetList }, errors: [401] },
-  'GET /audit': { summary: "A request's audit events", query: schemas.auditQuery, response: { status: 200, schema: schemas.auditList }, errors: [400, 401, 403, 404] },
-  'GET /principals': { summary: 'The directory', response: { status: 200, schema: schemas.principalList }, errors: [401, 403] },
-  'GET /approve/{token}': { summary: 'Approval page (decides nothing)', response: { status: 200, html: true }, errors: [403, 404, 410] },
-  'POST /approve/{token}': { summary: 'Decide through the approval link', form: schemas.approvalForm, response: { status: 200, html: true }, errors: [400, 403, 404, 410] },
+  'POST /requests': {
+    summary: 'Request access',
+    body: schemas.submitRequestBody,
+    response: { status: 201, schema: schemas.requestView },
+    errors: [400, 401, 403, 409, 503],
+  },
+  'GET /requests': {
+    summary: 'Own requests and those awaiting my decision',
+    query: schemas.listRequestsQuery,
+    response: { status: 200, schema: schemas.requestList },
+    errors: [400, 401, 403],
+  },
+  'GET /requests/{id}': {
+    summary: 'One request',
+    response: { status: 200, schema: schemas.requestView },
+    errors: [401, 403, 404],
+  },
+  'POST /requests/{id}/decisions': {
+    summary: 'Approve or deny',
+    body: schemas.decisionBody,
+    response: { status: 200, schema: schemas.requestView },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'POST /requests/{id}/cancel': {
+    summary: 'Cancel a pending request (requester)',
+    response: { status: 200, schema: schemas.requestView },
+    errors: [401, 403, 404, 409],
+  },
+  'POST /requests/{id}/revoke': {
+    summary: 'Revoke active access',
+    body: schemas.revokeBody,
+    response: { status: 200, schema: schemas.requestView },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'GET /access': {
+    summary: 'Who has access now',
+    response: { status: 200, schema: schemas.accessList },
+    errors: [401, 403],
+  },
+  'GET /datasets': {
+    summary: 'The dataset catalogue',
+    response: { status: 200, schema: schemas.datasetList },
+    errors: [401],
+  },
+  'GET /audit': {
+    summary: "A request's audit events",
+    query: schemas.auditQuery,
+    response: { status: 200, schema: schemas.auditList },
+    errors: [400, 401, 403, 404],
+  },
+  'GET /principals': {
+    summary: 'The directory',
+    response: { status: 200, schema: schemas.principalList },
+    errors: [401, 403],
+  },
+  'GET /approve/{token}': {
+    summary: 'Approval page (decides nothing)',
+    response: { status: 200, html: true },
+    errors: [403, 404, 410],
+  },
+  'POST /approve/{token}': {
+    summary: 'Decide through the approval link',
+    form: schemas.approvalForm,
+    response: { status: 200, html: true },
+    errors: [400, 403, 404, 410],
+  },
   'GET /health': { summary: 'Liveness', response: { status: 200, schema: schemas.healthView }, errors: [] },
   'GET /openapi.json': { summary: 'This document', response: { status: 200 }, errors: [] },
 };
@@ -39,7 +93,12 @@ export function openApiDocument() {
     const operation = OPERATIONS[key];
     if (!operation) throw new Error(`No OpenAPI operation for ${key}`);
     const parameters = [
-      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+        name: match[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
       ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
         name,
         in: 'query',
@@ -53,10 +112,15 @@ export function openApiDocument() {
         description: operation.summary,
         content: operation.response.html
           ? { 'text/html': { schema: { type: 'string' } } }
-          : { 'application/json': { schema: operation.response.schema ? jsonSchema(operation.response.schema) : {} } },
+          : {
+              'application/json': {
+                schema: operation.response.schema ? jsonSchema(operation.response.schema) : {},
+              },
+            },
       },
     };
-    for (const status of operation.errors) responses[status] = { description: `Error ${status}`, content: errorContent };
+    for (const status of operation.errors)
+      responses[status] = { description: `Error ${status}`, content: errorContent };
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
@@ -66,14 +130,21 @@ export function openApiDocument() {
       requestBody: operation.body
         ? { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } }
         : operation.form
-          ? { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(operation.form) } } }
+          ? {
+              required: true,
+              content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(operation.form) } },
+            }
           : undefined,
       responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Keyholder', version: '0.1.0', description: 'Governed, time-limited, capped and audited privileged access.' },
+    info: {
+      title: 'Keyholder',
+      version: '0.1.0',
+      description: 'Governed, time-limited, capped and audited privileged access.',
+    },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { Error: jsonSchema(schemas.errorResponse) },

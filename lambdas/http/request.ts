@@ -25,7 +25,12 @@ function rawBody(event: HttpEvent): string {
   if (!event.body) return '';
   const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-    throw new KeyholderError('validation', 'PAYLOAD_TOO_LARGE', `body must be at most ${MAX_BODY_BYTES} bytes`, 'body');
+    throw new KeyholderError(
+      'validation',
+      'PAYLOAD_TOO_LARGE',
+      `body must be at most ${MAX_BODY_BYTES} bytes`,
+      'body',
+    );
   }
   return body;
 }
@@ -53,7 +58,12 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what: s
 export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
   const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
-    throw new KeyholderError('validation', 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json', 'content-type');
+    throw new KeyholderError(
+      'validation',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'content-type must be application/json',
+      'content-type',
+    );
   }
   const body = rawBody(event);
   let parsed: unknown;

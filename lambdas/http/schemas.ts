@@ -58,7 +58,12 @@ export const requestView = z.object({
   closedBy: z.string().optional(),
   closedAt: z.string().optional(),
   grant: z
-    .object({ grantedAt: z.string(), expiresAt: z.string(), approvedBy: z.array(z.string()), nextReviewAt: z.string() })
+    .object({
+      grantedAt: z.string(),
+      expiresAt: z.string(),
+      approvedBy: z.array(z.string()),
+      nextReviewAt: z.string(),
+    })
     .optional(),
 });
 

@@ -6,7 +6,8 @@ import type { ApprovalLinkView } from '../use-cases/approval-link.ts';
 import { escapeHtml, page } from './html.ts';
 import { requestFacts } from './request-summary.ts';
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
   return {
@@ -31,10 +32,16 @@ export function approvalPage(view: ApprovalLinkView): APIGatewayProxyStructuredR
 <button class="approve" type="submit" name="decision" value="approve">Approve</button>
 <button class="deny" type="submit" name="decision" value="deny">Deny</button>
 </form>`;
-  return htmlResponse(200, page(`Approve access for ${view.requester?.name ?? view.request.requester}?`, body));
+  return htmlResponse(
+    200,
+    page(`Approve access for ${view.requester?.name ?? view.request.requester}?`, body),
+  );
 }
 
-export function decisionRecordedPage(request: StoredRequest, decision: 'approve' | 'deny'): APIGatewayProxyStructuredResultV2 {
+export function decisionRecordedPage(
+  request: StoredRequest,
+  decision: 'approve' | 'deny',
+): APIGatewayProxyStructuredResultV2 {
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
   const outcome =
     decision === 'deny'
@@ -44,7 +51,10 @@ export function decisionRecordedPage(request: StoredRequest, decision: 'approve'
         : `You approved the request. It now has ${approved} of ${request.approvalsRequired} approvals.`;
   return htmlResponse(
     200,
-    page('Decision recorded', `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`),
+    page(
+      'Decision recorded',
+      `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`,
+    ),
   );
 }
 
@@ -62,6 +72,9 @@ export function errorPage(error: unknown): APIGatewayProxyStructuredResultV2 {
             : 'Something went wrong';
   return htmlResponse(
     answer.status,
-    page(title, `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`),
+    page(
+      title,
+      `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`,
+    ),
   );
 }

@@ -19,7 +19,10 @@ export function requestFacts(
     ['Duration', request.duration],
     ['Justification', request.justification],
     ['Ticket', request.ticket ?? '—'],
-    ['Approvals', `${request.approvals.filter((entry) => entry.decision === 'approve').length} of ${request.approvalsRequired} required`],
+    [
+      'Approvals',
+      `${request.approvals.filter((entry) => entry.decision === 'approve').length} of ${request.approvalsRequired} required`,
+    ],
     ['Decide by', request.approvalDeadline],
   ];
   if (request.countsAgainstCap && seats) {

@@ -16,7 +16,10 @@ export interface ApprovalLinkView {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-async function resolveLink(deps: Dependencies, token: string): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
+async function resolveLink(
+  deps: Dependencies,
+  token: string,
+): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
   if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('approval link', 'given');
   const record = await deps.store.findApprovalToken(hashToken(token));
   if (!record) throw new NotFoundError('approval link', 'given');
@@ -25,7 +28,9 @@ async function resolveLink(deps: Dependencies, token: string): Promise<{ record:
   if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
   const request = await loadRequest(deps, record.requestId);
   if (request.status !== 'PENDING_APPROVAL') {
-    throw new TokenGoneError(`request ${request.id} is already ${request.status}; there is nothing left to decide`);
+    throw new TokenGoneError(
+      `request ${request.id} is already ${request.status}; there is nothing left to decide`,
+    );
   }
   const approver = await deps.directory.getPrincipal(record.approverId);
   if (!approver) throw new NotFoundError('approver', record.approverId);
@@ -34,8 +39,14 @@ async function resolveLink(deps: Dependencies, token: string): Promise<{ record:
   if (request.approvals.some((decision) => decision.approverId === approver.id)) {
     throw new TokenGoneError('you have already decided this request');
   }
-  const [requester, seats] = await Promise.all([deps.directory.getPrincipal(request.requester), deps.store.externalAdminSeats()]);
-  return { record, view: { request, requester, approver, seats: { inUse: seats.total, cap: deps.policy.externalAdminCap } } };
+  const [requester, seats] = await Promise.all([
+    deps.directory.getPrincipal(request.requester),
+    deps.store.externalAdminSeats(),
+  ]);
+  return {
+    record,
+    view: { request, requester, approver, seats: { inUse: seats.total, cap: deps.policy.externalAdminCap } },
+  };
 }
 
 /** GET: what the approver is asked to decide. Changes nothing (mail scanners prefetch links). */

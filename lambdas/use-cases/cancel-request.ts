@@ -6,7 +6,11 @@ import { commitTransition, type Dependencies, withOptimisticRetry } from './cont
 import { signalWorkflow } from './signal-workflow.ts';
 import { visibleRequest } from './view-requests.ts';
 
-export async function cancelAccessRequest(deps: Dependencies, caller: Principal, requestId: string): Promise<StoredRequest> {
+export async function cancelAccessRequest(
+  deps: Dependencies,
+  caller: Principal,
+  requestId: string,
+): Promise<StoredRequest> {
   const cancelled = await withOptimisticRetry(async () => {
     const stored = await visibleRequest(deps, caller, requestId);
     return commitTransition(deps, stored, cancelRequest(stored, caller, deps.clock.now()));

@@ -1,6 +1,13 @@
 // What every use case receives (ports and policy), and the one way a transition is committed.
-import { chainEvent } from '../core/audit.ts';
-import { ConcurrentChangeError, NotFoundError, UnauthenticatedError, ForbiddenError } from '../core/errors.ts';
+
+import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
+import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
+import {
+  ConcurrentChangeError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../core/errors.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { Dataset, Principal } from '../core/model.ts';
 import type { Policy } from '../core/policy.ts';
@@ -14,8 +21,6 @@ import type {
   StoredRequest,
   Workflow,
 } from '../core/ports.ts';
-import { EMPTY_CHAIN } from '../core/audit.ts';
-import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 
 export interface Dependencies {
   readonly store: RequestStore;
@@ -58,14 +63,20 @@ export async function withOptimisticRetry<T>(attempt: () => Promise<T>, attempts
   }
 }
 
-export async function loadRequest(deps: Pick<Dependencies, 'store'>, requestId: string): Promise<StoredRequest> {
+export async function loadRequest(
+  deps: Pick<Dependencies, 'store'>,
+  requestId: string,
+): Promise<StoredRequest> {
   const request = await deps.store.getRequest(requestId);
   if (!request) throw new NotFoundError('request', requestId);
   return request;
 }
 
 /** The caller behind a verified token: must exist in the directory and be active. */
-export async function principalOf(deps: Pick<Dependencies, 'directory'>, subject: string | undefined): Promise<Principal> {
+export async function principalOf(
+  deps: Pick<Dependencies, 'directory'>,
+  subject: string | undefined,
+): Promise<Principal> {
   if (!subject) throw new UnauthenticatedError('the token names no subject');
   const principal = await deps.directory.getPrincipal(subject);
   if (!principal) throw new UnauthenticatedError(`${subject} is not in the directory`);

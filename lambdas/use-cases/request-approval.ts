@@ -14,7 +14,11 @@ export function hashToken(token: string): string {
 
 const SYSTEM = { type: 'system', id: 'workflow' } as const;
 
-export async function requestApproval(deps: Dependencies, requestId: string, taskToken: string): Promise<void> {
+export async function requestApproval(
+  deps: Dependencies,
+  requestId: string,
+  taskToken: string,
+): Promise<void> {
   const links = new Map<string, string>();
   const recorded = await withOptimisticRetry(async () => {
     links.clear();
@@ -28,7 +32,12 @@ export async function requestApproval(deps: Dependencies, requestId: string, tas
       if (notified.has(approver.id)) continue;
       const token = deps.ids.secretToken();
       links.set(approver.id, token);
-      tokens.push({ tokenHash: hashToken(token), requestId, approverId: approver.id, expiresAt: stored.approvalDeadline });
+      tokens.push({
+        tokenHash: hashToken(token),
+        requestId,
+        approverId: approver.id,
+        expiresAt: stored.approvalDeadline,
+      });
     }
     const transition = recordOnRequest(stored, 'APPROVAL_REQUESTED', SYSTEM, now, {
       approvers: tokens.map((token) => token.approverId),
@@ -44,8 +53,15 @@ export async function requestApproval(deps: Dependencies, requestId: string, tas
   await notifyApprovers(deps, recorded, links);
 }
 
-async function notifyApprovers(deps: Dependencies, request: StoredRequest, links: Map<string, string>): Promise<void> {
-  const [directory, seats] = await Promise.all([deps.directory.listPrincipals(), deps.store.externalAdminSeats()]);
+async function notifyApprovers(
+  deps: Dependencies,
+  request: StoredRequest,
+  links: Map<string, string>,
+): Promise<void> {
+  const [directory, seats] = await Promise.all([
+    deps.directory.listPrincipals(),
+    deps.store.externalAdminSeats(),
+  ]);
   const byId = new Map(directory.map((principal) => [principal.id, principal]));
   for (const [approverId, token] of links) {
     const approver = byId.get(approverId);

@@ -17,16 +17,29 @@ export async function revokeAccess(
   const revoked = await withOptimisticRetry(async () => {
     const stored = await visibleRequest(deps, caller, requestId);
     const now = deps.clock.now();
-    const authority = revokeAuthority(stored, caller, isEligibleApproverFor(caller, stored, deps.policy, now));
+    const authority = revokeAuthority(
+      stored,
+      caller,
+      isEligibleApproverFor(caller, stored, deps.policy, now),
+    );
     if (!authority) {
-      throw new ForbiddenError('NOT_ALLOWED_TO_REVOKE', 'only the holder, an access-admin or an eligible approver can revoke');
+      throw new ForbiddenError(
+        'NOT_ALLOWED_TO_REVOKE',
+        'only the holder, an access-admin or an eligible approver can revoke',
+      );
     }
     const actor: Actor = { type: 'principal', id: caller.id };
-    return commitTransition(deps, stored, revokeGrant({ request: stored, actor, reason, policy: deps.policy, now }));
+    return commitTransition(
+      deps,
+      stored,
+      revokeGrant({ request: stored, actor, reason, policy: deps.policy, now }),
+    );
   });
   // Access already ended in the store; stopping the execution only spares it a no-op expiry later.
   await deps.workflow.stop(revoked.id, `revoked by ${caller.id}`).catch((error: unknown) => {
-    console.warn(JSON.stringify({ message: 'stop execution failed', requestId: revoked.id, error: String(error) }));
+    console.warn(
+      JSON.stringify({ message: 'stop execution failed', requestId: revoked.id, error: String(error) }),
+    );
   });
   return revoked;
 }

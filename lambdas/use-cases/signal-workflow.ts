@@ -2,7 +2,10 @@
 import type { StoredRequest } from '../core/ports.ts';
 import type { Dependencies } from './context.ts';
 
-export async function signalWorkflow(deps: Pick<Dependencies, 'workflow'>, request: StoredRequest): Promise<void> {
+export async function signalWorkflow(
+  deps: Pick<Dependencies, 'workflow'>,
+  request: StoredRequest,
+): Promise<void> {
   if (!request.taskToken) return; // the approval step has not started yet; it signals itself when it does
   const status =
     request.status === 'DENIED' || request.status === 'CANCELLED'

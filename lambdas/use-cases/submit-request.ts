@@ -1,13 +1,23 @@
 // Use case: a principal asks for access; the request is recorded and its workflow started.
-import { assertSeatLikelyAvailable, rejectRequest, type SubmissionInput, submitRequest } from '../core/lifecycle.ts';
+
+import { KeyholderError } from '../core/errors.ts';
+import {
+  assertSeatLikelyAvailable,
+  rejectRequest,
+  type SubmissionInput,
+  submitRequest,
+} from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { KeyholderError } from '../core/errors.ts';
 import { catalogueOf, commitTransition, type Dependencies } from './context.ts';
 
 export class WorkflowUnavailableError extends KeyholderError {
   constructor(requestId: string) {
-    super('unavailable', 'WORKFLOW_UNAVAILABLE', `request ${requestId} could not be started; it was closed, try again`);
+    super(
+      'unavailable',
+      'WORKFLOW_UNAVAILABLE',
+      `request ${requestId} could not be started; it was closed, try again`,
+    );
   }
 }
 
@@ -31,8 +41,14 @@ export async function submitAccessRequest(
     await deps.workflow.start(stored.id);
   } catch (error) {
     // A request nobody will ever route to approvers must not sit pending (and hold the admin lock).
-    console.error(JSON.stringify({ message: 'workflow start failed', requestId: stored.id, error: String(error) }));
-    await commitTransition(deps, stored, rejectRequest(stored, 'WORKFLOW_UNAVAILABLE', String(error), deps.clock.now()));
+    console.error(
+      JSON.stringify({ message: 'workflow start failed', requestId: stored.id, error: String(error) }),
+    );
+    await commitTransition(
+      deps,
+      stored,
+      rejectRequest(stored, 'WORKFLOW_UNAVAILABLE', String(error), deps.clock.now()),
+    );
     throw new WorkflowUnavailableError(stored.id);
   }
   return stored;

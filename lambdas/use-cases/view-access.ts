@@ -1,9 +1,10 @@
 // Use cases: who has access now, a request's audit trail, the directory and the catalogue.
-import { mayViewAccess, mayViewAudit, mayViewDirectory } from '../core/authorization.ts';
+
+import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 import type { AuditEvent } from '../core/audit.ts';
+import { mayViewAccess, mayViewAudit, mayViewDirectory } from '../core/authorization.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import type { Dataset, Principal, Scope } from '../core/model.ts';
-import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 import { type Dependencies, loadRequest } from './context.ts';
 
 export interface AccessHolding {
@@ -19,9 +20,15 @@ export interface AccessHolding {
 export async function whoHasAccess(deps: Dependencies, caller: Principal): Promise<AccessHolding[]> {
   const now = deps.clock.now();
   if (!mayViewAccess(caller, deps.policy, now)) {
-    throw new ForbiddenError('NOT_ALLOWED', 'only directors, access-admins and auditors can see who has access');
+    throw new ForbiddenError(
+      'NOT_ALLOWED',
+      'only directors, access-admins and auditors can see who has access',
+    );
   }
-  const [grants, principals] = await Promise.all([deps.store.listActiveGrants(), deps.directory.listPrincipals()]);
+  const [grants, principals] = await Promise.all([
+    deps.store.listActiveGrants(),
+    deps.directory.listPrincipals(),
+  ]);
   const byId = new Map(principals.map((principal) => [principal.id, principal]));
   const byRequest = new Map<string, AccessHolding>();
   for (const grant of grants) {
@@ -34,7 +41,11 @@ export async function whoHasAccess(deps: Dependencies, caller: Principal): Promi
     }
     const principal = byId.get(grant.principalId);
     byRequest.set(grant.requestId, {
-      principal: { id: grant.principalId, name: principal?.name ?? grant.principalId, organisation: grant.organisation },
+      principal: {
+        id: grant.principalId,
+        name: principal?.name ?? grant.principalId,
+        organisation: grant.organisation,
+      },
       requestId: grant.requestId,
       scopes: [grant.scope],
       grantedAt: grant.grantedAt,
@@ -45,14 +56,20 @@ export async function whoHasAccess(deps: Dependencies, caller: Principal): Promi
   return [...byRequest.values()].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
 }
 
-export async function auditTrailOf(deps: Dependencies, caller: Principal, requestId: string): Promise<AuditEvent[]> {
-  if (!mayViewAudit(caller)) throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and auditors can read the audit trail');
+export async function auditTrailOf(
+  deps: Dependencies,
+  caller: Principal,
+  requestId: string,
+): Promise<AuditEvent[]> {
+  if (!mayViewAudit(caller))
+    throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and auditors can read the audit trail');
   await loadRequest(deps, requestId);
   return deps.store.readAuditStream(auditStreamOfRequest(requestId));
 }
 
 export async function directoryFor(deps: Dependencies, caller: Principal): Promise<Principal[]> {
-  if (!mayViewDirectory(caller)) throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and auditors can read the directory');
+  if (!mayViewDirectory(caller))
+    throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and auditors can read the directory');
   const principals = await deps.directory.listPrincipals();
   return principals.sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -6,9 +6,14 @@ import type { StoredRequest } from '../core/ports.ts';
 import { type Dependencies, loadRequest } from './context.ts';
 
 /** A request the caller may see; a request they may not see is reported as not found, not as forbidden. */
-export async function visibleRequest(deps: Dependencies, caller: Principal, requestId: string): Promise<StoredRequest> {
+export async function visibleRequest(
+  deps: Dependencies,
+  caller: Principal,
+  requestId: string,
+): Promise<StoredRequest> {
   const request = await loadRequest(deps, requestId);
-  if (!mayViewRequest(caller, request, deps.policy, deps.clock.now())) throw new NotFoundError('request', requestId);
+  if (!mayViewRequest(caller, request, deps.policy, deps.clock.now()))
+    throw new NotFoundError('request', requestId);
   return request;
 }
 
@@ -29,6 +34,8 @@ export async function listVisibleRequests(
       isEligibleApproverFor(caller, request, deps.policy, now) &&
       !request.approvals.some((decision) => decision.approverId === caller.id),
   );
-  const all = [...own, ...decidable].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const all = [...own, ...decidable].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+  );
   return status ? all.filter((request) => request.status === status) : all;
 }

@@ -5,7 +5,13 @@ import { CapReachedError, KeyholderError } from '../core/errors.ts';
 import { expireGrant, grantAccess, rejectRequest, timeOutRequest } from '../core/lifecycle.ts';
 import type { RequestStatus } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { catalogueOf, commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import {
+  catalogueOf,
+  commitTransition,
+  type Dependencies,
+  loadRequest,
+  withOptimisticRetry,
+} from './context.ts';
 import { RequestClosedError, TransientError } from './workflow-errors.ts';
 
 export interface StepResult {
@@ -27,7 +33,8 @@ async function rejectIfIneligible(
 ): Promise<StoredRequest | undefined> {
   const requester = await deps.directory.getPrincipal(stored.requester);
   try {
-    if (!requester) throw new KeyholderError('forbidden', 'PRINCIPAL_UNKNOWN', `${stored.requester} left the directory`);
+    if (!requester)
+      throw new KeyholderError('forbidden', 'PRINCIPAL_UNKNOWN', `${stored.requester} left the directory`);
     assertRequesterEligible(requester, stored.scopes, await catalogueOf(deps), grantEndsAt, deps.policy, now);
     return undefined;
   } catch (error) {
@@ -64,7 +71,9 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
       return resultOf(await commitTransition(deps, stored, transition));
     } catch (error) {
       if (!(error instanceof CapReachedError)) throw error;
-      return resultOf(await commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now)));
+      return resultOf(
+        await commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now)),
+      );
     }
   });
 }
@@ -85,7 +94,8 @@ export async function expireAccess(deps: Dependencies, requestId: string): Promi
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'ACTIVE' || !stored.grant) return resultOf(stored);
     const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
-    if (early > EARLY_TIMER_TOLERANCE_MS) throw new TransientError(`request ${requestId} expires in ${early} ms`);
+    if (early > EARLY_TIMER_TOLERANCE_MS)
+      throw new TransientError(`request ${requestId} expires in ${early} ms`);
     if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
     const transition = expireGrant(stored, deps.policy, deps.clock.now());
     return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);

@@ -1,6 +1,6 @@
 // Many concurrent external-admin approvals against a small cap: exactly the cap ends ACTIVE, never more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, startTestStack } from '../support/local-stack.ts';
+import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 const CAP = 3;
 const EXTERNALS = ['ext-gus', 'ext-hal', 'ext-ivy', 'ext-jon', 'ext-kim', 'ext-lee', 'ext-max', 'ext-ned'];
@@ -26,12 +26,20 @@ describe('external admin cap under concurrent approvals', () => {
       requests.push(answer.body);
     }
     for (const request of requests) {
-      await stack.call('POST', `/requests/${request.id}/decisions`, { as: 'dir-ada', body: { decision: 'approve' } });
+      await stack.call('POST', `/requests/${request.id}/decisions`, {
+        as: 'dir-ada',
+        body: { decision: 'approve' },
+      });
     }
 
     // Act: every second approval at once
     const answers = await Promise.all(
-      requests.map((request) => stack.call('POST', `/requests/${request.id}/decisions`, { as: 'dir-ben', body: { decision: 'approve' } })),
+      requests.map((request) =>
+        stack.call('POST', `/requests/${request.id}/decisions`, {
+          as: 'dir-ben',
+          body: { decision: 'approve' },
+        }),
+      ),
     );
     expect(answers.map((answer) => answer.status)).toEqual(requests.map(() => 200));
 
@@ -52,7 +60,9 @@ describe('external admin cap under concurrent approvals', () => {
     expect(rejected).toHaveLength(EXTERNALS.length - CAP);
     expect(rejected.every((request) => request.reason === 'CAP_REACHED')).toBe(true);
     const access = await stack.call('GET', '/access', { as: 'adm-eve' });
-    expect(access.body.access.filter((entry: { scopes: string[] }) => entry.scopes.includes('admin'))).toHaveLength(CAP);
+    expect(
+      access.body.access.filter((entry: { scopes: string[] }) => entry.scopes.includes('admin')),
+    ).toHaveLength(CAP);
 
     // With the cap full, a new external admin request is refused at once (courtesy check)
     const late = await stack.call('POST', '/requests', {

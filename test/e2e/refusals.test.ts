@@ -1,6 +1,6 @@
 // Every bad input and every refusal through HTTP: a clear 4xx naming the field or the reason, and no change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, startTestStack } from '../support/local-stack.ts';
+import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 const justification = 'Investigating a data quality incident in the admissions feed';
 
@@ -33,17 +33,30 @@ describe('refusals on the local stack', () => {
 
   it('refuses malformed JSON and wrong content types without side effects', async () => {
     const before = await stack.call('GET', '/requests', { as: 'ext-kim' });
-    const broken = await stack.call('POST', '/requests', { as: 'ext-kim', body: '{"scopes":', headers: { 'content-type': 'application/json' } });
+    const broken = await stack.call('POST', '/requests', {
+      as: 'ext-kim',
+      body: '{"scopes":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken).toMatchObject({ status: 400, body: { error: { field: 'body' } } });
-    const wrongType = await stack.call('POST', '/requests', { as: 'ext-kim', body: 'scopes=admin', headers: { 'content-type': 'text/plain' } });
-    expect(wrongType).toMatchObject({ status: 400, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'content-type' } } });
+    const wrongType = await stack.call('POST', '/requests', {
+      as: 'ext-kim',
+      body: 'scopes=admin',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(wrongType).toMatchObject({
+      status: 400,
+      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'content-type' } },
+    });
     const after = await stack.call('GET', '/requests', { as: 'ext-kim' });
     expect(after.body.requests).toEqual(before.body.requests);
   });
 
   it('401 without a valid token, 401 for an unknown subject', async () => {
     expect((await stack.call('GET', '/datasets')).status).toBe(401);
-    expect((await stack.call('GET', '/datasets', { headers: { authorization: 'Bearer not.a.jwt' } })).status).toBe(401);
+    expect(
+      (await stack.call('GET', '/datasets', { headers: { authorization: 'Bearer not.a.jwt' } })).status,
+    ).toBe(401);
     const unknown = await stack.call('GET', '/datasets', { as: 'nobody-here' });
     expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
   });
@@ -52,29 +65,53 @@ describe('refusals on the local stack', () => {
     ['ext-pat', 'CLEARANCE_MISSING'],
     ['ext-oli', 'CLEARANCE_EXPIRED'],
   ])('%s is refused with 403 %s', async (requester, code) => {
-    const answer = await stack.call('POST', '/requests', { as: requester, body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' } });
+    const answer = await stack.call('POST', '/requests', {
+      as: requester,
+      body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' },
+    });
     expect(answer).toMatchObject({ status: 403, body: { error: { code } } });
   });
 
   it('approver rules at decision time: self-approval, non-director, unknown request', async () => {
-    const created = await stack.call('POST', '/requests', { as: 'dir-ada', body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' } });
+    const created = await stack.call('POST', '/requests', {
+      as: 'dir-ada',
+      body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' },
+    });
     expect(created.status).toBe(201);
-    const self = await stack.call('POST', `/requests/${created.body.id}/decisions`, { as: 'dir-ada', body: { decision: 'approve' } });
+    const self = await stack.call('POST', `/requests/${created.body.id}/decisions`, {
+      as: 'dir-ada',
+      body: { decision: 'approve' },
+    });
     expect(self).toMatchObject({ status: 403, body: { error: { code: 'SELF_APPROVAL' } } });
-    const manager = await stack.call('POST', `/requests/${created.body.id}/decisions`, { as: 'mgr-dan', body: { decision: 'approve' } });
+    const manager = await stack.call('POST', `/requests/${created.body.id}/decisions`, {
+      as: 'mgr-dan',
+      body: { decision: 'approve' },
+    });
     expect(manager).toMatchObject({ status: 403, body: { error: { code: 'NOT_ELIGIBLE_APPROVER' } } });
-    const external = await stack.call('POST', `/requests/${created.body.id}/decisions`, { as: 'ext-jon', body: { decision: 'approve' } });
+    const external = await stack.call('POST', `/requests/${created.body.id}/decisions`, {
+      as: 'ext-jon',
+      body: { decision: 'approve' },
+    });
     expect(external).toMatchObject({ status: 403, body: { error: { code: 'NOT_ELIGIBLE_APPROVER' } } });
-    const badDecision = await stack.call('POST', `/requests/${created.body.id}/decisions`, { as: 'dir-ben', body: { decision: 'maybe' } });
+    const badDecision = await stack.call('POST', `/requests/${created.body.id}/decisions`, {
+      as: 'dir-ben',
+      body: { decision: 'maybe' },
+    });
     expect(badDecision).toMatchObject({ status: 400, body: { error: { field: 'decision' } } });
-    const unknown = await stack.call('POST', '/requests/req-unknown/decisions', { as: 'dir-ben', body: { decision: 'approve' } });
+    const unknown = await stack.call('POST', '/requests/req-unknown/decisions', {
+      as: 'dir-ben',
+      body: { decision: 'approve' },
+    });
     expect(unknown.status).toBe(404);
     const still = await stack.call('GET', `/requests/${created.body.id}`, { as: 'dir-ada' });
     expect(still.body).toMatchObject({ status: 'PENDING_APPROVAL', approvals: [] });
   });
 
   it('visibility: strangers get 404, approvers see pending requests they may decide', async () => {
-    const created = await stack.call('POST', '/requests', { as: 'ext-ned', body: { scopes: ['dataset:gp-records'], justification, duration: 'PT1H' } });
+    const created = await stack.call('POST', '/requests', {
+      as: 'ext-ned',
+      body: { scopes: ['dataset:gp-records'], justification, duration: 'PT1H' },
+    });
     expect((await stack.call('GET', `/requests/${created.body.id}`, { as: 'ext-kim' })).status).toBe(404);
     expect((await stack.call('GET', `/requests/${created.body.id}`, { as: 'mgr-dan' })).status).toBe(404);
     expect((await stack.call('GET', `/requests/${created.body.id}`, { as: 'aud-fay' })).status).toBe(200);
@@ -82,7 +119,9 @@ describe('refusals on the local stack', () => {
     expect(pending.body.requests.map((request: { id: string }) => request.id)).toContain(created.body.id);
     const mine = await stack.call('GET', '/requests', { as: 'ext-kim' });
     expect(mine.body.requests.map((request: { id: string }) => request.id)).not.toContain(created.body.id);
-    expect((await stack.call('GET', '/requests?status=NOPE', { as: 'ext-kim' })).body.error.field).toBe('status');
+    expect((await stack.call('GET', '/requests?status=NOPE', { as: 'ext-kim' })).body.error.field).toBe(
+      'status',
+    );
   });
 
   it('role-guarded reads: /access, /audit, /principals', async () => {
@@ -101,7 +140,11 @@ describe('refusals on the local stack', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('text/html');
     expect(await unknown.text()).toContain('not valid');
-    const garbage = await fetch(`${stack.url}/approve/x`, { method: 'POST', body: 'decision=approve', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const garbage = await fetch(`${stack.url}/approve/x`, {
+      method: 'POST',
+      body: 'decision=approve',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(garbage.status).toBe(404);
   });
 
@@ -109,10 +152,14 @@ describe('refusals on the local stack', () => {
     expect((await stack.call('GET', '/health')).body.status).toBe('ok');
     const openapi = await stack.call('GET', '/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');
-    expect(openapi.body.paths['/requests'].post.requestBody.content['application/json'].schema.required).toEqual(
-      expect.arrayContaining(['scopes', 'justification', 'duration']),
-    );
+    expect(
+      openapi.body.paths['/requests'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(expect.arrayContaining(['scopes', 'justification', 'duration']));
     const datasets = await stack.call('GET', '/datasets', { as: 'ext-kim' });
-    expect(datasets.body.datasets).toContainEqual({ id: 'hes-apc', title: expect.any(String), sensitivity: 'identifiable' });
+    expect(datasets.body.datasets).toContainEqual({
+      id: 'hes-apc',
+      title: expect.any(String),
+      sensitivity: 'identifiable',
+    });
   });
 });

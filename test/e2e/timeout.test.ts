@@ -1,6 +1,6 @@
 // The approval window closes: the workflow's TimeoutSeconds fires, the request is TIMED_OUT, links die.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, startTestStack, waitFor } from '../support/local-stack.ts';
+import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 
 describe('approval timeout', () => {
   let stack: TestStack;
@@ -14,7 +14,11 @@ describe('approval timeout', () => {
   it('times out after the policy approval timeout; the emailed link then answers 410 and changes nothing', async () => {
     const created = await stack.call('POST', '/requests', {
       as: 'ext-gus',
-      body: { scopes: ['admin'], justification: 'Quarterly platform patching for the safe haven', duration: 'PT1H' },
+      body: {
+        scopes: ['admin'],
+        justification: 'Quarterly platform patching for the safe haven',
+        duration: 'PT1H',
+      },
     });
     expect(created.status).toBe(201);
     const [link] = await waitFor(() => {
@@ -32,11 +36,18 @@ describe('approval timeout', () => {
     const after = await stack.call('GET', `/requests/${created.body.id}`, { as: 'ext-gus' });
     expect(after.body).toMatchObject({ status: 'TIMED_OUT', approvals: [] });
     const audit = await stack.call('GET', `/audit?requestId=${created.body.id}`, { as: 'aud-fay' });
-    expect(audit.body.events.at(-1)).toMatchObject({ action: 'REQUEST_TIMED_OUT', actor: { type: 'system', id: 'workflow' } });
+    expect(audit.body.events.at(-1)).toMatchObject({
+      action: 'REQUEST_TIMED_OUT',
+      actor: { type: 'system', id: 'workflow' },
+    });
     // The admin lock was released with the timeout: ext-gus may ask again.
     const again = await stack.call('POST', '/requests', {
       as: 'ext-gus',
-      body: { scopes: ['admin'], justification: 'Quarterly platform patching for the safe haven', duration: 'PT1H' },
+      body: {
+        scopes: ['admin'],
+        justification: 'Quarterly platform patching for the safe haven',
+        duration: 'PT1H',
+      },
     });
     expect(again.status).toBe(201);
   });

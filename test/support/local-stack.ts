@@ -8,7 +8,11 @@ export interface Answer<T = any> {
 }
 
 export interface TestStack extends LocalStack {
-  call<T = any>(method: string, path: string, options?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    options?: { as?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Answer<T>>;
   waitForStatus(requestId: string, status: string, timeoutMs?: number): Promise<any>;
   approvalLinks(approverId: string, requestId: string): string[];
 }
@@ -46,7 +50,9 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
       if (answer.status === 200 && answer.body.status === status) return answer.body;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`request ${requestId} did not reach ${status} in ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
+    throw new Error(
+      `request ${requestId} did not reach ${status} in ${timeoutMs} ms; last seen ${JSON.stringify(last)}`,
+    );
   };
   const approvalLinks: TestStack['approvalLinks'] = (approverId, requestId) => {
     const approver = stack.seed.principals.find((principal) => principal.id === approverId);
@@ -62,7 +68,11 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
   return { ...stack, call, waitForStatus, approvalLinks };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();

@@ -2,4 +2,6 @@
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 
-export const handler = httpHandler(async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }));
+export const handler = httpHandler(async () =>
+  jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),
+);

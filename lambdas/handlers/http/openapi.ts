@@ -5,4 +5,6 @@ import { openApiDocument } from '../../http/openapi.ts';
 
 const document = openApiDocument();
 
-export const handler = httpHandler(async () => jsonResponse(200, document, { 'cache-control': 'max-age=300' }));
+export const handler = httpHandler(async () =>
+  jsonResponse(200, document, { 'cache-control': 'max-age=300' }),
+);

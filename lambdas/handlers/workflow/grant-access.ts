@@ -3,4 +3,6 @@ import { dependencies } from '../../commons/dependencies.ts';
 import { grantApprovedAccess } from '../../use-cases/workflow-steps.ts';
 import { stepInput, workflowTask } from './task.ts';
 
-export const handler = workflowTask(stepInput, ({ requestId }) => grantApprovedAccess(dependencies(), requestId));
+export const handler = workflowTask(stepInput, ({ requestId }) =>
+  grantApprovedAccess(dependencies(), requestId),
+);

@@ -11,7 +11,14 @@ export function workflowTask<S extends z.ZodType, R>(schema: S, handle: (input: 
     .use({
       onError: async (request: { error: unknown }) => {
         const error = request.error as Error;
-        console.error(JSON.stringify({ level: 'ERROR', message: 'workflow step failed', name: error?.name, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            level: 'ERROR',
+            message: 'workflow step failed',
+            name: error?.name,
+            error: String(error),
+          }),
+        );
       },
     })
     .handler(async (event) => handle(schema.parse(event)));

@@ -10,8 +10,18 @@ describe('SesMailer', () => {
 
   it('sends text and HTML bodies from the configured sender and configuration set', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-    const mailer = new SesMailer(new SESv2Client({ region: 'eu-west-2' }), 'keyholder@nhse.example', 'keyholder');
-    const result = await mailer.send({ to: 'dir-ada@nhse.example', subject: 'S', text: 'T', html: '<p>H</p>', replyTo: 'r@x' });
+    const mailer = new SesMailer(
+      new SESv2Client({ region: 'eu-west-2' }),
+      'keyholder@nhse.example',
+      'keyholder',
+    );
+    const result = await mailer.send({
+      to: 'dir-ada@nhse.example',
+      subject: 'S',
+      text: 'T',
+      html: '<p>H</p>',
+      replyTo: 'r@x',
+    });
     expect(result).toEqual({ messageId: 'm-1' });
     expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
       FromEmailAddress: 'keyholder@nhse.example',
@@ -30,6 +40,8 @@ describe('SesMailer', () => {
   it('lets a send failure surface so the caller can audit and retry it', async () => {
     ses.on(SendEmailCommand).rejects(new Error('Throttling'));
     const mailer = new SesMailer(new SESv2Client({ region: 'eu-west-2' }), 'keyholder@nhse.example');
-    await expect(mailer.send({ to: 'a@b', subject: 'S', text: 'T', html: 'H' })).rejects.toThrow('Throttling');
+    await expect(mailer.send({ to: 'a@b', subject: 'S', text: 'T', html: 'H' })).rejects.toThrow(
+      'Throttling',
+    );
   });
 });

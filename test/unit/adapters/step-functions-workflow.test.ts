@@ -40,7 +40,10 @@ describe('StepFunctionsWorkflow', () => {
     await workflow.approvalDecided('tok', 'APPROVED');
     await workflow.approvalDecided('tok', 'DENIED');
     await workflow.approvalDecided('tok', 'CANCELLED');
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({ taskToken: 'tok', output: '{"status":"APPROVED"}' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
+      taskToken: 'tok',
+      output: '{"status":"APPROVED"}',
+    });
     expect(sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input.error)).toEqual([
       'KeyholderDenied',
       'KeyholderCancelled',
@@ -48,7 +51,10 @@ describe('StepFunctionsWorkflow', () => {
   });
 
   it('stops the execution derived from the request id, and ignores one that does not exist', async () => {
-    sfn.on(StopExecutionCommand).resolvesOnce({ stopDate: new Date() }).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    sfn
+      .on(StopExecutionCommand)
+      .resolvesOnce({ stopDate: new Date() })
+      .rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
     await workflow.stop('req-9', 'revoked by adm-eve');
     await workflow.stop('req-9', 'revoked again');
     expect(sfn.commandCalls(StopExecutionCommand)[0]?.args[0].input).toMatchObject({

@@ -1,13 +1,21 @@
 // The HTTP contract: every route has an OpenAPI operation, and the error mapping gives each kind its status.
 import { describe, expect, it } from 'vitest';
-import { CapReachedError, ForbiddenError, NotFoundError, TokenGoneError, ValidationError } from '../../../lambdas/core/errors.ts';
+import {
+  CapReachedError,
+  ForbiddenError,
+  NotFoundError,
+  TokenGoneError,
+  ValidationError,
+} from '../../../lambdas/core/errors.ts';
 import { jsonError } from '../../../lambdas/http/errors.ts';
 import { OPERATIONS, openApiDocument } from '../../../lambdas/http/openapi.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
 
 describe('HTTP contract', () => {
   it('documents every route and nothing else', () => {
-    expect(Object.keys(OPERATIONS).sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(Object.keys(OPERATIONS).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
     const document = openApiDocument();
     expect(document.paths['/requests/{id}/decisions']?.post).toMatchObject({
       security: [{ bearer: [] }],

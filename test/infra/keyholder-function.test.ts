@@ -1,0 +1,99 @@
+// KeyholderFunction on its own: what allow() grants for each need, and the mistakes it refuses.
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { Permission } from '../../lambdas/routes.ts';
+import { KeyholderFunction, type KeyholderResources } from '../../lib/keyholder-function.ts';
+
+const ENTRY = 'lambdas/handlers/http/health.ts';
+
+function setUp() {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true },
+    builtinCloudFormationValidation: false,
+  });
+  const stack = new Stack(app, 'Test');
+  const table = (id: string) =>
+    new Table(stack, id, { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+  const resources: KeyholderResources = { stateTable: table('State'), auditTable: table('Audit') };
+  const fn = new KeyholderFunction(stack, 'Fn', { entry: ENTRY });
+  return { app, stack, fn, resources };
+}
+
+const allowedActions = (template: Template): string[] =>
+  Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: { Effect: string }) => statement.Effect === 'Allow')
+    .flatMap((statement: { Action: string | string[] }) => statement.Action);
+
+describe('KeyholderFunction', () => {
+  it('grants audit:append as PutItem on the audit table and nothing else there', () => {
+    // Prepare
+    const { stack, fn, resources } = setUp();
+    // Act
+    fn.allow(['audit:append'], resources);
+    // Assess
+    const template = Template.fromStack(stack);
+    expect(allowedActions(template).filter((action) => action.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:PutItem',
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Audit'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('sets both table names even for a function with no needs', () => {
+    // Prepare
+    const { stack, fn, resources } = setUp();
+    // Act
+    fn.allow([], resources);
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          KEYHOLDER_STATE_TABLE: { Ref: Match.stringLikeRegexp('^State') },
+          KEYHOLDER_AUDIT_TABLE: { Ref: Match.stringLikeRegexp('^Audit') },
+        }),
+      },
+    });
+  });
+
+  it.each<Permission>(['workflow:start', 'workflow:callback', 'workflow:stop'])(
+    'refuses %s without a state machine (the workflow tasks must not need their own machine)',
+    (need) => {
+      // Prepare
+      const { fn, resources } = setUp();
+      // Act
+      const allow = () => fn.allow([need], resources);
+      // Assess
+      expect(allow).toThrow(`needs "${need}" but no state machine was given`);
+    },
+  );
+
+  it('refuses mail:send without mail settings', () => {
+    // Prepare
+    const { fn, resources } = setUp();
+    // Act
+    const allow = () => fn.allow(['mail:send'], resources);
+    // Assess
+    expect(allow).toThrow('needs "mail:send" but no mail settings were given');
+  });
+
+  it('refuses to synthesize a function whose needs were never declared', () => {
+    // Prepare
+    const { app } = setUp();
+    // Act
+    const synth = () => app.synth();
+    // Assess
+    expect(synth).toThrow(/Test\/Fn: call allow\(needs, resources\)/);
+  });
+});
