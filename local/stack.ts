@@ -104,11 +104,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
   };
   try {
-    const dynamo = await startDynamoDbLocal({ persistDir: options.persistDir });
-    stops.push(dynamo.stop);
+    // The JVM boots while the CDK app synthesizes: the two slowest start-up steps overlap.
+    const dynamoStarting = startDynamoDbLocal({ persistDir: options.persistDir });
+    dynamoStarting.catch(() => undefined); // observed below; this only keeps Node from calling it unhandled
+    stops.push(async () => (await dynamoStarting).stop());
     const mailbox = await startDevMailbox();
     stops.push(mailbox.stop);
     const { definition } = synthesizeWorkflow({ policy });
+    const dynamo = await dynamoStarting;
 
     const key = await createLocalSigningKey();
     let issuer = '';
