@@ -1,0 +1,121 @@
+// The HTTP API: API Gateway HTTP API, JWT authorizer, and one function per route name from lambdas/routes.ts.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '../lambdas/routes.ts';
+import { pascalCase } from './access-workflow.ts';
+import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+
+export interface KeyholderHttpApiProps {
+  /** The identity provider's issuer URL; API Gateway fetches its JWKS. */
+  readonly jwtIssuer: string;
+  /** Accepted `aud` values; a token must match one. */
+  readonly jwtAudience: readonly string[];
+  /** Default stage throttling for every route. @default 50 requests/s, bursts of 100 */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention?: RetentionDays;
+}
+
+export interface KeyholderRoutesOptions {
+  readonly environment: Readonly<Record<string, string>>;
+  readonly resources: KeyholderResources;
+}
+
+// The fields API Gateway HTTP APIs can log; no request bodies or headers, so no tokens end up in the logs.
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  principalId: '$context.authorizer.claims.sub',
+};
+
+/**
+ * Built in two steps because the routes' functions need the state machine, while the workflow needs this
+ * API's URL for approval links: create the API, then the workflow, then `addRoutes`.
+ */
+export class KeyholderHttpApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly authorizer: HttpJwtAuthorizer;
+  /** Function per route name (several routes may share one function). */
+  readonly functions = new Map<string, KeyholderFunction>();
+  private readonly integrations = new Map<string, { route: RouteSpec; integration: HttpLambdaIntegration }>();
+
+  constructor(scope: Construct, id: string, props: KeyholderHttpApiProps) {
+    super(scope, id);
+
+    // CORS stays off: the approval page is served by this API itself and the API has no browser clients.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Keyholder: governed, time-limited access requests',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+      jwtAudience: [...props.jwtAudience],
+    });
+  }
+
+  /** The API's base URL (ends with `/`); it names only the API, so functions anywhere may reference it. */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  addRoutes(routes: readonly RouteSpec[], options: KeyholderRoutesOptions): void {
+    for (const route of routes) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: this.integrationFor(route, options),
+        authorizer: route.auth === 'jwt' ? this.authorizer : undefined,
+      });
+    }
+  }
+
+  private integrationFor(route: RouteSpec, options: KeyholderRoutesOptions): HttpLambdaIntegration {
+    const existing = this.integrations.get(route.name);
+    if (existing) {
+      // One function serves one set of needs: a route sharing it must not silently widen or narrow them.
+      const same =
+        existing.route.entry === route.entry &&
+        [...existing.route.needs].sort().join() === [...route.needs].sort().join();
+      if (!same) throw new Error(`Routes named "${route.name}" disagree on their entry or needs`);
+      return existing.integration;
+    }
+    const fn = new KeyholderFunction(this, `${pascalCase(route.name)}Function`, {
+      entry: route.entry,
+      description: `Keyholder HTTP ${route.name}`,
+      environment: options.environment,
+    }).allow(route.needs, options.resources);
+    const integration = new HttpLambdaIntegration(`${pascalCase(route.name)}Integration`, fn);
+    this.functions.set(route.name, fn);
+    this.integrations.set(route.name, { route, integration });
+    return integration;
+  }
+}

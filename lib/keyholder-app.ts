@@ -1,0 +1,92 @@
+// Builds the CDK app from context values; shared by bin/app.ts (cdk synth) and local/synthesize.ts (local stack).
+import { App } from 'aws-cdk-lib';
+import { resolvePolicy } from '../lambdas/core/policy.ts';
+import { KeyholderStack } from './keyholder-stack.ts';
+
+export const CONTEXT_KEYS = {
+  policy: 'keyholder:policy',
+  jwtIssuer: 'keyholder:jwtIssuer',
+  jwtAudience: 'keyholder:jwtAudience',
+  mailFrom: 'keyholder:mailFrom',
+  publicBaseUrl: 'keyholder:publicBaseUrl',
+  sesConfigurationSet: 'keyholder:sesConfigurationSet',
+} as const;
+
+export const STACK_ID = 'Keyholder';
+
+export interface KeyholderApp {
+  readonly app: App;
+  readonly stack: KeyholderStack;
+}
+
+export interface BuildOptions {
+  /** Where the cloud assembly goes. @default CDK's default (cdk.out under the CLI, a temp dir otherwise) */
+  readonly outdir?: string;
+  /**
+   * CDK's built-in CloudFormation template validation (a WebAssembly engine: seconds per synth).
+   * @default true — `cdk synth` keeps it; the local stack and most tests turn it off for speed.
+   */
+  readonly validation?: boolean;
+}
+
+/**
+ * `context` is merged under what the CDK CLI passes (cdk.json, `-c`), as App does. Missing or malformed values
+ * fail here, naming the context key, instead of producing a stack that cannot work.
+ */
+export function buildKeyholderApp(
+  context: Record<string, unknown> = {},
+  options: BuildOptions = {},
+): KeyholderApp {
+  const validation = options.validation ?? true;
+  const app = new App({
+    context,
+    outdir: options.outdir,
+    builtinCloudFormationValidation: validation,
+  });
+  const read = (key: string): unknown => app.node.tryGetContext(key);
+
+  const stack = new KeyholderStack(app, STACK_ID, {
+    description: 'Keyholder: governed, time-limited, capped and audited access to sensitive data',
+    policy: resolvePolicy(parsePolicy(read(CONTEXT_KEYS.policy)), `CDK context "${CONTEXT_KEYS.policy}"`),
+    jwtIssuer: requiredString(CONTEXT_KEYS.jwtIssuer, read(CONTEXT_KEYS.jwtIssuer)),
+    jwtAudience: stringList(CONTEXT_KEYS.jwtAudience, read(CONTEXT_KEYS.jwtAudience)),
+    mailFrom: requiredString(CONTEXT_KEYS.mailFrom, read(CONTEXT_KEYS.mailFrom)),
+    publicBaseUrl: optionalString(CONTEXT_KEYS.publicBaseUrl, read(CONTEXT_KEYS.publicBaseUrl)),
+    sesConfigurationSetName: optionalString(
+      CONTEXT_KEYS.sesConfigurationSet,
+      read(CONTEXT_KEYS.sesConfigurationSet),
+    ),
+  });
+  return { app, stack };
+}
+
+/** `-c keyholder:policy='{"externalAdminCap":3}'` arrives as a string; cdk.json gives an object. */
+function parsePolicy(value: unknown): unknown {
+  if (value === undefined || value === '') return {};
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new Error(`CDK context "${CONTEXT_KEYS.policy}" is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function requiredString(key: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`CDK context "${key}" must be set to a non-empty string (cdk.json or -c ${key}=...)`);
+  }
+  return value.trim();
+}
+
+function optionalString(key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return requiredString(key, value);
+}
+
+/** One audience or several: a JSON array, or a comma-separated string from the command line. */
+function stringList(key: string, value: unknown): string[] {
+  const items = Array.isArray(value) ? value : requiredString(key, value).split(',');
+  const list = items.map((item) => requiredString(key, item));
+  if (list.length === 0) throw new Error(`CDK context "${key}" must name at least one value`);
+  return list;
+}
