@@ -19,15 +19,23 @@ async function main(): Promise<void> {
       duration: 'PT2S',
     });
     const executionArn = `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`;
-    for (let i = 0; i < 100 && (await call('dir-ada', 'GET', `/requests/${request.id}`)).status === 'PENDING_APPROVAL'; i++) {
-      const decided = await call('dir-ada', 'POST', `/requests/${request.id}/decisions`, { decision: 'approve' });
+    for (
+      let i = 0;
+      i < 100 && (await call('dir-ada', 'GET', `/requests/${request.id}`)).status === 'PENDING_APPROVAL';
+      i++
+    ) {
+      const decided = await call('dir-ada', 'POST', `/requests/${request.id}/decisions`, {
+        decision: 'approve',
+      });
       if (decided.status !== 'PENDING_APPROVAL') break;
     }
     const execution = await stack.stepFunctions.waitForExecution(executionArn, 30_000);
     const final = await call('adm-eve', 'GET', `/requests/${request.id}`);
     console.log(`request ${request.id}: ${final.status}, execution ${execution.status}`);
     console.log(`states entered: ${execution.stateEntered.join(' -> ')}`);
-    console.log(`state transitions per approved-and-expired lifecycle: ${stack.stepFunctions.transitionsOf(executionArn)}`);
+    console.log(
+      `state transitions per approved-and-expired lifecycle: ${stack.stepFunctions.transitionsOf(executionArn)}`,
+    );
   } finally {
     await stack.stop();
   }
