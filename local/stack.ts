@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
 import { ENV } from '../lambdas/commons/config.ts';
-import { resetDependencies } from '../lambdas/commons/dependencies.ts';
+import { dependencies, resetDependencies } from '../lambdas/commons/dependencies.ts';
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
@@ -140,13 +140,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return true;
         }
         if (req.method === 'GET' && url.pathname === '/dev/principals') {
-          sendJson(res, 200, {
-            principals: await new DynamoDbDirectory(documentClient, tables).listPrincipals(),
-          });
+          sendJson(res, 200, await new DynamoDbDirectory(documentClient, tables).listPrincipals());
           return true;
         }
         if (req.method === 'GET' && url.pathname === '/dev/mailbox') {
-          sendJson(res, 200, { messages: mailbox.messages() });
+          sendJson(res, 200, mailbox.messages());
           return true;
         }
         sendJson(res, 404, {
@@ -200,6 +198,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTables(documentClient, tables);
     const directory = new DynamoDbDirectory(documentClient, tables);
     if ((await directory.listPrincipals()).length === 0) await seedDirectory(directory, seed);
+    // Executions live in memory; after a restart on persisted data, every request still awaiting approval gets
+    // its workflow back (same execution name; approvers already mailed are not mailed again, their links still work).
+    const deps = dependencies();
+    for (const pending of await deps.store.listPendingRequests()) await deps.workflow.start(pending.id);
 
     return {
       url: gateway.url,
