@@ -1,5 +1,6 @@
 // `npm run transitions`: runs one approved-and-expired request on the local stack and prints the state
 // transitions the engine recorded (the figure Step Functions Standard bills by).
+import { executionArnOf } from '../lambdas/adapters/step-functions-workflow.ts';
 import { startLocalStack } from './stack.ts';
 
 async function main(): Promise<void> {
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
       justification: 'Counting the transitions of one lifecycle',
       duration: 'PT2S',
     });
-    const executionArn = `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`;
+    const executionArn = executionArnOf(stack.stateMachineArn, request.id);
     for (
       let i = 0;
       i < 100 && (await call('dir-ada', 'GET', `/requests/${request.id}`)).status === 'PENDING_APPROVAL';

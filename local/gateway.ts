@@ -480,7 +480,8 @@ function toHttpResult(result: unknown): HttpResult {
   };
 }
 
-function lambdaContext(name: string, region: string, accountId: string): Context {
+/** A Lambda context object as the runtime gives one; the local stack uses it for workflow tasks too. */
+export function lambdaContext(name: string, region = 'eu-west-2', accountId = '000000000000'): Context {
   const functionName = `keyholder-${name}`;
   const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
   const unsupported = () => {

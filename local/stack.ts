@@ -16,7 +16,7 @@ import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { createLocalSigningKey, signLocalToken, startGateway } from './gateway.ts';
+import { createLocalSigningKey, lambdaContext, signLocalToken, startGateway } from './gateway.ts';
 import { seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { synthesizeWorkflow } from './synthesize.ts';
@@ -57,24 +57,6 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 async function loadHandler(entry: string): Promise<Handler> {
   const module = (await import(pathToFileURL(path.join(REPO_ROOT, entry)).href)) as { handler: Handler };
   return module.handler;
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -164,7 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       taskHandlers: Object.fromEntries(
         WORKFLOW_TASKS.map((task) => [
           task.state,
-          async (payload: unknown) => (await loadHandler(task.entry))(payload, lambdaContext(task.name)),
+          async (payload: unknown) =>
+            (await loadHandler(task.entry))(payload, lambdaContext(task.name, REGION, ACCOUNT)),
         ]),
       ),
     });

@@ -55,16 +55,20 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what: s
   throw new ValidationError(field, message);
 }
 
-export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+function requireContentType(event: HttpEvent, expected: string): void {
   const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (contentType !== 'application/json') {
+  if (contentType !== expected) {
     throw new KeyholderError(
       'validation',
       'UNSUPPORTED_MEDIA_TYPE',
-      'content-type must be application/json',
+      `content-type must be ${expected}`,
       'content-type',
     );
   }
+}
+
+export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+  requireContentType(event, 'application/json');
   const body = rawBody(event);
   let parsed: unknown;
   try {
@@ -79,15 +83,7 @@ export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.in
 }
 
 export function formBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
-  const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (contentType !== 'application/x-www-form-urlencoded') {
-    throw new KeyholderError(
-      'validation',
-      'UNSUPPORTED_MEDIA_TYPE',
-      'content-type must be application/x-www-form-urlencoded',
-      'content-type',
-    );
-  }
+  requireContentType(event, 'application/x-www-form-urlencoded');
   const fields: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawBody(event))) {
     if (key in fields) throw new ValidationError(key, `${key} is given more than once`);

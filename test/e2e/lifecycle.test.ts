@@ -1,5 +1,6 @@
 // The whole lifecycle through HTTP on the local stack: DynamoDB Local, the synthesized state machine, the mailbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionArnOf } from '../../lambdas/adapters/step-functions-workflow.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 
 const justification = 'Investigating a data quality incident in the admissions feed';
@@ -107,7 +108,7 @@ describe('request lifecycle on the local stack', () => {
     );
 
     const execution = await stack.stepFunctions.waitForExecution(
-      `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`,
+      executionArnOf(stack.stateMachineArn, request.id),
     );
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stateEntered).toEqual([
@@ -142,7 +143,7 @@ describe('request lifecycle on the local stack', () => {
     });
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'NOT_PENDING' } } });
     const execution = await stack.stepFunctions.waitForExecution(
-      `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`,
+      executionArnOf(stack.stateMachineArn, request.id),
     );
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stateEntered).toEqual(['Validate', 'AwaitApproval', 'Closed']);
@@ -155,7 +156,7 @@ describe('request lifecycle on the local stack', () => {
     const cancelled = await stack.call('POST', `/requests/${request.id}/cancel`, { as: 'ext-max' });
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED' });
     const execution = await stack.stepFunctions.waitForExecution(
-      `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`,
+      executionArnOf(stack.stateMachineArn, request.id),
     );
     expect(execution.stateEntered.at(-1)).toBe('Closed');
     const twice = await stack.call('POST', `/requests/${request.id}/cancel`, { as: 'ext-max' });
@@ -208,7 +209,7 @@ describe('request lifecycle on the local stack', () => {
       closedBy: 'adm-eve',
     });
     const execution = await stack.stepFunctions.waitForExecution(
-      `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.id}`,
+      executionArnOf(stack.stateMachineArn, request.id),
     );
     expect(execution.status).toBe('ABORTED');
     const after = await stack.call('GET', `/requests/${request.id}`, { as: 'ext-gus' });
