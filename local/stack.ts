@@ -2,7 +2,6 @@
 // aws-local-stepfunctions, the dev mailbox (a local SES v2 endpoint) and the local HTTP gateway, all running
 // the same handler code Lambda runs. Used by `npm start`, the end-to-end tests and the benchmark.
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,6 +14,7 @@ import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
+import { devError, devRouter } from './dev-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalSigningKey, lambdaContext, signLocalToken, startGateway } from './gateway.ts';
 import { seedDirectory } from './seed.ts';
@@ -59,21 +59,6 @@ async function loadHandler(entry: string): Promise<Handler> {
   return module.handler;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body, null, 2));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-  } catch {
-    return undefined;
-  }
-}
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
   const seed = JSON.parse(
@@ -108,32 +93,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         audience: JWT_AUDIENCE,
         publicKey: key.publicKey,
       },
-      devRoutes: async (req, res, url) => {
-        if (!url.pathname.startsWith('/dev/')) return false;
-        if (req.method === 'POST' && url.pathname === '/dev/token') {
-          const body = (await readJson(req)) as { sub?: unknown } | undefined;
-          if (typeof body?.sub !== 'string' || body.sub === '') {
-            sendJson(res, 400, {
-              error: { code: 'VALIDATION_FAILED', message: 'sub must be a principal id', field: 'sub' },
-            });
-            return true;
-          }
-          sendJson(res, 200, { token: await tokenFor(body.sub) });
-          return true;
-        }
-        if (req.method === 'GET' && url.pathname === '/dev/principals') {
-          sendJson(res, 200, await new DynamoDbDirectory(documentClient, tables).listPrincipals());
-          return true;
-        }
-        if (req.method === 'GET' && url.pathname === '/dev/mailbox') {
-          sendJson(res, 200, mailbox.messages());
-          return true;
-        }
-        sendJson(res, 404, {
-          error: { code: 'NOT_FOUND', message: `no dev route ${req.method} ${url.pathname}` },
-        });
-        return true;
-      },
+      devRoutes: devRouter([
+        {
+          method: 'POST',
+          path: '/dev/token',
+          handle: async ({ body }) => {
+            const sub = (body as { sub?: unknown } | undefined)?.sub;
+            if (typeof sub !== 'string' || sub === '') {
+              return devError(400, 'VALIDATION_FAILED', 'sub must be a principal id', 'sub');
+            }
+            return { status: 200, body: { token: await tokenFor(sub) } };
+          },
+        },
+        {
+          method: 'GET',
+          path: '/dev/principals',
+          handle: async () => ({
+            status: 200,
+            body: await new DynamoDbDirectory(documentClient, tables).listPrincipals(),
+          }),
+        },
+        {
+          method: 'GET',
+          path: '/dev/mailbox',
+          handle: async () => ({ status: 200, body: mailbox.messages() }),
+        },
+      ]),
     });
     stops.push(gateway.stop);
     issuer = `${gateway.url}/dev`;
