@@ -9,10 +9,23 @@ export type Permission =
   | 'workflow:start'
   | 'workflow:callback'
   | 'workflow:stop'
-  | 'mail:send';
+  | 'mail:send'
+  /** Read the audit anchors (S3, Object Lock) to check the trail against them. */
+  | 'anchors:read'
+  | 'anchors:write'
+  /** Read or write the published transparency snapshot (S3). */
+  | 'transparency:read'
+  | 'transparency:write'
+  /** Post to Slack: read the Slack app's secret (bot token, signing secret). */
+  | 'slack:post'
+  /** Read inbound replies that SES stored in the inbound-mail bucket. */
+  | 'mail:receive';
+
+/** What every function that commits an outcome needs to tell people about it (lambdas/use-cases/notify-outcome.ts). */
+const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
 
 export interface RouteSpec {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   /** API Gateway path syntax: `/requests/{id}`. */
   readonly path: string;
   /** Function name suffix (kebab-case) and the handler file (exports `handler`), relative to the repo root. */
@@ -56,7 +69,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'decide-request',
     entry: http('decide-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback'],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -64,7 +77,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'cancel-request',
     entry: http('cancel-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback'],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -72,7 +85,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'revoke-request',
     entry: http('revoke-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop'],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
   },
   {
     method: 'GET',
@@ -81,6 +94,38 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: http('list-access'),
     auth: 'jwt',
     needs: ['state:read'],
+  },
+  {
+    method: 'GET',
+    path: '/access.csv',
+    name: 'access-csv',
+    entry: http('access-csv'),
+    auth: 'jwt',
+    needs: ['state:read'],
+  },
+  {
+    method: 'GET',
+    path: '/audit.csv',
+    name: 'audit-csv',
+    entry: http('audit-csv'),
+    auth: 'jwt',
+    needs: ['state:read', 'audit:read'],
+  },
+  {
+    method: 'GET',
+    path: '/audit/verify',
+    name: 'verify-audit',
+    entry: http('verify-audit'),
+    auth: 'jwt',
+    needs: ['state:read', 'audit:read', 'anchors:read'],
+  },
+  {
+    method: 'GET',
+    path: '/transparency',
+    name: 'transparency',
+    entry: http('transparency'),
+    auth: 'none',
+    needs: ['state:read', 'audit:read', 'anchors:read', 'transparency:read'],
   },
   {
     method: 'GET',
@@ -112,7 +157,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback'],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -120,7 +165,49 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback'],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+  },
+  {
+    method: 'POST',
+    path: '/slack/interactions',
+    name: 'slack-interactions',
+    entry: http('slack-interactions'),
+    // Slack signs every request with the app's signing secret; the handler verifies it (no JWT from Slack).
+    auth: 'none',
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+  },
+  {
+    method: 'POST',
+    path: '/requests/{id}/extend',
+    name: 'extend-request',
+    entry: http('extend-request'),
+    auth: 'jwt',
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+  },
+  {
+    method: 'PATCH',
+    path: '/principals/{id}',
+    name: 'update-principal',
+    entry: http('update-principal'),
+    auth: 'jwt',
+    // Deactivating or lapsing a holder revokes their grants in the same call: stop their executions, tell them.
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+  },
+  {
+    method: 'GET',
+    path: '/review/{token}',
+    name: 'review-page',
+    entry: http('review-page'),
+    auth: 'none',
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+  },
+  {
+    method: 'POST',
+    path: '/review/{token}',
+    name: 'review-page',
+    entry: http('review-page'),
+    auth: 'none',
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
   },
   { method: 'GET', path: '/health', name: 'health', entry: http('health'), auth: 'none', needs: [] },
   { method: 'GET', path: '/openapi.json', name: 'openapi', entry: http('openapi'), auth: 'none', needs: [] },
@@ -141,30 +228,51 @@ export const WORKFLOW_TASKS: readonly WorkflowTaskSpec[] = [
     state: 'Validate',
     name: 'validate-request',
     entry: task('validate-request'),
-    needs: ['state:read', 'state:write', 'audit:append'],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
   },
   {
     state: 'AwaitApproval',
     name: 'request-approval',
     entry: task('request-approval'),
-    needs: ['state:read', 'state:write', 'audit:append', 'mail:send'],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
   },
   {
     state: 'Grant',
     name: 'grant-access',
     entry: task('grant-access'),
-    needs: ['state:read', 'state:write', 'audit:append'],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
   },
   {
     state: 'RecordTimeout',
     name: 'record-timeout',
     entry: task('record-timeout'),
-    needs: ['state:read', 'state:write', 'audit:append'],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
   },
   {
     state: 'Expire',
     name: 'expire-grant',
     entry: task('expire-grant'),
-    needs: ['state:read', 'state:write', 'audit:append'],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
   },
 ];
+
+/** A function invoked by an event source rather than a route or a workflow state. */
+export interface EventHandlerSpec {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: readonly Permission[];
+}
+
+/** SES receipt rule -> this function: a reply to an approval email, deciding as the approver it was sent to. */
+export const INBOUND_MAIL_HANDLER: EventHandlerSpec = {
+  name: 'inbound-reply',
+  entry: 'lambdas/handlers/mail/inbound-reply.ts',
+  needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'mail:receive', ...NOTIFY],
+};
+
+/** The scheduled sweep (EventBridge Scheduler on AWS, a timer and POST /dev/sweep locally): lib/sweep.ts. */
+export const SWEEP_HANDLER: EventHandlerSpec = {
+  name: 'sweep',
+  entry: 'lambdas/handlers/scheduled/sweep.ts',
+  needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+};

@@ -114,17 +114,19 @@ export class AccessWorkflow extends Construct {
       time: WaitTime.timestampPath('$.grant.expiresAt'),
     });
 
-    // Idempotent in the handler: a grant revoked early makes this a no-op, never a resurrection.
+    // Idempotent in the handler: a grant revoked early makes this a no-op, never a resurrection. Its result replaces
+    // $.grant: still ACTIVE means an extension moved expiresAt, and IsActive waits again (check-then-wait loop).
     const expire = new LambdaInvoke(this, 'Expire', {
       lambdaFunction: functions.Expire,
       payloadResponseOnly: true,
       payload: requestOnly,
-      resultPath: '$.expiry',
+      resultPath: '$.grant',
     }).addRetry(retryTransient);
 
     const isActive = new Choice(this, 'IsActive')
       .when(Condition.stringEquals('$.grant.status', 'ACTIVE'), waitUntilExpiry.next(expire))
       .otherwise(closed);
+    expire.next(isActive);
 
     const definition = validate.next(awaitApproval).next(grant).next(isActive);
 

@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { resolvePolicy } from '../lambdas/core/policy.ts';
 import { KeyholderStack } from './keyholder-stack.ts';
+import { sweepRateFrom } from './sweep.ts';
 
 export const CONTEXT_KEYS = {
   policy: 'keyholder:policy',
@@ -10,6 +11,13 @@ export const CONTEXT_KEYS = {
   mailFrom: 'keyholder:mailFrom',
   publicBaseUrl: 'keyholder:publicBaseUrl',
   sesConfigurationSet: 'keyholder:sesConfigurationSet',
+  /** How often the scheduled sweep runs, e.g. PT15M (the default). */
+  sweepRate: 'keyholder:sweepRate',
+  /** `true` turns Slack on (the stack creates the app's secret); `keyholder:slackSecretName` names it. */
+  slack: 'keyholder:slack',
+  slackSecretName: 'keyholder:slackSecretName',
+  /** The domain SES receives reply-to-decide emails for (its MX must point at SES inbound). */
+  inboundMailDomain: 'keyholder:inboundMailDomain',
 } as const;
 
 export const STACK_ID = 'Keyholder';
@@ -56,6 +64,11 @@ export function buildKeyholderApp(
       CONTEXT_KEYS.sesConfigurationSet,
       read(CONTEXT_KEYS.sesConfigurationSet),
     ),
+    sweepRate: sweepRateFrom(read(CONTEXT_KEYS.sweepRate), CONTEXT_KEYS.sweepRate),
+    slack: flag(CONTEXT_KEYS.slack, read(CONTEXT_KEYS.slack))
+      ? { secretName: optionalString(CONTEXT_KEYS.slackSecretName, read(CONTEXT_KEYS.slackSecretName)) }
+      : undefined,
+    inboundMailDomain: domainName(CONTEXT_KEYS.inboundMailDomain, read(CONTEXT_KEYS.inboundMailDomain)),
   });
   return { app, stack };
 }
@@ -89,4 +102,23 @@ function stringList(key: string, value: unknown): string[] {
   const list = items.map((item) => requiredString(key, item));
   if (list.length === 0) throw new Error(`CDK context "${key}" must name at least one value`);
   return list;
+}
+
+/** `-c keyholder:slack=true` arrives as a string, cdk.json may give a boolean. */
+function flag(key: string, value: unknown): boolean {
+  if (value === undefined || value === null || value === '' || value === false || value === 'false')
+    return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(`CDK context "${key}" must be true or false`);
+}
+
+function domainName(key: string, value: unknown): string | undefined {
+  const domain = optionalString(key, value)?.toLowerCase();
+  if (
+    domain !== undefined &&
+    !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)
+  ) {
+    throw new Error(`CDK context "${key}" must be a domain name such as replies.example.org`);
+  }
+  return domain;
 }

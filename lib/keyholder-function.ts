@@ -7,6 +7,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -45,6 +47,14 @@ export interface KeyholderResources {
     readonly from: string;
     readonly configurationSet: IConfigurationSet;
   };
+  /** The Object Lock bucket of hourly audit anchors (lib/audit-anchors.ts). */
+  readonly anchorBucket?: IBucket;
+  /** The private bucket of daily transparency snapshots (lib/transparency.ts). */
+  readonly transparencyBucket?: IBucket;
+  /** The Slack app's secret (lib/slack.ts); absent when Slack is off, and `slack:post` then grants nothing. */
+  readonly slackSecret?: ISecret;
+  /** Where SES stores inbound replies (lib/mail-inbound.ts). */
+  readonly inboundMail?: { readonly bucket: IBucket; readonly prefix: string };
 }
 
 const STATE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
@@ -160,6 +170,28 @@ export class KeyholderFunction extends NodejsFunction {
         case 'mail:send':
           this.allowMail(resources);
           break;
+        case 'anchors:read':
+        case 'anchors:write':
+        case 'transparency:read':
+        case 'transparency:write':
+          this.allowBucket(need, resources);
+          break;
+        case 'slack:post':
+          // Slack is optional: without its secret the notifiers simply have no Slack channel.
+          if (resources.slackSecret) {
+            resources.slackSecret.grantRead(this);
+            this.addEnvironment(ENV.slackSecretId, resources.slackSecret.secretArn);
+          }
+          break;
+        case 'mail:receive': {
+          if (!resources.inboundMail)
+            throw new Error(`${this.node.path} needs "${need}" but no inbound mail was given`);
+          const { bucket, prefix } = resources.inboundMail;
+          this.allowActions(['s3:GetObject'], [bucket.arnForObjects(`${prefix}*`)]);
+          this.addEnvironment(ENV.inboundMailBucket, bucket.bucketName);
+          this.addEnvironment(ENV.inboundMailPrefix, prefix);
+          break;
+        }
         default:
           throw new Error(`${this.node.path}: unknown permission "${need satisfies never}"`);
       }
@@ -193,6 +225,23 @@ export class KeyholderFunction extends NodejsFunction {
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
       }),
     );
+  }
+
+  /** Reads list and get; writes only put: nothing in the stack can delete an anchor or a snapshot. */
+  private allowBucket(
+    need: 'anchors:read' | 'anchors:write' | 'transparency:read' | 'transparency:write',
+    resources: KeyholderResources,
+  ): void {
+    const anchors = need.startsWith('anchors:');
+    const bucket = anchors ? resources.anchorBucket : resources.transparencyBucket;
+    if (!bucket) throw new Error(`${this.node.path} needs "${need}" but no bucket was given`);
+    this.addEnvironment(anchors ? ENV.anchorBucket : ENV.transparencyBucket, bucket.bucketName);
+    if (need.endsWith(':read')) {
+      this.allowActions(['s3:ListBucket'], [bucket.bucketArn]);
+      this.allowActions(['s3:GetObject'], [bucket.arnForObjects('*')]);
+    } else {
+      this.allowActions(['s3:PutObject'], [bucket.arnForObjects('*')]);
+    }
   }
 
   private requireStateMachine(need: Permission, resources: KeyholderResources): StateMachine {

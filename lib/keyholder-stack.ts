@@ -7,9 +7,14 @@ import { parseDuration } from '../lambdas/core/duration.ts';
 import type { Policy } from '../lambdas/core/policy.ts';
 import { ROUTES } from '../lambdas/routes.ts';
 import { AccessWorkflow } from './access-workflow.ts';
+import { AuditAnchors } from './audit-anchors.ts';
 import { KeyholderHttpApi } from './http-api.ts';
 import type { KeyholderResources } from './keyholder-function.ts';
+import { InboundMail } from './mail-inbound.ts';
+import { KeyholderSlack } from './slack.ts';
+import { KeyholderSweep } from './sweep.ts';
 import { KeyholderTables } from './tables.ts';
+import { TransparencyReports } from './transparency.ts';
 
 export interface KeyholderStackProps extends StackProps {
   /** The effective policy (already resolved over the defaults). */
@@ -22,6 +27,12 @@ export interface KeyholderStackProps extends StackProps {
   readonly sesConfigurationSetName?: string;
   /** Base of the approval links in emails. @default the API's own endpoint URL */
   readonly publicBaseUrl?: string;
+  /** Slack prompts and messages; the stack creates the app's secret (name optional). @default Slack off */
+  readonly slack?: { readonly secretName?: string | undefined };
+  /** Domain of the reply-to-decide addresses, received by SES. @default no email replies */
+  readonly inboundMailDomain?: string;
+  /** How often the scheduled sweep runs (context `keyholder:sweepRate`). @default 15 minutes */
+  readonly sweepRate?: Duration | undefined;
 }
 
 export class KeyholderStack extends Stack {
@@ -48,13 +59,26 @@ export class KeyholderStack extends Stack {
       [ENV.policyJson]: JSON.stringify(props.policy),
       [ENV.mailFrom]: props.mailFrom,
       [ENV.publicBaseUrl]: props.publicBaseUrl || this.api.url,
+      ...(props.inboundMailDomain ? { [ENV.replyDomain]: props.inboundMailDomain } : {}),
     };
+    // Slack and email replies (issue 3): optional channels, composed here and granted through `needs`.
+    const slack = props.slack
+      ? new KeyholderSlack(this, 'Slack', { secretName: props.slack.secretName })
+      : undefined;
     const resources: Omit<KeyholderResources, 'stateMachine'> = {
       stateTable: this.tables.stateTable,
       auditTable: this.tables.auditTable,
       encryptionKey: this.tables.encryptionKey,
       mail: { from: props.mailFrom, configurationSet },
+      slackSecret: slack?.secret,
     };
+
+    // Tamper evidence outside the table, and the public report (issue 5).
+    const auditAnchors = new AuditAnchors(this, 'AuditAnchors', { environment, resources });
+    const transparency = new TransparencyReports(this, 'Transparency', {
+      environment,
+      resources: { ...resources, anchorBucket: auditAnchors.bucket },
+    });
 
     // Step Functions counts whole seconds; round up so a short test policy never times out early.
     const approvalTimeoutSeconds = Math.ceil(
@@ -68,12 +92,36 @@ export class KeyholderStack extends Stack {
 
     this.api.addRoutes(ROUTES, {
       environment,
-      resources: { ...resources, stateMachine: this.workflow.stateMachine },
+      resources: {
+        ...resources,
+        stateMachine: this.workflow.stateMachine,
+        anchorBucket: auditAnchors.bucket,
+        transparencyBucket: transparency.bucket,
+      },
     });
+
+    // Reviews, the expiry safety net, lapsed holders and seat reconciliation (issue 4).
+    new KeyholderSweep(this, 'Sweep', {
+      environment,
+      resources: { ...resources, stateMachine: this.workflow.stateMachine },
+      rate: props.sweepRate,
+    });
+
+    if (props.inboundMailDomain) {
+      const inbound = new InboundMail(this, 'InboundMail', {
+        domain: props.inboundMailDomain,
+        environment,
+        resources: { ...resources, stateMachine: this.workflow.stateMachine },
+      });
+      new CfnOutput(this, 'InboundRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
+    }
+    if (slack) new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'StateTableName', { value: this.tables.stateTable.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.tables.auditTable.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AuditAnchorBucket', { value: auditAnchors.bucket.bucketName });
+    new CfnOutput(this, 'TransparencyBucket', { value: transparency.bucket.bucketName });
   }
 }

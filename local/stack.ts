@@ -12,11 +12,13 @@ import { ENV } from '../lambdas/commons/config.ts';
 import { dependencies, resetDependencies } from '../lambdas/commons/dependencies.ts';
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
-import { ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
+import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
 import { devError, devRouter } from './dev-routes.ts';
+import { localSweep } from './dev-sweep.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalSigningKey, lambdaContext, signLocalToken, startGateway } from './gateway.ts';
+import { type LocalNotificationChannels, startLocalNotificationChannels } from './notification-channels.ts';
 import { seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { synthesizeWorkflow } from './synthesize.ts';
@@ -33,6 +35,8 @@ export interface LocalStackOptions {
   /** Keep DynamoDB Local's data in this folder across restarts. */
   readonly persistDir?: string | undefined;
   readonly seedFile?: string;
+  /** How often the local sweep runs. @default 15 minutes, as on AWS; 0: only on POST /dev/sweep */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -42,6 +46,8 @@ export interface LocalStack {
   readonly tables: { readonly stateTable: string; readonly auditTable: string };
   readonly stateMachineArn: string;
   readonly mailbox: Awaited<ReturnType<typeof startDevMailbox>>;
+  /** The fake Slack, its signing secret, the reply domain and the inbound mail bucket (issue 3). */
+  readonly channels: LocalNotificationChannels;
   readonly stepFunctions: Awaited<ReturnType<typeof startLocalStepFunctions>>;
   readonly seed: { readonly principals: Principal[]; readonly datasets: Dataset[] };
   tokenFor(sub: string): Promise<string>;
@@ -77,9 +83,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => (await dynamoStarting).stop());
     const mailbox = await startDevMailbox();
     stops.push(mailbox.stop);
+    const channels = await startLocalNotificationChannels();
+    stops.push(channels.stop);
     const { definition } = synthesizeWorkflow({ policy });
     const dynamo = await dynamoStarting;
 
+    const sweeper = localSweep({ intervalMs: options.sweepIntervalMs });
+    stops.push(sweeper.stop);
     const key = await createLocalSigningKey();
     let issuer = '';
     const gateway = await startGateway({
@@ -118,6 +128,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           path: '/dev/mailbox',
           handle: async () => ({ status: 200, body: mailbox.messages() }),
         },
+        ...sweeper.routes,
+        ...channels.routes({
+          gatewayUrl: () => gateway.url,
+          invokeInboundMail: async (event) =>
+            (await loadHandler(INBOUND_MAIL_HANDLER.entry))(
+              event,
+              lambdaContext(INBOUND_MAIL_HANDLER.name, REGION, ACCOUNT),
+            ),
+        }),
       ]),
     });
     stops.push(gateway.stop);
@@ -152,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.policyJson]: JSON.stringify(policy),
       [ENV.mailFrom]: 'keyholder@nhse.example',
       [ENV.publicBaseUrl]: gateway.url,
+      ...channels.environment,
     });
     resetDependencies();
 
@@ -170,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // its workflow back (same execution name; approvers already mailed are not mailed again, their links still work).
     const deps = dependencies();
     for (const pending of await deps.store.listPendingRequests()) await deps.workflow.start(pending.id);
+    sweeper.start();
 
     return {
       url: gateway.url,
@@ -178,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables,
       stateMachineArn,
       mailbox,
+      channels,
       stepFunctions,
       seed,
       tokenFor,

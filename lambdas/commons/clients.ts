@@ -1,6 +1,8 @@
 // AWS SDK clients, created once per process and reused across invocations. Endpoints come from the SDK's own
 // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables, so the same code runs against AWS and the local stack.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
@@ -41,3 +43,15 @@ export const documentClient: () => DynamoDBDocumentClient = perProcess('DYNAMODB
 );
 export const sfnClient: () => SFNClient = perProcess('SFN', () => new SFNClient({}));
 export const sesClient: () => SESv2Client = perProcess('SESV2', () => new SESv2Client({}));
+export const secretsManagerClient: () => SecretsManagerClient = perProcess(
+  'SECRETS_MANAGER',
+  () => new SecretsManagerClient({}),
+);
+// A local S3 endpoint has no bucket subdomains, so path-style addressing is used whenever one is configured.
+export const s3Client: () => S3Client = perProcess(
+  'S3',
+  () =>
+    new S3Client({
+      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+    }),
+);

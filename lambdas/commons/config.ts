@@ -11,6 +11,19 @@ export const ENV = {
   sesConfigurationSet: 'KEYHOLDER_SES_CONFIGURATION_SET',
   /** Base URL of the HTTP API, used to build approval links. */
   publicBaseUrl: 'KEYHOLDER_PUBLIC_BASE_URL',
+  /** Secrets Manager secret {"botToken","signingSecret"} of the Slack app; unset: Slack is off. */
+  slackSecretId: 'KEYHOLDER_SLACK_SECRET_ID',
+  /** Slack Web API base URL; unset on AWS (Slack's own), the fake Slack locally. */
+  slackApiUrl: 'KEYHOLDER_SLACK_API_URL',
+  /** Domain of the reply-to-decide addresses (`approvals+<token>@<domain>`); unset: no email replies. */
+  replyDomain: 'KEYHOLDER_REPLY_DOMAIN',
+  /** S3 bucket and key prefix where SES stores inbound replies. */
+  inboundMailBucket: 'KEYHOLDER_INBOUND_MAIL_BUCKET',
+  inboundMailPrefix: 'KEYHOLDER_INBOUND_MAIL_PREFIX',
+  /** S3 bucket (Object Lock) holding the hourly audit anchors; unset locally: verify then skips anchors. */
+  anchorBucket: 'KEYHOLDER_ANCHOR_BUCKET',
+  /** S3 bucket holding the daily transparency snapshot; unset locally: the report is computed live. */
+  transparencyBucket: 'KEYHOLDER_TRANSPARENCY_BUCKET',
 } as const;
 
 export interface KeyholderConfig {

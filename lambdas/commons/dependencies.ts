@@ -2,13 +2,19 @@
 // Locally the same wiring runs against DynamoDB Local, the local Step Functions endpoint and the dev mailbox,
 // reached through AWS_ENDPOINT_URL_* (see local/stack.ts).
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.ts';
+import { DynamoDbNotificationLedger } from '../adapters/dynamodb/notification-ledger.ts';
 import { DynamoDbRequestStore } from '../adapters/dynamodb/request-store.ts';
+import { EmailNotifier } from '../adapters/email-notifier.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
+import { slackSecretsLoader } from '../adapters/slack/secrets.ts';
+import { SlackChatApprovals, SlackConnection, SlackNotifier } from '../adapters/slack/slack-web-api.ts';
 import { StepFunctionsWorkflow } from '../adapters/step-functions-workflow.ts';
 import { cryptoIds, systemClock } from '../adapters/system.ts';
+import type { Mailer } from '../core/ports.ts';
 import type { Dependencies } from '../use-cases/context.ts';
-import { documentClient, sesClient, sfnClient } from './clients.ts';
+import { documentClient, secretsManagerClient, sesClient, sfnClient } from './clients.ts';
 import { readConfig } from './config.ts';
+import { readNotificationConfig } from './notification-config.ts';
 
 let cached: Dependencies | undefined;
 
@@ -16,17 +22,44 @@ export function dependencies(): Dependencies {
   if (cached) return cached;
   const config = readConfig();
   const tables = { stateTable: config.stateTable, auditTable: config.auditTable };
+  const mailer = new SesMailer(sesClient(), config.mailFrom, config.sesConfigurationSet);
   cached = {
     store: new DynamoDbRequestStore(documentClient(), tables),
     directory: new DynamoDbDirectory(documentClient(), tables),
     workflow: new StepFunctionsWorkflow(sfnClient(), config.stateMachineArn),
-    mailer: new SesMailer(sesClient(), config.mailFrom, config.sesConfigurationSet),
+    mailer,
     clock: systemClock,
     ids: cryptoIds,
     policy: config.policy,
     publicBaseUrl: config.publicBaseUrl,
+    ...notificationDependencies(mailer, tables),
   };
   return cached;
+}
+
+let slack: SlackConnection | undefined;
+
+/** Email always; Slack (prompts and direct messages) when its secret is configured; the reply domain when set. */
+function notificationDependencies(mailer: Mailer, tables: { readonly stateTable: string }) {
+  const settings = readNotificationConfig();
+  slack = settings.slack
+    ? new SlackConnection({
+        secrets: slackSecretsLoader(secretsManagerClient, settings.slack.secretId),
+        slackApiUrl: settings.slack.apiUrl,
+      })
+    : undefined;
+  return {
+    notifiers: [new EmailNotifier(mailer), ...(slack ? [new SlackNotifier(slack)] : [])],
+    notificationLedger: new DynamoDbNotificationLedger(documentClient(), tables),
+    chatApprovals: slack ? new SlackChatApprovals(slack) : undefined,
+    replyDomain: settings.replyDomain,
+  } satisfies Partial<Dependencies>;
+}
+
+/** The Slack connection of this cold start (its signing secret authenticates interactions), if Slack is on. */
+export function slackConnection(): SlackConnection | undefined {
+  dependencies();
+  return slack;
 }
 
 /** For the local stack and tests that restart with a new configuration in the same process. */

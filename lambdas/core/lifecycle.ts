@@ -29,8 +29,11 @@ export interface Transition {
   readonly seat?: SeatChange | undefined;
   /** One open admin request per principal: taken at submission, released when the request ends. */
   readonly adminLock?: 'take' | 'release' | undefined;
-  /** Grant rows (one per scope) opened when access starts and closed when it ends. */
-  readonly grants?: 'open' | 'close' | undefined;
+  /**
+   * Grant rows (one per scope) opened when access starts and closed when it ends; `refresh` rewrites their
+   * expiresAt and nextReviewAt from the request's grant (an extension, a kept review).
+   */
+  readonly grants?: 'open' | 'close' | 'refresh' | undefined;
 }
 
 export interface SubmissionInput {
@@ -64,7 +67,10 @@ function event(
   };
 }
 
-function maxDurationFor(scopes: readonly Scope[], policy: Policy): string {
+/** The event builder every request transition uses, for the rules that live beside this file (reviews, extensions). */
+export { event as requestEvent };
+
+export function maxDurationFor(scopes: readonly Scope[], policy: Policy): string {
   return scopes.includes('admin') ? policy.maxDuration.admin : policy.maxDuration.dataset;
 }
 
@@ -84,6 +90,13 @@ export function seatFor(
     cap: policy.externalAdminCap,
     organisationCap: policy.organisationAdminCaps[request.requesterOrganisation],
   };
+}
+
+/** Access ending closes an extension round still awaiting approvers: the original expiry stood. */
+export function withExtensionClosed(request: AccessRequest, now: string): AccessRequest {
+  const extension = request.extension;
+  if (extension?.status !== 'PENDING') return request;
+  return { ...request, extension: { ...extension, status: 'TIMED_OUT', closedAt: now } };
 }
 
 function adminLockRelease(request: AccessRequest): 'release' | undefined {
@@ -340,12 +353,18 @@ export function expireGrant(request: AccessRequest, policy: Policy, now: string)
   if (now < request.grant.expiresAt) {
     throw new ConflictError('NOT_EXPIRED', `request ${request.id} expires at ${request.grant.expiresAt}`);
   }
-  const expired: AccessRequest = { ...request, status: 'EXPIRED', reason: REASONS.expired, closedAt: now };
+  const expired: AccessRequest = {
+    ...withExtensionClosed(request, now),
+    status: 'EXPIRED',
+    reason: REASONS.expired,
+    closedAt: now,
+  };
   return {
     expectedStatus: 'ACTIVE',
     request: expired,
     event: event(expired, 'GRANT_EXPIRED', { type: 'system', id: 'workflow' }, now, {
       reason: REASONS.expired,
+      details: request.extension?.status === 'PENDING' ? { extension: 'TIMED_OUT' } : undefined,
     }),
     seat: seatFor(request, 'release', policy),
     adminLock: adminLockRelease(expired),
@@ -372,7 +391,13 @@ export function revokeGrant(args: {
       `request ${request.id} is ${request.status}; only active grants can be revoked`,
     );
   }
-  const revoked: AccessRequest = { ...request, status: 'REVOKED', reason, closedBy: actor.id, closedAt: now };
+  const revoked: AccessRequest = {
+    ...withExtensionClosed(request, now),
+    status: 'REVOKED',
+    reason,
+    closedBy: actor.id,
+    closedAt: now,
+  };
   return {
     expectedStatus: 'ACTIVE',
     request: revoked,

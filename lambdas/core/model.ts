@@ -74,6 +74,43 @@ export interface Grant {
   readonly nextReviewAt: string;
 }
 
+/** One director's answer to a recertification prompt. */
+export interface ReviewDecision {
+  readonly reviewerId: string;
+  readonly decision: 'keep' | 'revoke';
+  readonly comment?: string | undefined;
+  readonly at: string;
+  readonly channel: DecisionChannel;
+}
+
+/** The open recertification round of an ACTIVE grant: directors were prompted and nobody has answered yet. */
+export interface ReviewRound {
+  /** The `nextReviewAt` that opened the round. */
+  readonly dueAt: string;
+  readonly promptedAt: string;
+  /** No answer by then: the sweep revokes with REVIEW_OVERDUE. */
+  readonly deadline: string;
+  readonly reviewers: readonly string[];
+}
+
+export const EXTENSION_STATUSES = ['PENDING', 'APPROVED', 'DENIED', 'TIMED_OUT'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+
+/** The holder's latest request for more time on an ACTIVE grant, decided under the same approver rules. */
+export interface ExtensionRound {
+  readonly duration: string;
+  readonly justification: string;
+  readonly requestedAt: string;
+  /** The expiry the grant gets if the round is approved. */
+  readonly expiresAt: string;
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Decision[];
+  readonly status: ExtensionStatus;
+  /** The earlier of the approval timeout and the grant's current expiry: no decision counts after it. */
+  readonly deadline: string;
+  readonly closedAt?: string | undefined;
+}
+
 export interface AccessRequest {
   readonly id: string;
   readonly requester: string;
@@ -96,6 +133,12 @@ export interface AccessRequest {
   readonly closedBy?: string | undefined;
   readonly closedAt?: string | undefined;
   readonly grant?: Grant | undefined;
+  /** An open recertification round (ACTIVE only). */
+  readonly review?: ReviewRound | undefined;
+  /** Every recertification answer, oldest first. */
+  readonly reviews?: readonly ReviewDecision[] | undefined;
+  /** The latest extension round, open or decided. */
+  readonly extension?: ExtensionRound | undefined;
 }
 
 export function isTerminal(status: RequestStatus): boolean {

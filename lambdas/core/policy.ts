@@ -31,8 +31,12 @@ export const policySchema = z
     justificationMinLength: z.number().int().min(0),
     requireTicket: z.boolean(),
     review: z.strictObject({ admin: duration, dataset: duration, grace: duration }),
+    /** A grant with all its extensions lasts at most this long from grantedAt. */
+    maxTotalDuration: z.strictObject({ admin: duration, dataset: duration }),
     /** At most this many scopes in one request (each becomes its own grant). */
     maxScopesPerRequest: z.number().int().min(1).max(25),
+    /** How long before a grant expires its holder is reminded (sent by the scheduled sweep). */
+    expiryReminderLead: duration,
   })
   .superRefine((policy, ctx) => {
     // Only compare durations that are valid; invalid ones were already reported by their own key.
@@ -60,7 +64,9 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   justificationMinLength: 20,
   requireTicket: false,
   review: { admin: 'P7D', dataset: 'P30D', grace: 'P2D' },
+  maxTotalDuration: { admin: 'P28D', dataset: 'P180D' },
   maxScopesPerRequest: 20,
+  expiryReminderLead: 'PT1H',
 }) as Policy;
 
 export class PolicyError extends Error {

@@ -1,7 +1,10 @@
 // Ports: what the use cases need from the outside world. Adapters in lambdas/adapters implement them.
+import type { AccessInterval } from './access-history.ts';
 import type { AuditEvent, ChainHead } from './audit.ts';
+import type { AuditAnchor, StreamHead } from './audit-verify.ts';
 import type { Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, Principal, Scope } from './model.ts';
+import type { TransparencyReport } from './transparency.ts';
 
 /** A request as stored: the domain record plus its audit chain head and workflow handles. */
 export interface StoredRequest extends AccessRequest {
@@ -30,6 +33,33 @@ export interface ApprovalTokenRecord {
   readonly approverId: string;
   readonly expiresAt: string;
   readonly usedAt?: string | undefined;
+  /** What the link decides: a request's approval (the default), an extension round, or a recertification. */
+  readonly purpose?: 'approval' | 'extension' | 'review' | undefined;
+  /** How the token is presented: in the emailed link (the default) or in that email's Reply-To address. */
+  readonly via?: 'link' | 'reply' | undefined;
+}
+
+/** An external-admin seat held by one ACTIVE request; kept beside the counters, in the same transactions. */
+export interface SeatHolder {
+  readonly requestId: string;
+  readonly principalId: string;
+  readonly organisation: string;
+  readonly takenAt: string;
+}
+
+/** The seat counters as recorded (with their audit chain head) and the requests actually holding seats. */
+export interface SeatLedger {
+  readonly seats: ExternalAdminSeats;
+  readonly holders: readonly SeatHolder[];
+  readonly audit: ChainHead;
+}
+
+/** Sets drifted counters to the true numbers, if they still hold what was observed, with its audit event. */
+export interface SeatCorrection {
+  readonly observed: ExternalAdminSeats;
+  readonly corrected: ExternalAdminSeats;
+  readonly event: AuditEvent;
+  readonly expectedHead: ChainHead;
 }
 
 export interface ExternalAdminSeats {
@@ -69,12 +99,45 @@ export interface RequestStore {
   commit(change: RequestChange): Promise<StoredRequest>;
   readAuditStream(stream: string): Promise<AuditEvent[]>;
   findApprovalToken(tokenHash: string): Promise<ApprovalTokenRecord | undefined>;
+  /** ACTIVE requests whose next sweep action (review prompt or deadline, extension deadline) is due by `at`. */
+  listRequestsDueBy(at: string): Promise<StoredRequest[]>;
+  seatLedger(): Promise<SeatLedger>;
+  /** False when a counter moved since it was read (a concurrent grant or release): nothing is written. */
+  correctSeats(correction: SeatCorrection): Promise<boolean>;
+}
+
+/** A principal as stored, with the head of its directory audit stream. */
+export interface StoredPrincipal {
+  readonly principal: Principal;
+  readonly audit: ChainHead;
+}
+
+export interface PrincipalChange {
+  readonly principal: Principal;
+  /** The change's event on the principal's stream, chained onto `expectedHead`. */
+  readonly event: AuditEvent;
+  readonly expectedHead: ChainHead;
+}
+
+/** A principal the sweep must look at (deactivated, or clearance lapsed), with the index key it was found by. */
+export interface DuePrincipal {
+  readonly principal: Principal;
+  readonly dueKey: string;
 }
 
 export interface Directory {
   getPrincipal(id: string): Promise<Principal | undefined>;
   listPrincipals(): Promise<Principal[]>;
   listDatasets(): Promise<Dataset[]>;
+  /** The principal a Slack user is linked to (`slackUserId`), for decisions made in Slack. */
+  findPrincipalBySlackUserId(slackUserId: string): Promise<Principal | undefined>;
+  getPrincipalRecord(id: string): Promise<StoredPrincipal | undefined>;
+  /** The principal's new state and its audit event, atomically; ConcurrentChangeError when the head moved. */
+  updatePrincipal(change: PrincipalChange): Promise<StoredPrincipal>;
+  /** Principals inactive, or whose clearance lapsed, by `at` and not yet settled by a sweep. */
+  listPrincipalsDueBy(at: string): Promise<DuePrincipal[]>;
+  /** Takes a principal off the due index once the sweep has dealt with it, unless it changed meanwhile. */
+  settlePrincipal(id: string, dueKey: string): Promise<void>;
 }
 
 export interface Workflow {
@@ -106,4 +169,99 @@ export interface IdGenerator {
   requestId(): string;
   /** An unguessable URL-safe token (>= 256 bits). */
   secretToken(): string;
+}
+
+/** The whole audit trail, read for verification and exports: every stream by its recorded head, and time ranges. */
+export interface AuditLedger {
+  /** Every stream's recorded head, sorted by stream. */
+  listStreamHeads(): Promise<StreamHead[]>;
+  readAuditStream(stream: string): Promise<AuditEvent[]>;
+  /** Events with `from <= at < to`, across all streams, oldest first. */
+  eventsBetween(from: string, to: string): Promise<AuditEvent[]>;
+}
+
+/** Grant intervals, written by RequestStore.commit in the same transaction as the events. */
+export interface AccessHistory {
+  /** Every interval covering `at` (from <= at < until). */
+  intervalsAt(at: string): Promise<AccessInterval[]>;
+  intervalsOfPrincipal(principalId: string): Promise<AccessInterval[]>;
+  intervalsOfScope(scope: Scope): Promise<AccessInterval[]>;
+}
+
+/** Digests of all stream heads, kept where the stack cannot rewrite them (S3 Object Lock, compliance mode). */
+export interface AnchorStore {
+  put(anchor: AuditAnchor): Promise<{ readonly key: string }>;
+  latest(): Promise<{ readonly key: string; readonly anchor: AuditAnchor } | undefined>;
+}
+
+/** The published transparency report (AWS: a private S3 bucket written daily, served by GET /transparency). */
+export interface TransparencySnapshots {
+  put(report: TransparencyReport): Promise<{ readonly key: string }>;
+  latest(): Promise<TransparencyReport | undefined>;
+}
+
+export type NotificationChannel = 'email' | 'slack';
+
+/** What one person is told about one request, whatever the channel; each Notifier renders it for its medium. */
+export interface Notice {
+  /** What happened, e.g. `granted`, `denied`, `decided-elsewhere` (recorded in the audit event). */
+  readonly kind: string;
+  readonly requestId: string;
+  readonly subject: string;
+  readonly headline: string;
+  readonly facts: readonly (readonly [string, string])[];
+  readonly closing?: string | undefined;
+}
+
+/** A channel that reaches principals: email reaches everyone, Slack those with a slackUserId. */
+export interface Notifier {
+  readonly channel: NotificationChannel;
+  reaches(recipient: Principal): boolean;
+  send(recipient: Principal, notice: Notice): Promise<{ readonly messageId: string }>;
+}
+
+/** Where a chat message lives, so that it can be updated in place. */
+export interface ChatMessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** Everything an approval prompt shows; rendered again, from fresh state, every time the request moves on. */
+export interface ApprovalPromptView {
+  readonly request: AccessRequest;
+  readonly requester: Principal | undefined;
+  readonly approver: Principal;
+  /** Display names of everyone the prompt may mention (deciders, whoever closed the request). */
+  readonly names: Readonly<Record<string, string>>;
+  readonly seats?: { readonly inUse: number; readonly cap: number } | undefined;
+}
+
+/** Approval prompts in chat (Slack): posted to each approver, updated in place, answered with buttons. */
+export interface ChatApprovals {
+  postPrompt(approver: Principal, view: ApprovalPromptView): Promise<ChatMessageRef>;
+  updatePrompt(ref: ChatMessageRef, view: ApprovalPromptView): Promise<void>;
+  /** A message only `user` sees, in `channel` (nothing changes; it says why). */
+  explain(where: { readonly channel: string; readonly user: string }, text: string): Promise<void>;
+  /** Opens the dialog that asks a denying approver for the reason (must follow the click within 3 s). */
+  askDenyReason(triggerId: string, context: DenyReasonContext): Promise<void>;
+}
+
+export interface DenyReasonContext {
+  readonly requestId: string;
+  readonly summary: string;
+  /** The prompt the Deny button was on, so the answer can be tied back to it. */
+  readonly prompt: ChatMessageRef;
+}
+
+export interface ChatPrompt {
+  readonly approverId: string;
+  readonly ref: ChatMessageRef;
+}
+
+/** What was already sent about a request: posted chat prompts (to update them) and once-only notices. */
+export interface NotificationLedger {
+  /** True the first time `key` is claimed for the request; false for a retried step that already sent it. */
+  claim(requestId: string, key: string, at: string): Promise<boolean>;
+  saveChatPrompt(requestId: string, prompt: ChatPrompt): Promise<void>;
+  listChatPrompts(requestId: string): Promise<ChatPrompt[]>;
 }

@@ -8,7 +8,15 @@ interface Operation {
   readonly body?: z.ZodType;
   readonly query?: z.ZodObject;
   readonly form?: z.ZodType;
-  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly html?: boolean };
+  readonly response: {
+    readonly status: number;
+    readonly schema?: z.ZodType;
+    readonly html?: boolean;
+    /** A text/csv body (RFC 4180, header row). */
+    readonly csv?: boolean;
+    /** Also answers as HTML (content negotiation by a query parameter). */
+    readonly alsoHtml?: boolean;
+  };
   readonly errors: readonly number[];
 }
 
@@ -49,9 +57,33 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     errors: [400, 401, 403, 404, 409],
   },
   'GET /access': {
-    summary: 'Who has access now',
-    response: { status: 200, schema: schemas.accessList },
+    summary: 'Who has access now; at an instant (?at); the history of a principal or a scope',
+    query: schemas.accessQuery,
+    response: { status: 200, schema: z.union([schemas.accessList, schemas.accessHistoryList]) },
+    errors: [400, 401, 403],
+  },
+  'GET /access.csv': {
+    summary: 'Who has access now or at ?at, as CSV',
+    query: schemas.accessCsvQuery,
+    response: { status: 200, csv: true },
+    errors: [400, 401, 403],
+  },
+  'GET /audit.csv': {
+    summary: 'Audit events between ?from and ?to, as CSV',
+    query: schemas.auditCsvQuery,
+    response: { status: 200, csv: true },
+    errors: [400, 401, 403],
+  },
+  'GET /audit/verify': {
+    summary: 'Verify every hash chain, the recorded stream heads and the latest anchor',
+    response: { status: 200, schema: schemas.verifyView },
     errors: [401, 403],
+  },
+  'GET /transparency': {
+    summary: 'The public transparency report (HTML; ?format=json for JSON)',
+    query: schemas.transparencyQuery,
+    response: { status: 200, schema: schemas.transparencyView, alsoHtml: true },
+    errors: [400],
   },
   'GET /datasets': {
     summary: 'The dataset catalogue',
@@ -79,6 +111,36 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     form: schemas.approvalForm,
     response: { status: 200, html: true },
     errors: [400, 403, 404, 410],
+  },
+  'POST /slack/interactions': {
+    summary: 'Slack buttons and dialogs (authenticated by Slack request signing, not a JWT)',
+    form: schemas.slackInteractionForm,
+    response: { status: 200, schema: schemas.slackInteractionAnswer },
+    errors: [400, 401, 503],
+  },
+  'POST /requests/{id}/extend': {
+    summary:
+      'Ask for more time on an active grant (holder); approvers decide through /decisions or their link',
+    body: schemas.extendBody,
+    response: { status: 200, schema: schemas.requestView },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'PATCH /principals/{id}': {
+    summary: 'Change a principal (access-admin); deactivating or lapsing a holder revokes their grants now',
+    body: schemas.principalPatchBody,
+    response: { status: 200, schema: schemas.principalUpdateView },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'GET /review/{token}': {
+    summary: 'Review page for a grant due for recertification (decides nothing)',
+    response: { status: 200, html: true },
+    errors: [403, 404, 410],
+  },
+  'POST /review/{token}': {
+    summary: 'Keep or revoke through the review link',
+    form: schemas.reviewForm,
+    response: { status: 200, html: true },
+    errors: [400, 403, 404, 409, 410],
   },
   'GET /health': { summary: 'Liveness', response: { status: 200, schema: schemas.healthView }, errors: [] },
   'GET /openapi.json': { summary: 'This document', response: { status: 200 }, errors: [] },
@@ -112,11 +174,14 @@ export function openApiDocument() {
         description: operation.summary,
         content: operation.response.html
           ? { 'text/html': { schema: { type: 'string' } } }
-          : {
-              'application/json': {
-                schema: operation.response.schema ? jsonSchema(operation.response.schema) : {},
+          : operation.response.csv
+            ? { 'text/csv': { schema: { type: 'string' } } }
+            : {
+                'application/json': {
+                  schema: operation.response.schema ? jsonSchema(operation.response.schema) : {},
+                },
+                ...(operation.response.alsoHtml ? { 'text/html': { schema: { type: 'string' } } } : {}),
               },
-            },
       },
     };
     for (const status of operation.errors)

@@ -1,7 +1,14 @@
 // The HTTP contract's shapes as zod schemas: they validate requests and generate the OpenAPI document.
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../core/audit.ts';
-import { CLEARANCE_LEVELS, REQUEST_STATUSES, ROLES, SENSITIVITIES } from '../core/model.ts';
+import {
+  CLEARANCE_LEVELS,
+  EXTENSION_STATUSES,
+  REQUEST_STATUSES,
+  ROLES,
+  type Scope,
+  SENSITIVITIES,
+} from '../core/model.ts';
 
 const text = (max: number) => z.string().max(max, { message: `must be at most ${max} characters` });
 
@@ -23,9 +30,88 @@ export const listRequestsQuery = z.strictObject({ status: z.enum(REQUEST_STATUSE
 export const auditQuery = z.strictObject({ requestId: text(100).min(1, { message: 'is required' }) });
 export const emptyQuery = z.strictObject({});
 
+/** An ISO-8601 instant, normalised to `Date#toISOString()` (the form every stored instant has, so they compare). */
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' })
+  .transform((value) => new Date(value).toISOString());
+const scopeParameter = z
+  .string()
+  .regex(/^(admin|dataset:[A-Za-z0-9._-]{1,80})$/, { message: 'must be admin or dataset:<id>' })
+  .transform((value) => value as Scope);
+
+export const accessQuery = z.strictObject({
+  at: instant.optional().describe('Who held access at this instant (from recorded history)'),
+  principal: text(100).min(1).optional().describe("One principal's access history"),
+  scope: scopeParameter.optional().describe("One scope's access history, e.g. dataset:hes-apc"),
+});
+export const accessCsvQuery = z.strictObject({ at: instant.optional().describe('Default: now') });
+export const auditCsvQuery = z.strictObject({
+  from: instant.describe('First instant included'),
+  to: instant.optional().describe('First instant excluded; default: now'),
+});
+export const transparencyQuery = z.strictObject({ format: z.enum(['html', 'json']).optional() });
+
 export const approvalForm = z.strictObject({
   decision: z.enum(['approve', 'deny']),
   comment: text(4000).optional(),
+});
+
+/** Slack's interaction request: signed with X-Slack-Signature / X-Slack-Request-Timestamp over the raw body. */
+export const slackInteractionForm = z.strictObject({
+  payload: z
+    .string()
+    .describe('JSON: a block_actions (Approve / Deny) or view_submission (deny reason) payload'),
+});
+
+/** The answer to a submitted dialog that must stay open (the reason was empty). */
+export const slackInteractionAnswer = z.object({
+  response_action: z.literal('errors').optional(),
+  errors: z.record(z.string(), z.string()).optional(),
+});
+
+export const extendBody = z.strictObject({
+  duration: text(32).describe(
+    'How much longer, ISO-8601 (e.g. PT8H); the total stays within maxTotalDuration',
+  ),
+  justification: text(4000).describe('Why more time is needed (policy minimum length applies)'),
+});
+
+export const reviewForm = z.strictObject({
+  decision: z.enum(['keep', 'revoke']),
+  comment: text(4000).optional(),
+});
+
+export const principalPatchBody = z
+  .strictObject({
+    active: z.boolean().optional(),
+    clearance: z
+      .strictObject({
+        level: z.enum(CLEARANCE_LEVELS),
+        expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }),
+      })
+      .nullable()
+      .optional()
+      .describe('null removes the clearance'),
+    grade: text(60).min(1).optional(),
+    organisation: text(120).min(1).optional(),
+    slackUserId: text(40).min(1).nullable().optional().describe('null removes the Slack mapping'),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+
+export const principalUpdateView = z.object({
+  principal: z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    organisation: z.string(),
+    grade: z.string(),
+    clearance: z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() }).optional(),
+    slackUserId: z.string().optional(),
+    roles: z.array(z.enum(ROLES)),
+    active: z.boolean(),
+  }),
+  changed: z.array(z.string()),
+  revoked: z.array(z.object({ requestId: z.string(), reason: z.string() })),
 });
 
 export const errorResponse = z.object({
@@ -65,6 +151,40 @@ export const requestView = z.object({
       nextReviewAt: z.string(),
     })
     .optional(),
+  review: z
+    .object({
+      dueAt: z.string(),
+      promptedAt: z.string(),
+      deadline: z.string(),
+      reviewers: z.array(z.string()),
+    })
+    .optional()
+    .describe('An open recertification round'),
+  reviews: z
+    .array(
+      z.object({
+        reviewerId: z.string(),
+        decision: z.enum(['keep', 'revoke']),
+        comment: z.string().optional(),
+        at: z.string(),
+        channel: z.string(),
+      }),
+    )
+    .optional(),
+  extension: z
+    .object({
+      duration: z.string(),
+      justification: z.string(),
+      requestedAt: z.string(),
+      expiresAt: z.string(),
+      approvalsRequired: z.number().int(),
+      approvals: z.array(decisionView),
+      status: z.enum(EXTENSION_STATUSES),
+      deadline: z.string(),
+      closedAt: z.string().optional(),
+    })
+    .optional()
+    .describe('The latest extension round'),
 });
 
 export const requestList = z.object({ requests: z.array(requestView) });
@@ -122,3 +242,76 @@ export const auditList = z.object({
 });
 
 export const healthView = z.object({ status: z.literal('ok'), time: z.string() });
+
+export const accessHistoryList = z.object({
+  at: z.string().optional(),
+  principal: z.string().optional(),
+  scope: z.string().optional(),
+  intervals: z.array(
+    z.object({
+      principal: z.object({ id: z.string(), name: z.string(), organisation: z.string() }),
+      requestId: z.string(),
+      scope: z.string(),
+      from: z.string(),
+      until: z.string(),
+      to: z.string().optional(),
+      endReason: z.string().optional(),
+      reason: z.string().optional(),
+      approvedBy: z.array(z.string()),
+    }),
+  ),
+});
+
+export const verifyView = z.object({
+  ok: z.boolean(),
+  verifiedAt: z.string(),
+  streams: z.number().int(),
+  events: z.number().int(),
+  digest: z.string().optional(),
+  anchor: z.object({ key: z.string(), at: z.string(), matched: z.boolean() }).optional(),
+  broken: z
+    .object({
+      stream: z.string(),
+      position: z.number().int(),
+      seq: z.number().int(),
+      eventsBefore: z.number().int(),
+      problem: z.enum([
+        'missing-or-reordered',
+        'edited',
+        'broken-link',
+        'truncated',
+        'head-mismatch',
+        'anchor-mismatch',
+      ]),
+      detail: z.string(),
+    })
+    .optional(),
+});
+
+const countList = z.array(z.object({ key: z.string(), count: z.number().int() }));
+
+export const transparencyView = z.object({
+  generatedAt: z.string(),
+  window: z.object({ from: z.string(), to: z.string(), days: z.number().int() }),
+  externalAdminSeats: z.object({ inUse: z.number().int(), cap: z.number().int() }),
+  activeGrants: z.object({ total: z.number().int(), byScope: countList, byOrganisation: countList }),
+  lastWindow: z.object({
+    grants: z.number().int(),
+    denials: z.number().int(),
+    revocations: z.object({ total: z.number().int(), byReason: countList }),
+    timeouts: z.number().int(),
+    capRejections: z.number().int(),
+    expiries: z.number().int(),
+  }),
+  medianApprovedDurationHours: z.number().nullable(),
+  reviews: z.object({ onTime: z.number().int(), overdue: z.number().int() }),
+  chainHead: z
+    .object({
+      verified: z.boolean(),
+      verifiedAt: z.string(),
+      streams: z.number().int().optional(),
+      events: z.number().int().optional(),
+      digest: z.string().optional(),
+    })
+    .nullable(),
+});

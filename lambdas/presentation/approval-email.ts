@@ -4,12 +4,17 @@ import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { requestFacts, type SeatUsage } from './request-summary.ts';
 
+const REPLY_HINT =
+  'Or reply to this email with "approve" or "deny <reason>" as the first line; the reply must come from this address.';
+
 export function approvalEmail(args: {
   readonly request: AccessRequest;
   readonly requester: Principal | undefined;
   readonly approver: Principal;
   readonly link: string;
   readonly seats?: SeatUsage | undefined;
+  /** The approver's personal reply-to-decide address, when email replies are enabled. */
+  readonly replyTo?: string | undefined;
 }): EmailMessage {
   const { request, requester, approver, link } = args;
   const facts = requestFacts(request, requester, args.seats);
@@ -23,6 +28,7 @@ export function approvalEmail(args: {
     ...facts.map(([label, value]) => `${label}: ${value}`),
     '',
     `Review and decide: ${link}`,
+    ...(args.replyTo ? ['', REPLY_HINT] : []),
     '',
     'The link is personal to you, works once, and expires when the approval window closes.',
     'Opening it decides nothing: you choose Approve or Deny on the page.',
@@ -31,6 +37,7 @@ export function approvalEmail(args: {
 <p>${escapeHtml(who)} asks for access that needs your approval.</p>
 <table>${facts.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
 <p><a href="${escapeHtml(link)}">Review and decide</a></p>
+${args.replyTo ? `<p>${escapeHtml(REPLY_HINT)}</p>` : ''}
 <p>The link is personal to you, works once, and expires when the approval window closes. Opening it decides nothing.</p>`;
-  return { to: approver.email, subject, text, html };
+  return { to: approver.email, subject, text, html, replyTo: args.replyTo };
 }

@@ -3,13 +3,15 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { StoredRequest } from '../core/ports.ts';
 import { answerFor, SECURITY_HEADERS } from '../http/errors.ts';
 import type { ApprovalLinkView } from '../use-cases/approval-link.ts';
+import { extensionFacts, extensionOutcome } from './extension-email.ts';
 import { escapeHtml, page } from './html.ts';
 import { requestFacts } from './request-summary.ts';
 
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
+/** An HTML answer with the headers every Keyholder page carries (strict CSP, no framing, no caching). */
+export function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: {
@@ -23,7 +25,11 @@ function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructur
 }
 
 export function approvalPage(view: ApprovalLinkView): APIGatewayProxyStructuredResultV2 {
-  const facts = requestFacts(view.request, view.requester, view.seats);
+  // An ACTIVE request behind an approval link is asking for an extension: show that first.
+  const facts = [
+    ...(view.request.status === 'ACTIVE' ? extensionFacts(view.request) : []),
+    ...requestFacts(view.request, view.requester, view.seats),
+  ];
   const body = `<p>${escapeHtml(view.approver.name)}, please decide this request.</p>
 <dl>${facts.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
 <form method="post">
@@ -44,11 +50,13 @@ export function decisionRecordedPage(
 ): APIGatewayProxyStructuredResultV2 {
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
   const outcome =
-    decision === 'deny'
-      ? 'You denied the request. The requester will be told.'
-      : request.status === 'APPROVED'
-        ? 'You approved the request. It has all the approvals it needs; access will be granted if a seat is free.'
-        : `You approved the request. It now has ${approved} of ${request.approvalsRequired} approvals.`;
+    request.status === 'ACTIVE'
+      ? extensionOutcome(request, decision)
+      : decision === 'deny'
+        ? 'You denied the request. The requester will be told.'
+        : request.status === 'APPROVED'
+          ? 'You approved the request. It has all the approvals it needs; access will be granted if a seat is free.'
+          : `You approved the request. It now has ${approved} of ${request.approvalsRequired} approvals.`;
   return htmlResponse(
     200,
     page(

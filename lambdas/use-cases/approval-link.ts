@@ -1,6 +1,7 @@
 // Use cases behind the emailed approval link: show the request (never deciding on GET), then decide on POST.
 import { approverRefusal } from '../core/eligibility.ts';
 import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
+import { isExtensionOpen } from '../core/extension.ts';
 import type { Principal } from '../core/model.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
 import { type Dependencies, loadRequest } from './context.ts';
@@ -22,12 +23,15 @@ async function resolveLink(
 ): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
   if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('approval link', 'given');
   const record = await deps.store.findApprovalToken(hashToken(token));
-  if (!record) throw new NotFoundError('approval link', 'given');
+  // Review links have their own page (/review/{token}); here they name nothing.
+  if (!record || record.purpose === 'review') throw new NotFoundError('approval link', 'given');
   if (record.usedAt) throw new TokenGoneError(`this link was already used at ${record.usedAt}`);
   const now = deps.clock.now();
   if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
   const request = await loadRequest(deps, record.requestId);
-  if (request.status !== 'PENDING_APPROVAL') {
+  if (
+    record.purpose === 'extension' ? !isExtensionOpen(request, now) : request.status !== 'PENDING_APPROVAL'
+  ) {
     throw new TokenGoneError(
       `request ${request.id} is already ${request.status}; there is nothing left to decide`,
     );
@@ -36,7 +40,8 @@ async function resolveLink(
   if (!approver) throw new NotFoundError('approver', record.approverId);
   const refusal = approverRefusal(approver, request, deps.policy, now);
   if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
-  if (request.approvals.some((decision) => decision.approverId === approver.id)) {
+  const decisions = record.purpose === 'extension' ? (request.extension?.approvals ?? []) : request.approvals;
+  if (decisions.some((decision) => decision.approverId === approver.id)) {
     throw new TokenGoneError('you have already decided this request');
   }
   const [requester, seats] = await Promise.all([

@@ -3,6 +3,7 @@ import { cancelRequest } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { notifyOutcome } from './notify-outcome.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 import { visibleRequest } from './view-requests.ts';
 
@@ -16,5 +17,6 @@ export async function cancelAccessRequest(
     return commitTransition(deps, stored, cancelRequest(stored, caller, deps.clock.now()));
   });
   await signalWorkflow(deps, cancelled);
+  await notifyOutcome(deps, cancelled.id, 'cancelled');
   return cancelled;
 }

@@ -12,10 +12,13 @@ import type { Transition } from '../core/lifecycle.ts';
 import type { Dataset, Principal } from '../core/model.ts';
 import type { Policy } from '../core/policy.ts';
 import type {
+  ChatApprovals,
   Clock,
   Directory,
   IdGenerator,
   Mailer,
+  NotificationLedger,
+  Notifier,
   RequestChange,
   RequestStore,
   StoredRequest,
@@ -32,6 +35,14 @@ export interface Dependencies {
   readonly policy: Policy;
   /** Base URL of the HTTP API, for links in emails. */
   readonly publicBaseUrl: string;
+  /** Channels that tell people about outcomes (email; Slack when configured). Absent: nobody is told. */
+  readonly notifiers?: readonly Notifier[] | undefined;
+  /** What was already sent about a request (chat prompts to update, once-only notices). */
+  readonly notificationLedger?: NotificationLedger | undefined;
+  /** Slack approval prompts; absent when Slack is not configured. */
+  readonly chatApprovals?: ChatApprovals | undefined;
+  /** Inbound mail domain of the reply-to-decide addresses; absent: approval emails carry no Reply-To. */
+  readonly replyDomain?: string | undefined;
 }
 
 export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead'>;

@@ -3,6 +3,8 @@ import { decideRequest } from '../core/lifecycle.ts';
 import type { DecisionChannel, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import { extensionDecision } from './extend-request.ts';
+import { notifyOutcome } from './notify-outcome.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 
 export interface DecisionInput {
@@ -20,19 +22,24 @@ export async function decideOnRequest(deps: Dependencies, input: DecisionInput):
     const stored = await loadRequest(deps, input.requestId);
     const now = deps.clock.now();
     // The approver is re-read and re-checked now: a link mailed days ago proves nothing about today.
-    const transition = decideRequest({
-      request: stored,
-      approver: input.approver,
-      decision: input.decision,
-      comment: input.comment,
-      channel: input.channel,
-      policy: deps.policy,
-      now,
-    });
+    // An ACTIVE request's open extension round is decided by the same route and links (lambdas/core/extension.ts).
+    const transition =
+      stored.status === 'ACTIVE'
+        ? await extensionDecision(deps, stored, input, now)
+        : decideRequest({
+            request: stored,
+            approver: input.approver,
+            decision: input.decision,
+            comment: input.comment,
+            channel: input.channel,
+            policy: deps.policy,
+            now,
+          });
     return commitTransition(deps, stored, transition, {
       consumeToken: input.tokenHash ? { tokenHash: input.tokenHash, usedAt: now } : undefined,
     });
   });
   await signalWorkflow(deps, decided);
+  await notifyOutcome(deps, decided.id, 'decision');
   return decided;
 }

@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto';
 import { eligibleApprovers } from '../core/eligibility.ts';
 import { recordOnRequest } from '../core/lifecycle.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
+import { replyAddress, replyTokenFromSecret } from '../core/reply-parsing.ts';
 import { approvalEmail } from '../presentation/approval-email.ts';
 import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
 import { signalWorkflow } from './signal-workflow.ts';
+import { promptApproversOnSlack } from './slack-prompts.ts';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -20,8 +22,10 @@ export async function requestApproval(
   taskToken: string,
 ): Promise<void> {
   const links = new Map<string, string>();
+  const replies = new Map<string, string>();
   const recorded = await withOptimisticRetry(async () => {
     links.clear();
+    replies.clear();
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'PENDING_APPROVAL') return stored;
     const now = deps.clock.now();
@@ -38,6 +42,18 @@ export async function requestApproval(
         approverId: approver.id,
         expiresAt: stored.approvalDeadline,
       });
+      if (deps.replyDomain) {
+        // A token of its own: the Reply-To address is seen by more mail hops than the body's link.
+        const replyToken = replyTokenFromSecret(deps.ids.secretToken());
+        replies.set(approver.id, replyAddress(replyToken, deps.replyDomain));
+        tokens.push({
+          tokenHash: hashToken(replyToken),
+          requestId,
+          approverId: approver.id,
+          expiresAt: stored.approvalDeadline,
+          via: 'reply',
+        });
+      }
     }
     const transition = recordOnRequest(stored, 'APPROVAL_REQUESTED', SYSTEM, now, {
       approvers: tokens.map((token) => token.approverId),
@@ -50,13 +66,15 @@ export async function requestApproval(
     await signalWorkflow(deps, { ...recorded, taskToken });
     return;
   }
-  await notifyApprovers(deps, recorded, links);
+  await notifyApprovers(deps, recorded, links, replies);
+  await promptApproversOnSlack(deps, requestId);
 }
 
 async function notifyApprovers(
   deps: Dependencies,
   request: StoredRequest,
   links: Map<string, string>,
+  replies: Map<string, string>,
 ): Promise<void> {
   const [directory, seats] = await Promise.all([
     deps.directory.listPrincipals(),
@@ -71,6 +89,7 @@ async function notifyApprovers(
       requester: byId.get(request.requester),
       approver,
       link: `${deps.publicBaseUrl}/approve/${token}`,
+      replyTo: replies.get(approverId),
       seats: { inUse: seats.total, cap: deps.policy.externalAdminCap },
     });
     let outcome: { ok: true; messageId: string } | { ok: false; error: string };

@@ -6,6 +6,7 @@ import { revokeAuthority, revokeGrant } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { notifyOutcome } from './notify-outcome.ts';
 import { visibleRequest } from './view-requests.ts';
 
 export async function revokeAccess(
@@ -41,5 +42,6 @@ export async function revokeAccess(
       JSON.stringify({ message: 'stop execution failed', requestId: revoked.id, error: String(error) }),
     );
   });
+  await notifyOutcome(deps, revoked.id, 'revoked');
   return revoked;
 }

@@ -12,7 +12,8 @@ import {
   loadRequest,
   withOptimisticRetry,
 } from './context.ts';
-import { RequestClosedError, TransientError } from './workflow-errors.ts';
+import { notifyStepOutcome } from './notify-outcome.ts';
+import { RequestClosedError } from './workflow-errors.ts';
 
 export interface StepResult {
   readonly requestId: string;
@@ -52,14 +53,17 @@ export async function validateRequest(deps: Dependencies, requestId: string): Pr
     }
     const now = deps.clock.now();
     const rejected = await rejectIfIneligible(deps, stored, now, now);
-    if (rejected) throw new RequestClosedError(`request ${requestId} was rejected: ${rejected.reason}`);
+    if (rejected) {
+      await notifyStepOutcome(deps, resultOf(rejected), { REJECTED: 'rejected' });
+      throw new RequestClosedError(`request ${requestId} was rejected: ${rejected.reason}`);
+    }
     return resultOf(stored);
   });
 }
 
 /** APPROVED -> ACTIVE, taking an external-admin seat atomically; a full cap rejects the request instead. */
 export async function grantApprovedAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
-  return withOptimisticRetry(async () => {
+  const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'APPROVED') return resultOf(stored); // already granted (a retry) or closed meanwhile
     const now = deps.clock.now();
@@ -76,28 +80,39 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
       );
     }
   });
+  await notifyStepOutcome(deps, result, { ACTIVE: 'granted', REJECTED: 'rejected' });
+  return result;
 }
 
 export async function recordApprovalTimeout(deps: Dependencies, requestId: string): Promise<StepResult> {
-  return withOptimisticRetry(async () => {
+  const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     const transition = timeOutRequest(stored, deps.clock.now());
     return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
   });
+  await notifyStepOutcome(deps, result, { TIMED_OUT: 'timed-out' });
+  return result;
 }
 
-const EARLY_TIMER_TOLERANCE_MS = 60_000;
+// A timer that fires a little early is waited out here; anything longer goes back to the state machine's Wait
+// (IsActive loops), which also keeps this well inside the function's 10 s timeout.
+const EARLY_TIMER_TOLERANCE_MS = 2_000;
 
-/** ACTIVE -> EXPIRED once expiresAt has passed; a no-op when access already ended (revoked, expired). */
+/**
+ * ACTIVE -> EXPIRED once expiresAt has passed; a no-op when access already ended (revoked, expired). A grant that
+ * still runs for a while (an approved extension moved expiresAt) is returned ACTIVE with its new expiresAt: the
+ * state machine's IsActive choice then waits again, in the same execution.
+ */
 export async function expireAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
-  return withOptimisticRetry(async () => {
+  const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'ACTIVE' || !stored.grant) return resultOf(stored);
     const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
-    if (early > EARLY_TIMER_TOLERANCE_MS)
-      throw new TransientError(`request ${requestId} expires in ${early} ms`);
+    if (early > EARLY_TIMER_TOLERANCE_MS) return resultOf(stored);
     if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
     const transition = expireGrant(stored, deps.policy, deps.clock.now());
     return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
   });
+  await notifyStepOutcome(deps, result, { EXPIRED: 'expired' });
+  return result;
 }

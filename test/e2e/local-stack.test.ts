@@ -82,7 +82,9 @@ describe('local stack', () => {
     }
   });
 
-  it('re-arms pending approvals after a restart on persisted data; the old link still decides', async () => {
+  it('re-arms pending approvals after a restart on persisted data; the old link still decides', {
+    timeout: 60_000,
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'keyholder-persist-'));
     try {
       const first = await startTestStack({ persistDir: dataDir, policy: { minDuration: 'PT1S' } });
@@ -98,7 +100,8 @@ describe('local stack', () => {
         await waitFor(async () => {
           const trail = await first.call('GET', `/audit?requestId=${requestId}`, { as: 'aud-fay' });
           const sent = trail.body.events.filter(
-            (event: { action: string }) => event.action === 'NOTIFICATION_SENT',
+            (event: { action: string; details?: { channel?: string } }) =>
+              event.action === 'NOTIFICATION_SENT' && event.details?.channel === 'email',
           );
           return sent.length === 3 ? true : undefined;
         }, 'three notifications recorded');
@@ -118,8 +121,14 @@ describe('local stack', () => {
         });
         expect(decided.status).toBe(200);
         await second.waitForStatus(requestId, 'ACTIVE');
+        // No approval email twice; outcome notices (granted, no longer needed) are new mail.
         expect(
-          second.mailbox.messages().filter((message) => message.subject.includes(requestId)),
+          second.mailbox
+            .messages()
+            .filter(
+              (message) =>
+                message.subject.startsWith('Approval needed') && message.subject.includes(requestId),
+            ),
         ).toHaveLength(0);
       } finally {
         await second.stop();

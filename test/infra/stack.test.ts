@@ -139,7 +139,8 @@ describe('tables', () => {
 describe('functions', () => {
   it('creates one function per route name and per workflow task', () => {
     // Assess
-    const expected = new Set(ROUTES.map((route) => route.name)).size + WORKFLOW_TASKS.length;
+    const scheduled = 1 + 2; // the sweep (lib/sweep.ts); the audit anchor and the transparency publisher
+    const expected = new Set(ROUTES.map((route) => route.name)).size + WORKFLOW_TASKS.length + scheduled;
     template.resourceCountIs('AWS::Lambda::Function', expected);
   });
 
@@ -223,7 +224,19 @@ describe('HTTP API', () => {
     }
     const unauthenticated = ROUTES.filter((r) => r.auth === 'none').map((r) => `${r.method} ${r.path}`);
     expect(unauthenticated.sort()).toEqual(
-      ['GET /approve/{token}', 'POST /approve/{token}', 'GET /health', 'GET /openapi.json'].sort(),
+      [
+        'GET /approve/{token}',
+        'POST /approve/{token}',
+        'GET /health',
+        'GET /openapi.json',
+        // Slack signs its requests; the handler verifies the signature (test/e2e/slack.test.ts).
+        'POST /slack/interactions',
+        // The review link's single-use token is the authentication, as for approval links.
+        'GET /review/{token}',
+        'POST /review/{token}',
+        // The public transparency report: counts only, no personal data (test/browser/transparency-page.test.ts).
+        'GET /transparency',
+      ].sort(),
     );
   });
 
@@ -319,7 +332,13 @@ describe('IAM', () => {
       ),
     );
     // Assess
-    expect(readers).toEqual([logicalIdOf('AWS::Lambda::Function', 'ApiListAuditFunction')]);
+    // ... and the audit exports, verification and the scheduled anchor and transparency functions (issue 5).
+    const issue5 = ['ApiAuditCsvFunction', 'ApiVerifyAuditFunction', 'ApiTransparencyFunction'];
+    const scheduled = ['AuditAnchorsAnchorFunction', 'TransparencyPublishFunction'];
+    const expected = ['ApiListAuditFunction', ...issue5, ...scheduled].map((prefix) =>
+      logicalIdOf('AWS::Lambda::Function', prefix),
+    );
+    expect(readers.sort()).toEqual(expected.sort());
   });
 
   it('scopes workflow callbacks to the machine, stops to its executions, and mail to one sender', () => {

@@ -114,8 +114,9 @@ describe('access workflow', () => {
             Type: 'Task',
             Resource: fn('ExpireGrant'),
             Parameters: requestIdOnly,
-            ResultPath: '$.expiry',
-            End: true,
+            // The grant's current state: IsActive loops back to the Wait when an extension moved expiresAt.
+            ResultPath: '$.grant',
+            Next: 'IsActive',
             Retry: Match.arrayWith([Match.objectLike({ ErrorEquals: ['KeyholderTransient'] })]),
           }),
           RecordTimeout: Match.objectLike({

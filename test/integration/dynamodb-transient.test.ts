@@ -83,7 +83,13 @@ describe('DynamoDbRequestStore under contention', () => {
     // Assess
     const [call] = dynamo.commandCalls(TransactWriteCommand);
     const items = call?.args[0].input.TransactItems ?? [];
-    expect(items.map((item) => Object.keys(item)[0])).toEqual(['Put', 'Put', 'Put']);
+    // Then the stream's recorded head and its day marker (issue 5), last so the parts above keep their places.
+    expect(items.map((item) => Object.keys(item)[0])).toEqual(['Put', 'Put', 'Put', 'Update', 'Put']);
+    expect(items[3]?.Update?.Key).toEqual({ pk: 'AUDIT#STREAMS', sk: 'REQUEST#req-mocked' });
+    expect(items[4]?.Put?.Item).toMatchObject({
+      pk: expect.stringMatching(/^AUDIT#DAY#/),
+      sk: 'REQUEST#req-mocked',
+    });
     expect(items[0]?.Put).toMatchObject({
       TableName: 'state',
       ConditionExpression: 'attribute_not_exists(#pk)',

@@ -59,6 +59,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     return stack.mailbox
       .messages()
       .filter((message) => message.to === approver?.email && message.subject.includes(requestId))
+      .filter((message) => message.text.includes('/approve/')) // outcome notices name the request, without a link
       .map((message) => {
         const match = /(https?:\/\/\S+\/approve\/[A-Za-z0-9_-]+)/.exec(message.text);
         if (!match?.[1]) throw new Error(`no approval link in ${message.subject}`);

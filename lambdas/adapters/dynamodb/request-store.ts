@@ -17,8 +17,12 @@ import type {
   ExternalAdminSeats,
   RequestChange,
   RequestStore,
+  SeatCorrection,
+  SeatLedger,
   StoredRequest,
 } from '../../core/ports.ts';
+import { closeIntervalItems, openIntervalItems, refreshIntervalItems } from './access-history.ts';
+import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
 import { isTransientError, TRANSIENT_CANCELLATION_CODES, TransientStoreError } from './errors.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
 import {
@@ -30,6 +34,14 @@ import {
   STATUS_INDEX,
   STATUS_INDEX_KEYS,
 } from './schema.ts';
+import {
+  queryRequestsDueBy,
+  readSeatLedger,
+  refreshGrantItems,
+  requestDueAttributes,
+  seatHolderItem,
+  writeSeatCorrection,
+} from './sweep-items.ts';
 
 export interface KeyholderTables {
   readonly stateTable: string;
@@ -46,9 +58,11 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** What each item of the transaction is for, so a cancellation reason at index i maps to a domain error. */
 type Part =
   | { readonly kind: 'request' | 'audit' | 'grant-open' | 'token-issue' | 'seat-count' }
+  | { readonly kind: 'ledger' | 'interval-open' }
   | { readonly kind: 'seat-take'; readonly cap: number; readonly organisation?: string | undefined }
-  | { readonly kind: 'seat-release' | 'lock-release' | 'grant-close' }
+  | { readonly kind: 'seat-release' | 'lock-release' | 'grant-close' | 'interval-close' | 'interval-refresh' }
   | { readonly kind: 'lock-take'; readonly principalId: string }
+  | { readonly kind: 'seat-holder' | 'grant-refresh' }
   | { readonly kind: 'token-consume' };
 
 interface PlannedItem {
@@ -61,7 +75,13 @@ interface PlannedItem {
  * already zero, the lock is held by another request, the grant row is gone) the commit is retried without them:
  * ending access is more important than tidying state that is already inconsistent.
  */
-const SKIPPABLE: ReadonlySet<Part['kind']> = new Set(['seat-release', 'lock-release', 'grant-close']);
+const SKIPPABLE: ReadonlySet<Part['kind']> = new Set([
+  'seat-release',
+  'lock-release',
+  'grant-close',
+  'interval-close',
+  'interval-refresh',
+]);
 
 const OPTIONAL_REQUEST_FIELDS = [
   'ticket',
@@ -69,6 +89,9 @@ const OPTIONAL_REQUEST_FIELDS = [
   'closedBy',
   'closedAt',
   'grant',
+  'review',
+  'reviews',
+  'extension',
 ] as const satisfies readonly (keyof AccessRequest)[];
 // A map rather than a list so the compiler fails when AccessRequest gains a field the store would not write.
 const STORED_REQUEST_FIELDS = {
@@ -90,6 +113,9 @@ const STORED_REQUEST_FIELDS = {
   closedBy: true,
   closedAt: true,
   grant: true,
+  review: true,
+  reviews: true,
+  extension: true,
 } as const satisfies Record<keyof AccessRequest, true>;
 const REQUEST_FIELDS = Object.keys(STORED_REQUEST_FIELDS) as (keyof AccessRequest)[];
 
@@ -126,6 +152,8 @@ function requestIndexAttributes(request: AccessRequest): Item {
     ...(request.status === 'PENDING_APPROVAL'
       ? { [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.pendingRequests, [STATUS_INDEX.sortKey]: byCreation }
       : {}),
+    // While ACTIVE: in REQUEST#DUE by when the sweep must next act on it (see docs/data-model.md).
+    ...requestDueAttributes(request),
   };
 }
 
@@ -217,6 +245,22 @@ export class DynamoDbRequestStore implements RequestStore {
   async listActiveGrants(): Promise<ActiveGrant[]> {
     const items = await this.#queryIndex(STATUS_INDEX, STATUS_INDEX_KEYS.activeGrants);
     return items.map(toActiveGrant);
+  }
+
+  async listRequestsDueBy(at: string): Promise<StoredRequest[]> {
+    return (await queryRequestsDueBy(this.#client, this.#stateTable, at)).map(toStoredRequest);
+  }
+
+  async seatLedger(): Promise<SeatLedger> {
+    return await readSeatLedger(this.#client, this.#stateTable);
+  }
+
+  async correctSeats(correction: SeatCorrection): Promise<boolean> {
+    return await writeSeatCorrection(
+      this.#client,
+      { stateTable: this.#stateTable, auditTable: this.#auditTable },
+      correction,
+    );
   }
 
   async listGrantsExpiringBy(at: string): Promise<ActiveGrant[]> {
@@ -336,7 +380,12 @@ export class DynamoDbRequestStore implements RequestStore {
           : `all ${seat.part.cap} external admin seats are in use`,
       );
     }
-    if (conditionFailed('grant-open') || conditionFailed('token-issue')) {
+    if (
+      conditionFailed('grant-open') ||
+      conditionFailed('token-issue') ||
+      conditionFailed('interval-open') ||
+      conditionFailed('grant-refresh')
+    ) {
       throw new ConcurrentChangeError(`request ${request.id}: a grant row or approval token already exists`);
     }
     if (failed.some((entry) => TRANSIENT_CANCELLATION_CODES.includes(entry.code))) return { kind: 'retry' };
@@ -401,6 +450,10 @@ export class DynamoDbRequestStore implements RequestStore {
       },
     });
     if (transition.seat) planned.push(...this.#seatItems(transition.seat));
+    if (transition.seat) {
+      const item = seatHolderItem(this.#stateTable, transition.seat.op, request, event.at);
+      planned.push({ part: { kind: 'seat-holder' }, item });
+    }
     if (transition.adminLock === 'take') {
       planned.push({
         part: { kind: 'lock-take', principalId: request.requester },
@@ -436,8 +489,34 @@ export class DynamoDbRequestStore implements RequestStore {
     }
     if (transition.grants === 'open') planned.push(...this.#openGrantItems(request));
     if (transition.grants === 'close') planned.push(...this.#closeGrantItems(request, event.at));
+    if (transition.grants === 'refresh') {
+      for (const item of refreshGrantItems(this.#stateTable, request)) {
+        planned.push({ part: { kind: 'grant-refresh' }, item });
+      }
+    }
+    // Access history: grant intervals open and close with the grant rows.
+    if (transition.grants === 'open') {
+      for (const item of openIntervalItems(this.#stateTable, request)) {
+        planned.push({ part: { kind: 'interval-open' }, item });
+      }
+    }
+    if (transition.grants === 'close') {
+      for (const item of closeIntervalItems(this.#stateTable, request, event.at)) {
+        planned.push({ part: { kind: 'interval-close' }, item });
+      }
+    }
+    if (transition.grants === 'refresh') {
+      for (const item of refreshIntervalItems(this.#stateTable, request)) {
+        planned.push({ part: { kind: 'interval-refresh' }, item });
+      }
+    }
     for (const token of change.issueTokens ?? []) planned.push(this.#issueTokenItem(token));
     if (change.consumeToken) planned.push(this.#consumeTokenItem(change.consumeToken, request.id));
+    // The stream's head and day marker (verify and time-range reads) commit with the event they describe.
+    planned.push(
+      { part: { kind: 'ledger' }, item: streamHeadItem(this.#stateTable, event) },
+      { part: { kind: 'ledger' }, item: auditDayItem(this.#stateTable, event) },
+    );
     if (planned.length > 100) {
       throw new Error(
         `request ${request.id}: one change may write at most 100 items, this one writes ${planned.length}`,
@@ -486,7 +565,7 @@ export class DynamoDbRequestStore implements RequestStore {
     for (const attribute of OPTIONAL_REQUEST_FIELDS) {
       if (request[attribute] === undefined) remove.push(expression.name(attribute));
     }
-    if (request.status !== 'PENDING_APPROVAL') {
+    if (fields[STATUS_INDEX.partitionKey] === undefined) {
       remove.push(expression.name(STATUS_INDEX.partitionKey), expression.name(STATUS_INDEX.sortKey));
     }
     const condition = [

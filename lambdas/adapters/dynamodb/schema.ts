@@ -19,11 +19,43 @@ export const keys = {
   organisationSeats: (organisation: string) => ({ pk: 'SEATS', sk: `EXTERNAL_ADMIN#${organisation}` }),
   adminLock: (principalId: string) => ({ pk: `PRINCIPAL#${principalId}`, sk: 'OPEN_ADMIN_REQUEST' }),
   approvalToken: (tokenHash: string) => ({ pk: `APPROVAL_TOKEN#${tokenHash}`, sk: 'TOKEN' }),
+  /** One per seat held, written with the seat counter in the same transaction: what the counters are checked against. */
+  seatHolder: (requestId: string) => ({ pk: 'SEAT_HOLDERS', sk: `REQUEST#${requestId}` }),
+  /** Where an approver's Slack prompt for a request lives (channel, ts), so it can be updated in place. */
+  chatPrompt: (requestId: string, approverId: string) => ({
+    pk: `REQUEST#${requestId}`,
+    sk: `CHAT_PROMPT#${approverId}`,
+  }),
+  /** A once-only notice already sent about a request (a retried workflow step does not send it again). */
+  noticeSent: (requestId: string, key: string) => ({ pk: `REQUEST#${requestId}`, sk: `NOTICE#${key}` }),
+  /** Every audit stream's head, in one partition: verify finds all streams with one Query, never a Scan. */
+  auditStreamHead: (stream: string) => ({ pk: 'AUDIT#STREAMS', sk: stream }),
+  /** A stream had an event on this UTC day: time-range reads of the trail (CSV export, transparency). */
+  auditDay: (day: string, stream: string) => ({ pk: `AUDIT#DAY#${day}`, sk: stream }),
+  /** One grant interval (access history), partitioned by scope, sorted by start. */
+  accessInterval: (scope: string, from: string, requestId: string) => ({
+    pk: `ACCESS#SCOPE#${scope}`,
+    sk: `${from}#${requestId}`,
+  }),
+} as const;
+
+/** Access-history intervals in the overloaded indexes: by principal (byRequester) and by time bucket (byStatus). */
+export const ACCESS_HISTORY_INDEX_KEYS = {
+  principal: (principalId: string) => `ACCESS#PRINCIPAL#${principalId}`,
+  bucket: (bucket: string) => `ACCESS#AT#${bucket}`,
 } as const;
 
 export const STATUS_INDEX_KEYS = {
   pendingRequests: 'REQUEST#PENDING',
   activeGrants: 'GRANT#ACTIVE',
+  /** ACTIVE request items, by when the sweep must next act on them (review prompt or deadline, extension deadline). */
+  requestsDue: 'REQUEST#DUE',
+  /** Principal items, by when their standing lapses (at once when inactive); removed once a sweep settled them. */
+  principalsDue: 'PRINCIPAL#DUE',
 } as const;
 
 export const auditStreamOfRequest = (requestId: string) => `REQUEST#${requestId}`;
+/** Directory changes of one principal; its chain head lives on the principal item. */
+export const auditStreamOfPrincipal = (principalId: string) => `PRINCIPAL#${principalId}`;
+/** Seat counter corrections; the chain head lives on the EXTERNAL_ADMIN counter item. */
+export const SEATS_AUDIT_STREAM = 'SEATS#EXTERNAL_ADMIN';

@@ -1,16 +1,22 @@
-// GET /access: who holds which access right now.
+// GET /access: who holds which access right now; with ?at, ?principal or ?scope, from the recorded history.
+import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedSubject } from '../../http/request.ts';
-import { emptyQuery } from '../../http/schemas.ts';
+import { accessQuery } from '../../http/schemas.ts';
+import { accessHistory } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { whoHasAccess } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
   const caller = await principalOf(deps, verifiedSubject(event));
-  queryOf(event, emptyQuery);
-  const access = await whoHasAccess(deps, caller);
-  return jsonResponse(200, { at: deps.clock.now(), access });
+  const query = queryOf(event, accessQuery);
+  if (query.at === undefined && query.principal === undefined && query.scope === undefined) {
+    const access = await whoHasAccess(deps, caller);
+    return jsonResponse(200, { at: deps.clock.now(), access });
+  }
+  const intervals = await accessHistory({ ...deps, ...auditDependencies() }, caller, query);
+  return jsonResponse(200, { ...query, intervals });
 });

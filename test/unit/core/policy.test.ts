@@ -19,7 +19,9 @@ describe('DEFAULT_POLICY', () => {
       justificationMinLength: 20,
       requireTicket: false,
       review: { admin: 'P7D', dataset: 'P30D', grace: 'P2D' },
+      maxTotalDuration: { admin: 'P28D', dataset: 'P180D' },
       maxScopesPerRequest: 20,
+      expiryReminderLead: 'PT1H',
     });
   });
 

@@ -1,0 +1,178 @@
+// Principal items beyond plain reads: the sparse PRINCIPAL#DUE index entry, the directory audit stream's chain head
+// on the principal item, and the one transaction that changes a principal together with its audit event.
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EMPTY_CHAIN, headOf } from '../../core/audit.ts';
+import { principalDueAt } from '../../core/directory-changes.ts';
+import { ConcurrentChangeError } from '../../core/errors.ts';
+import type { Principal } from '../../core/model.ts';
+import type { DuePrincipal, PrincipalChange, StoredPrincipal } from '../../core/ports.ts';
+import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
+import { type Item, queryAll, withoutKeys } from './items.ts';
+import {
+  AUDIT_TABLE_KEYS,
+  auditStreamOfPrincipal,
+  keys,
+  STATE_TABLE_KEYS,
+  STATUS_INDEX,
+  STATUS_INDEX_KEYS,
+} from './schema.ts';
+
+export const PRINCIPAL_HEAD = { seq: 'auditSeq', hash: 'auditHash' } as const;
+const PRINCIPAL_FIELDS = [
+  'id',
+  'name',
+  'email',
+  'organisation',
+  'grade',
+  'clearance',
+  'slackUserId',
+  'roles',
+  'active',
+];
+
+/** In PRINCIPAL#DUE while the principal's standing can lapse: sorted by when it does (at once when inactive). */
+export function principalDueAttributes(principal: Principal): Item {
+  const dueAt = principalDueAt(principal);
+  if (dueAt === undefined) return {};
+  return {
+    [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.principalsDue,
+    [STATUS_INDEX.sortKey]: `${dueAt}#${principal.id}`,
+  };
+}
+
+export function toPrincipal(item: Item): Principal {
+  return withoutKeys<Principal>(item, [PRINCIPAL_HEAD.seq, PRINCIPAL_HEAD.hash]);
+}
+
+export function toStoredPrincipal(item: Item): StoredPrincipal {
+  const seq = item[PRINCIPAL_HEAD.seq];
+  return {
+    principal: toPrincipal(item),
+    audit: typeof seq === 'number' ? { seq, hash: String(item[PRINCIPAL_HEAD.hash]) } : EMPTY_CHAIN,
+  };
+}
+
+/** The principal's fields, its new chain head and due-index entry, and the event: all or nothing. */
+export async function writePrincipalChange(
+  client: DynamoDBDocumentClient,
+  tables: { readonly stateTable: string; readonly auditTable: string },
+  change: PrincipalChange,
+): Promise<StoredPrincipal> {
+  const { principal, event, expectedHead } = change;
+  const stream = auditStreamOfPrincipal(principal.id);
+  if (event.stream !== stream || event.seq !== expectedHead.seq + 1 || event.prevHash !== expectedHead.hash) {
+    throw new Error(`the event is not chained onto ${stream} at seq ${expectedHead.seq}`);
+  }
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set: string[] = [];
+  const remove: string[] = [];
+  const fields: Item = {
+    ...Object.fromEntries(PRINCIPAL_FIELDS.map((field) => [field, principal[field as keyof Principal]])),
+    [PRINCIPAL_HEAD.seq]: event.seq,
+    [PRINCIPAL_HEAD.hash]: event.hash,
+    ...principalDueAttributes(principal),
+  };
+  for (const name of [
+    ...PRINCIPAL_FIELDS,
+    PRINCIPAL_HEAD.seq,
+    PRINCIPAL_HEAD.hash,
+    STATUS_INDEX.partitionKey,
+    STATUS_INDEX.sortKey,
+  ]) {
+    const placeholder = `#f${Object.keys(names).length}`;
+    names[placeholder] = name;
+    if (fields[name] === undefined) remove.push(placeholder);
+    else {
+      values[`:f${set.length}`] = fields[name];
+      set.push(`${placeholder} = :f${set.length}`);
+    }
+  }
+  names['#pk'] = STATE_TABLE_KEYS.partitionKey;
+  names['#seq'] = PRINCIPAL_HEAD.seq;
+  let condition = 'attribute_exists(#pk) AND ';
+  if (expectedHead.seq === 0) condition += 'attribute_not_exists(#seq)';
+  else {
+    names['#hash'] = PRINCIPAL_HEAD.hash;
+    values[':expectedSeq'] = expectedHead.seq;
+    values[':expectedHash'] = expectedHead.hash;
+    condition += '#seq = :expectedSeq AND #hash = :expectedHash';
+  }
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tables.stateTable,
+              Key: keys.principal(principal.id),
+              UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+              ConditionExpression: condition,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
+          },
+          {
+            Put: {
+              TableName: tables.auditTable,
+              Item: { ...event },
+              ConditionExpression: 'attribute_not_exists(#stream)',
+              ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
+            },
+          },
+          streamHeadItem(tables.stateTable, event),
+          auditDayItem(tables.stateTable, event),
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+      throw new ConcurrentChangeError(
+        `principal ${principal.id} changed concurrently; reload it and try again`,
+      );
+    }
+    throw error;
+  }
+  return { principal, audit: headOf(event) };
+}
+
+export async function queryPrincipalsDueBy(
+  client: DynamoDBDocumentClient,
+  stateTable: string,
+  at: string,
+): Promise<DuePrincipal[]> {
+  const items = await queryAll(client, {
+    TableName: stateTable,
+    IndexName: STATUS_INDEX.name,
+    KeyConditionExpression: '#pk = :pk AND #sk <= :sk',
+    ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey, '#sk': STATUS_INDEX.sortKey },
+    ExpressionAttributeValues: { ':pk': STATUS_INDEX_KEYS.principalsDue, ':sk': `${at}#\uffff` },
+  });
+  return items.map((item) => ({ principal: toPrincipal(item), dueKey: String(item[STATUS_INDEX.sortKey]) }));
+}
+
+/** Off the due index, unless the entry changed since the sweep read it (then the next sweep looks again). */
+export async function removeDueEntry(
+  client: DynamoDBDocumentClient,
+  stateTable: string,
+  principalId: string,
+  dueKey: string,
+): Promise<void> {
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: stateTable,
+        Key: keys.principal(principalId),
+        UpdateExpression: 'REMOVE #pk1, #sk1',
+        ConditionExpression: '#sk1 = :seen',
+        ExpressionAttributeNames: { '#pk1': STATUS_INDEX.partitionKey, '#sk1': STATUS_INDEX.sortKey },
+        ExpressionAttributeValues: { ':seen': dueKey },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}

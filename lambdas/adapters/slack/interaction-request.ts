@@ -1,0 +1,125 @@
+// Reading Slack's interaction requests: the signature over the raw body, then the form-encoded `payload` JSON
+// (block_actions for the buttons, view_submission for the Deny dialog) as a SlackInteraction.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { UnauthenticatedError, ValidationError } from '../../core/errors.ts';
+import { verifySlackSignature } from '../../core/slack-signature.ts';
+import { SECURITY_HEADERS } from '../../http/errors.ts';
+import { SLACK_IDS } from '../../presentation/slack-blocks.ts';
+import type { InteractionAnswer, SlackInteraction } from '../../use-cases/slack-interaction.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function rawBodyOf(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  // API Gateway base64-encodes form bodies; the signature is over the bytes Slack sent, so decode exactly.
+  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new ValidationError('body', 'body is too large');
+  return body;
+}
+
+/** 401 unless the request carries Slack's valid, fresh signature over exactly this body. */
+export function assertSignedBySlack(
+  event: APIGatewayProxyEventV2,
+  rawBody: string,
+  signingSecret: string,
+  nowSeconds: number,
+): void {
+  const verdict = verifySlackSignature({
+    signingSecret,
+    timestamp: event.headers?.['x-slack-request-timestamp'],
+    signature: event.headers?.['x-slack-signature'],
+    rawBody,
+    nowSeconds,
+  });
+  if (!verdict.ok) throw new UnauthenticatedError(`Slack signature refused: ${verdict.reason}`);
+}
+
+const id = z.string().min(1).max(200);
+const blockActions = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id }),
+  trigger_id: id,
+  container: z.object({ channel_id: id, message_ts: id }).partial().optional(),
+  channel: z.object({ id }).optional(),
+  message: z.object({ ts: id }).optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+});
+const viewSubmission = z.object({
+  type: z.literal('view_submission'),
+  user: z.object({ id }),
+  view: z.object({
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.object({
+      values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }))),
+    }),
+  }),
+});
+const promptMetadata = z.object({ requestId: id, channel: id, ts: id });
+
+/** The interaction, or undefined for payloads Keyholder does not act on (other buttons, other dialogs). */
+export function parseInteraction(rawBody: string): SlackInteraction | undefined {
+  const payloadJson = new URLSearchParams(rawBody).get('payload');
+  if (!payloadJson) throw new ValidationError('payload', 'payload is missing');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(payloadJson);
+  } catch {
+    throw new ValidationError('payload', 'payload is not JSON');
+  }
+  const type = (payload as { type?: unknown }).type;
+  if (type === 'block_actions') {
+    const parsed = blockActions.safeParse(payload);
+    if (!parsed.success) throw new ValidationError('payload', 'block_actions payload is malformed');
+    const { user, trigger_id, container, channel, message, actions } = parsed.data;
+    const action = actions.find((candidate) =>
+      [SLACK_IDS.approveAction, SLACK_IDS.denyAction].includes(candidate.action_id as 'approve'),
+    );
+    const channelId = container?.channel_id ?? channel?.id;
+    const ts = container?.message_ts ?? message?.ts;
+    if (!action?.value || !channelId || !ts) return undefined;
+    return {
+      kind: 'button',
+      action: action.action_id === SLACK_IDS.approveAction ? 'approve' : 'deny',
+      requestId: action.value,
+      slackUserId: user.id,
+      prompt: { channel: channelId, ts },
+      triggerId: trigger_id,
+    };
+  }
+  if (type === 'view_submission') {
+    const parsed = viewSubmission.safeParse(payload);
+    if (!parsed.success) throw new ValidationError('payload', 'view_submission payload is malformed');
+    const { user, view } = parsed.data;
+    if (view.callback_id !== SLACK_IDS.denyCallback) return undefined;
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(view.private_metadata);
+    } catch {
+      throw new ValidationError('private_metadata', 'private_metadata is not JSON');
+    }
+    const prompt = promptMetadata.safeParse(metadata);
+    if (!prompt.success) throw new ValidationError('private_metadata', 'private_metadata is malformed');
+    return {
+      kind: 'deny-reason',
+      requestId: prompt.data.requestId,
+      slackUserId: user.id,
+      prompt: { channel: prompt.data.channel, ts: prompt.data.ts },
+      reason: view.state.values[SLACK_IDS.reasonBlock]?.[SLACK_IDS.reasonAction]?.value ?? '',
+    };
+  }
+  return undefined;
+}
+
+/** Slack only needs a fast 200; an empty body also closes a submitted dialog, `errors` keeps it open. */
+export function slackResponse(answer: InteractionAnswer | undefined): APIGatewayProxyStructuredResultV2 {
+  if (answer?.kind === 'field-error') {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS },
+      body: JSON.stringify({ response_action: 'errors', errors: { [answer.field]: answer.message } }),
+    };
+  }
+  return { statusCode: 200, headers: { ...SECURITY_HEADERS }, body: '' };
+}

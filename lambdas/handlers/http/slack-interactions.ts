@@ -1,0 +1,21 @@
+// POST /slack/interactions: Slack's buttons and dialogs. No JWT: Slack's signature over the raw body is the
+// authentication; anything unsigned, stale or tampered is a 401 and changes nothing.
+import {
+  assertSignedBySlack,
+  parseInteraction,
+  rawBodyOf,
+  slackResponse,
+} from '../../adapters/slack/interaction-request.ts';
+import { dependencies, slackConnection } from '../../commons/dependencies.ts';
+import { httpHandler } from '../../http/handler.ts';
+import { answerSlackInteraction, SlackNotConfiguredError } from '../../use-cases/slack-interaction.ts';
+
+export const handler = httpHandler(async (event) => {
+  const deps = dependencies();
+  const slack = slackConnection();
+  if (!slack) throw new SlackNotConfiguredError();
+  const rawBody = rawBodyOf(event);
+  assertSignedBySlack(event, rawBody, await slack.signingSecret(), Math.floor(Date.now() / 1000));
+  const interaction = parseInteraction(rawBody);
+  return slackResponse(interaction ? await answerSlackInteraction(deps, interaction) : undefined);
+});

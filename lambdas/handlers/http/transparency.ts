@@ -1,0 +1,17 @@
+// GET /transparency: the public report (no authentication), as a page or, with ?format=json, as JSON.
+import { auditDependencies } from '../../commons/audit-dependencies.ts';
+import { dependencies } from '../../commons/dependencies.ts';
+import { publicHtmlResponse } from '../../http/csv-response.ts';
+import { jsonResponse } from '../../http/errors.ts';
+import { httpHandler } from '../../http/handler.ts';
+import { queryOf } from '../../http/request.ts';
+import { transparencyQuery } from '../../http/schemas.ts';
+import { transparencyPage } from '../../presentation/transparency-page.ts';
+import { publishedTransparencyReport } from '../../use-cases/transparency.ts';
+
+export const handler = httpHandler(async (event) => {
+  const { format } = queryOf(event, transparencyQuery);
+  const report = await publishedTransparencyReport({ ...dependencies(), ...auditDependencies() });
+  if (format === 'json') return jsonResponse(200, report, { 'cache-control': 'public, max-age=300' });
+  return publicHtmlResponse(transparencyPage(report));
+});

@@ -1,0 +1,16 @@
+// GET /audit/verify: walk every hash chain, compare each stream with its recorded head and the latest anchor.
+import { auditDependencies } from '../../commons/audit-dependencies.ts';
+import { dependencies } from '../../commons/dependencies.ts';
+import { jsonResponse } from '../../http/errors.ts';
+import { httpHandler } from '../../http/handler.ts';
+import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { emptyQuery } from '../../http/schemas.ts';
+import { principalOf } from '../../use-cases/context.ts';
+import { verifyAuditFor } from '../../use-cases/verify-audit.ts';
+
+export const handler = httpHandler(async (event) => {
+  const deps = dependencies();
+  const caller = await principalOf(deps, verifiedSubject(event));
+  queryOf(event, emptyQuery);
+  return jsonResponse(200, await verifyAuditFor({ ...auditDependencies(), clock: deps.clock }, caller));
+});

@@ -1,0 +1,29 @@
+// SES receipt rule -> this handler: each reply SES stored in S3 is parsed and, if it passes every check,
+// decides as the approver its address was issued to (lambdas/use-cases/email-reply.ts).
+import middy from '@middy/core';
+import type { SESEvent } from 'aws-lambda';
+import { parseMail } from '../../adapters/mail-inbound/mime.ts';
+import { S3RawMail } from '../../adapters/mail-inbound/s3-raw-mail.ts';
+import { receivedMails } from '../../adapters/mail-inbound/ses-receipt.ts';
+import { s3Client } from '../../commons/clients.ts';
+import { dependencies } from '../../commons/dependencies.ts';
+import { readNotificationConfig } from '../../commons/notification-config.ts';
+import { decideByEmailReply, type ReplyOutcome } from '../../use-cases/email-reply.ts';
+
+export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>().handler(async (event) => {
+  const deps = dependencies();
+  const inbound = readNotificationConfig().inboundMail;
+  if (!inbound) throw new Error('the inbound mail bucket is not configured');
+  const messages = new S3RawMail(s3Client, inbound.bucket, inbound.prefix);
+  const outcomes: ReplyOutcome[] = [];
+  for (const received of receivedMails(event)) {
+    const mail = await parseMail(await messages.read(received.messageId));
+    const outcome = await decideByEmailReply(deps, { ...mail, ...received });
+    console.info(
+      JSON.stringify({ message: 'email reply', messageId: received.messageId, outcome: outcome.kind }),
+    );
+    outcomes.push(outcome);
+  }
+  // SES ignores the result of an Event invocation; the local dev route shows it.
+  return { outcomes };
+});

@@ -1,0 +1,155 @@
+// What requesters and approvers are told when a request moves on: one channel-neutral Notice per outcome,
+// rendered by each channel (notification-email.ts, slack-blocks.ts).
+import { REASONS } from '../core/lifecycle.ts';
+import type { AccessRequest } from '../core/model.ts';
+import type { Notice } from '../core/ports.ts';
+
+/** Display names by principal id; an id stands in for anyone missing. */
+export type Names = Readonly<Record<string, string>>;
+
+const nameOf = (names: Names, id: string | undefined) => (id ? (names[id] ?? id) : 'someone');
+
+function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function base(request: AccessRequest): Array<[string, string]> {
+  return [
+    ['Request', request.id],
+    ['Scopes', request.scopes.join(', ')],
+  ];
+}
+
+function notice(
+  kind: string,
+  request: AccessRequest,
+  subject: string,
+  headline: string,
+  facts: Array<[string, string]>,
+  closing?: string,
+): Notice {
+  return {
+    kind,
+    requestId: request.id,
+    subject: `${subject} [${request.id}]`,
+    headline,
+    facts: [...base(request), ...facts],
+    closing,
+  };
+}
+
+export function grantedNotice(request: AccessRequest, names: Names): Notice {
+  const grant = request.grant;
+  const approvers = listOf((grant?.approvedBy ?? []).map((id) => nameOf(names, id)));
+  return notice(
+    'granted',
+    request,
+    `Access granted: ${request.scopes.join(', ')} until ${grant?.expiresAt ?? '?'}`,
+    `Your request was approved by ${approvers} and access is granted.`,
+    [
+      ['Approved by', approvers],
+      ['Granted at', grant?.grantedAt ?? '—'],
+      ['Expires at', grant?.expiresAt ?? '—'],
+      ['Next review', grant?.nextReviewAt ?? '—'],
+    ],
+    'Access ends by itself at the expiry time; you will be reminded before then.',
+  );
+}
+
+export function deniedNotice(request: AccessRequest, names: Names): Notice {
+  const by = nameOf(names, request.closedBy);
+  return notice('denied', request, `Request denied by ${by}`, `Your request was denied by ${by}.`, [
+    ['Denied by', by],
+    ['Comment', request.reason ?? '—'],
+    ['Decided at', request.closedAt ?? '—'],
+  ]);
+}
+
+export function timedOutNotice(request: AccessRequest): Notice {
+  const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
+  return notice(
+    'timed-out',
+    request,
+    'Request timed out without a decision',
+    'Your request was not decided before the approval window closed, so it has ended.',
+    [
+      ['Approvals', `${approved} of ${request.approvalsRequired} required`],
+      ['Window closed at', request.approvalDeadline],
+    ],
+    'Submit a new request if you still need access.',
+  );
+}
+
+export function rejectedNotice(request: AccessRequest, detail: string | undefined): Notice {
+  const capFull = request.reason === REASONS.capReached;
+  return notice(
+    'rejected',
+    request,
+    capFull ? 'Request approved but not granted: the external admin cap is full' : 'Request rejected',
+    capFull
+      ? 'Your request was approved, but every external admin seat was in use when access was to be granted.'
+      : 'Your request was rejected because it can no longer be granted.',
+    [
+      ['Reason', request.reason ?? '—'],
+      ['Detail', detail ?? '—'],
+      ['At', request.closedAt ?? '—'],
+    ],
+    capFull ? 'Try again when a seat is released.' : undefined,
+  );
+}
+
+export function revokedNotice(request: AccessRequest, names: Names): Notice {
+  const by = nameOf(names, request.closedBy);
+  return notice('revoked', request, `Access revoked by ${by}`, `Your access was revoked by ${by}.`, [
+    ['Revoked by', by],
+    ['Reason', request.reason ?? '—'],
+    ['At', request.closedAt ?? '—'],
+  ]);
+}
+
+export function expiredNotice(request: AccessRequest): Notice {
+  return notice('expired', request, 'Access ended', 'Your access has ended at its expiry time.', [
+    ['Ended at', request.closedAt ?? request.grant?.expiresAt ?? '—'],
+  ]);
+}
+
+export function expiryReminderNotice(request: AccessRequest): Notice {
+  const expiresAt = request.grant?.expiresAt ?? '—';
+  return notice(
+    'expiry-reminder',
+    request,
+    `Access expires at ${expiresAt}`,
+    `Your access expires at ${expiresAt}.`,
+    [['Expires at', expiresAt]],
+    'Ask for an extension before then if you still need it; otherwise nothing needs doing.',
+  );
+}
+
+/** To an approver who had not decided: the prompt they hold is stale, nothing is left for them to do. */
+export function decidedElsewhereNotice(request: AccessRequest, names: Names): Notice {
+  const approvers = request.approvals
+    .filter((entry) => entry.decision === 'approve')
+    .map((entry) => nameOf(names, entry.approverId));
+  const outcome =
+    request.status === 'DENIED'
+      ? `denied by ${nameOf(names, request.closedBy)}`
+      : request.status === 'CANCELLED'
+        ? 'cancelled by the requester'
+        : request.status === 'TIMED_OUT'
+          ? 'timed out'
+          : request.status === 'REJECTED'
+            ? `rejected (${request.reason ?? 'no reason'})`
+            : `approved by ${listOf(approvers)}`;
+  return notice(
+    'decided-elsewhere',
+    request,
+    `No action needed: request ${outcome}`,
+    `Request ${request.id} no longer needs your decision: it was ${outcome}.`,
+    [
+      ['Requester', nameOf(names, request.requester)],
+      ['Status', request.status],
+    ],
+    'The approval link and buttons you were sent no longer do anything.',
+  );
+}

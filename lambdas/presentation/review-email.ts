@@ -1,0 +1,36 @@
+// The email that asks one director to recertify one ACTIVE grant (Keep or Revoke), with their personal link.
+import type { AccessRequest, Principal } from '../core/model.ts';
+import type { EmailMessage } from '../core/ports.ts';
+import { escapeHtml } from './html.ts';
+import { grantFacts } from './review-page.ts';
+
+export function reviewEmail(args: {
+  readonly request: AccessRequest;
+  readonly holder: Principal | undefined;
+  readonly reviewer: Principal;
+  readonly link: string;
+}): EmailMessage {
+  const { request, holder, reviewer, link } = args;
+  const facts = grantFacts(request, holder);
+  const who = holder?.name ?? request.requester;
+  const deadline = request.review?.deadline ?? '';
+  const subject = `Review needed: should ${who} keep ${request.scopes.join(', ')}? [${request.id}]`;
+  const text = [
+    `Dear ${reviewer.name},`,
+    '',
+    `${who}'s access is due for its regular review. Please decide whether it should be kept or revoked.`,
+    `Without an answer by ${deadline} it is revoked automatically.`,
+    '',
+    ...facts.map(([label, value]) => `${label}: ${value}`),
+    '',
+    `Review: ${link}`,
+    '',
+    'The link is personal to you and works once. Opening it decides nothing: you choose Keep or Revoke on the page.',
+  ].join('\n');
+  const html = `<p>Dear ${escapeHtml(reviewer.name)},</p>
+<p>${escapeHtml(who)}'s access is due for its regular review. Without an answer by ${escapeHtml(deadline)} it is revoked automatically.</p>
+<table>${facts.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
+<p><a href="${escapeHtml(link)}">Review and decide</a></p>
+<p>The link is personal to you and works once. Opening it decides nothing.</p>`;
+  return { to: reviewer.email, subject, text, html };
+}

@@ -1,0 +1,79 @@
+// The HTML pages behind a review link: the grant with Keep / Revoke, the confirmation, and errors.
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AccessRequest, Principal } from '../core/model.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { answerFor } from '../http/errors.ts';
+import type { ReviewLinkView } from '../use-cases/review-link.ts';
+import { htmlResponse } from './approval-page.ts';
+import { escapeHtml, page } from './html.ts';
+
+/** What a reviewer needs to know about a grant, as (label, value) rows for emails and pages. */
+export function grantFacts(request: AccessRequest, holder: Principal | undefined): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['Request', request.id],
+    ['Holder', holder ? `${holder.name} (${holder.id}, ${holder.email})` : request.requester],
+    ['Organisation', `${request.requesterOrganisation}${request.external ? ' (external)' : ''}`],
+    ['Scopes', request.scopes.join(', ')],
+    ['Justification', request.justification],
+    ['Ticket', request.ticket ?? '—'],
+    ['Granted', request.grant?.grantedAt ?? '—'],
+    ['Approved by', request.grant?.approvedBy.join(', ') ?? '—'],
+    ['Expires', request.grant?.expiresAt ?? '—'],
+  ];
+  if (request.review) rows.push(['Answer by', request.review.deadline]);
+  return rows;
+}
+
+function facts(rows: Array<[string, string]>): string {
+  return `<dl>${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
+}
+
+export function reviewPage(view: ReviewLinkView): APIGatewayProxyStructuredResultV2 {
+  const body = `<p>${escapeHtml(view.reviewer.name)}, should this access be kept?</p>
+${facts(grantFacts(view.request, view.holder))}
+<form method="post">
+<label for="comment">Comment (required to revoke)</label>
+<textarea id="comment" name="comment" maxlength="4000"></textarea>
+<button class="approve" type="submit" name="decision" value="keep">Keep</button>
+<button class="deny" type="submit" name="decision" value="revoke">Revoke</button>
+</form>`;
+  return htmlResponse(200, page(`Review access of ${view.holder?.name ?? view.request.requester}`, body));
+}
+
+export function reviewRecordedPage(
+  request: StoredRequest,
+  decision: 'keep' | 'revoke',
+): APIGatewayProxyStructuredResultV2 {
+  const outcome =
+    decision === 'revoke'
+      ? 'You revoked the access. It has ended, and the holder will be told.'
+      : `You kept the access. It will be reviewed again by ${request.grant?.nextReviewAt ?? 'its next review date'}.`;
+  return htmlResponse(
+    200,
+    page(
+      'Review recorded',
+      `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`,
+    ),
+  );
+}
+
+export function reviewErrorPage(error: unknown): APIGatewayProxyStructuredResultV2 {
+  const answer = answerFor(error);
+  const title =
+    answer.status === 404
+      ? 'This review link is not valid'
+      : answer.status === 410
+        ? 'This review link no longer works'
+        : answer.status === 403
+          ? 'You cannot review this access'
+          : answer.status < 500
+            ? 'That did not work'
+            : 'Something went wrong';
+  return htmlResponse(
+    answer.status,
+    page(
+      title,
+      `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`,
+    ),
+  );
+}

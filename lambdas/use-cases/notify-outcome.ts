@@ -1,0 +1,247 @@
+// Telling people what happened to a request, called after each outcome is committed: the requester (email, and
+// Slack when mapped), approvers whose prompt went stale, and every Slack prompt updated in place. Never throws:
+// a failing channel is retried, audited, and leaves the lifecycle alone.
+import type { Actor } from '../core/audit.ts';
+import { parseDuration } from '../core/duration.ts';
+import { REASONS } from '../core/lifecycle.ts';
+import type { Principal } from '../core/model.ts';
+import type { ApprovalPromptView, ChatPrompt, Notice, StoredRequest } from '../core/ports.ts';
+import {
+  decidedElsewhereNotice,
+  deniedNotice,
+  expiredNotice,
+  expiryReminderNotice,
+  grantedNotice,
+  type Names,
+  rejectedNotice,
+  revokedNotice,
+  timedOutNotice,
+} from '../presentation/notification-messages.ts';
+import type { Dependencies } from './context.ts';
+import { type Delivery, deliver, describe, notifiersOf, recordDeliveries } from './notify-delivery.ts';
+
+/** The committed outcome a notification is about. `decision` is any approve or deny, whatever the channel. */
+export type OutcomeEvent =
+  | 'decision'
+  | 'granted'
+  | 'rejected'
+  | 'timed-out'
+  | 'cancelled'
+  | 'revoked'
+  | 'expired';
+
+/** Outcomes after which every Slack prompt of the request is redrawn from fresh state. */
+const PROMPT_UPDATES: ReadonlySet<OutcomeEvent> = new Set([
+  'decision',
+  'rejected',
+  'timed-out',
+  'cancelled',
+  'revoked',
+]);
+
+export interface NotifyOptions {
+  /** Who the audit events name as sending. @default the system actor `api` */
+  readonly actor?: Actor;
+  /** For `rejected`: the rejection's detail (the cap message), which the request itself does not keep. */
+  readonly detail?: string | undefined;
+}
+
+interface Message {
+  readonly recipient: Principal;
+  readonly notice: Notice;
+  /** Channels not to use for this recipient (their Slack prompt already says it). */
+  readonly skip?: ReadonlySet<string>;
+}
+
+export async function notifyOutcome(
+  deps: Dependencies,
+  requestId: string,
+  event: OutcomeEvent,
+  options: NotifyOptions = {},
+): Promise<void> {
+  try {
+    const request = await deps.store.getRequest(requestId);
+    if (!request) return;
+    const principals = await deps.directory.listPrincipals();
+    const byId = new Map(principals.map((principal) => [principal.id, principal]));
+    const names: Names = Object.fromEntries(principals.map((principal) => [principal.id, principal.name]));
+    const prompts = PROMPT_UPDATES.has(event) ? await listPrompts(deps, requestId) : [];
+
+    const messages: Message[] = [];
+    const detail = options.detail ?? rejectionDetail(deps, request);
+    const requesterNotice = noticeForRequester(request, event, names, detail);
+    const requester = byId.get(request.requester);
+    if (requesterNotice && requester) messages.push({ recipient: requester, notice: requesterNotice });
+    if (closesApproval(request, event)) {
+      const prompted = new Set(prompts.map((prompt) => prompt.approverId));
+      const decided = new Set(request.approvals.map((entry) => entry.approverId));
+      const asked = new Set([...(request.notified ?? []), ...prompted]);
+      for (const approverId of asked) {
+        const approver = byId.get(approverId);
+        if (!approver || decided.has(approverId) || approverId === request.requester) continue;
+        const skip = prompted.has(approverId) ? new Set(['slack']) : undefined;
+        messages.push({ recipient: approver, notice: decidedElsewhereNotice(request, names), skip });
+      }
+    }
+    // Notices go out once per outcome even when a workflow step is retried; prompt updates are idempotent.
+    const claimKey = `${event}:${request.status}:${request.approvals.length}`;
+    const claimed = messages.length > 0 && (await claimOnce(deps, requestId, claimKey)) ? messages : [];
+
+    const seats = prompts.length > 0 ? await seatUsage(deps, request) : undefined;
+    const deliveries = await Promise.all([
+      ...prompts.map((prompt) =>
+        updatePrompt(deps, prompt, byId, (approver) => ({
+          request,
+          requester: byId.get(request.requester),
+          approver,
+          names,
+          seats,
+        })),
+      ),
+      ...claimed.flatMap((message) => sendToAll(deps, message)),
+    ]);
+    await recordDeliveries(deps, requestId, deliveries.filter(isDelivery), options.actor ?? API);
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'notifying an outcome failed',
+        requestId,
+        event,
+        error: describe(error),
+      }),
+    );
+  }
+}
+
+export type ReminderResult = 'sent' | 'not-active' | 'not-due' | 'already-sent';
+
+/**
+ * Reminds the holder that their grant expires within the policy's `expiryReminderLead`. Meant for the scheduled
+ * sweep, which calls it for grants due a reminder; safe to call again (one reminder per expiry time, so an
+ * extension that moves the expiry earns a new one).
+ */
+export async function sendExpiryReminder(deps: Dependencies, requestId: string): Promise<ReminderResult> {
+  const request = await deps.store.getRequest(requestId);
+  if (request?.status !== 'ACTIVE' || !request.grant) return 'not-active';
+  const now = deps.clock.now();
+  const remaining = Date.parse(request.grant.expiresAt) - Date.parse(now);
+  if (remaining > parseDuration(deps.policy.expiryReminderLead)) return 'not-due';
+  if (!(await claimOnce(deps, requestId, `expiry-reminder:${request.grant.expiresAt}`)))
+    return 'already-sent';
+  const requester = await deps.directory.getPrincipal(request.requester);
+  if (!requester) return 'sent';
+  const deliveries = await Promise.all(
+    sendToAll(deps, { recipient: requester, notice: expiryReminderNotice(request) }),
+  );
+  await recordDeliveries(deps, requestId, deliveries, { type: 'system', id: 'sweep' });
+  return 'sent';
+}
+
+const API: Actor = { type: 'system', id: 'api' };
+const WORKFLOW: Actor = { type: 'system', id: 'workflow' };
+
+/** For the workflow's steps: notifies `event` when the step left the request in `status` (retries are deduplicated). */
+export async function notifyStepOutcome(
+  deps: Dependencies,
+  result: { readonly requestId: string; readonly status: string },
+  outcomes: Readonly<Partial<Record<string, OutcomeEvent>>>,
+): Promise<void> {
+  const event = outcomes[result.status];
+  if (event) await notifyOutcome(deps, result.requestId, event, { actor: WORKFLOW });
+}
+
+function rejectionDetail(deps: Dependencies, request: StoredRequest): string | undefined {
+  if (request.reason !== REASONS.capReached) return undefined;
+  const orgCap = deps.policy.organisationAdminCaps[request.requesterOrganisation];
+  return orgCap === undefined
+    ? `all ${deps.policy.externalAdminCap} external admin seats were in use`
+    : `all ${deps.policy.externalAdminCap} external admin seats, or all ${orgCap} of ${request.requesterOrganisation}, were in use`;
+}
+
+function noticeForRequester(
+  request: StoredRequest,
+  event: OutcomeEvent,
+  names: Names,
+  detail: string | undefined,
+): Notice | undefined {
+  switch (event) {
+    case 'decision':
+      return request.status === 'DENIED' ? deniedNotice(request, names) : undefined;
+    case 'granted':
+      return request.status === 'ACTIVE' ? grantedNotice(request, names) : undefined;
+    case 'rejected':
+      return request.status === 'REJECTED' ? rejectedNotice(request, detail) : undefined;
+    case 'timed-out':
+      return request.status === 'TIMED_OUT' ? timedOutNotice(request) : undefined;
+    case 'revoked':
+      // Someone who revoked their own access needs no message about it.
+      return request.status === 'REVOKED' && request.closedBy !== request.requester
+        ? revokedNotice(request, names)
+        : undefined;
+    case 'expired':
+      return request.status === 'EXPIRED' ? expiredNotice(request) : undefined;
+    case 'cancelled':
+      return undefined;
+  }
+}
+
+/** The approval stage just ended: approvers who have not decided hold a stale prompt. */
+function closesApproval(request: StoredRequest, event: OutcomeEvent): boolean {
+  // Read after the commit: the workflow may already have granted (ACTIVE) or rejected an approved request.
+  if (event === 'decision') return request.status !== 'PENDING_APPROVAL';
+  if (event === 'cancelled') return request.status === 'CANCELLED';
+  if (event === 'timed-out') return request.status === 'TIMED_OUT';
+  // Rejected while still pending (the requester stopped qualifying); after approval nobody is waiting.
+  if (event === 'rejected')
+    return request.status === 'REJECTED' && request.approvals.length < request.approvalsRequired;
+  return false;
+}
+
+function sendToAll(deps: Dependencies, message: Message): Promise<Delivery>[] {
+  return notifiersOf(deps)
+    .filter((notifier) => notifier.reaches(message.recipient) && !message.skip?.has(notifier.channel))
+    .map((notifier) =>
+      deliver(notifier.channel, message.recipient.id, message.notice.kind, () =>
+        notifier.send(message.recipient, message.notice),
+      ),
+    );
+}
+
+async function listPrompts(deps: Dependencies, requestId: string): Promise<ChatPrompt[]> {
+  if (!deps.chatApprovals || !deps.notificationLedger) return [];
+  return deps.notificationLedger.listChatPrompts(requestId);
+}
+
+async function updatePrompt(
+  deps: Dependencies,
+  prompt: ChatPrompt,
+  byId: ReadonlyMap<string, Principal>,
+  viewFor: (approver: Principal) => ApprovalPromptView,
+): Promise<Delivery | undefined> {
+  const chat = deps.chatApprovals;
+  const approver = byId.get(prompt.approverId);
+  if (!chat || !approver) return undefined;
+  return deliver('slack', approver.id, 'approval-prompt-updated', async () => {
+    await chat.updatePrompt(prompt.ref, viewFor(approver));
+    return { messageId: `${prompt.ref.channel}/${prompt.ref.ts}` };
+  });
+}
+
+/** For an external admin request: how many of the capped seats are taken now (prompts show it). */
+export async function seatUsage(
+  deps: Dependencies,
+  request: StoredRequest,
+): Promise<ApprovalPromptView['seats']> {
+  if (!request.countsAgainstCap) return undefined;
+  return { inUse: (await deps.store.externalAdminSeats()).total, cap: deps.policy.externalAdminCap };
+}
+
+async function claimOnce(deps: Dependencies, requestId: string, key: string): Promise<boolean> {
+  if (!deps.notificationLedger) return true;
+  return deps.notificationLedger.claim(requestId, key, deps.clock.now());
+}
+
+function isDelivery(value: Delivery | undefined): value is Delivery {
+  return value !== undefined;
+}

@@ -1,0 +1,66 @@
+// Use cases behind the emailed review link: show the grant (never deciding on GET), then Keep or Revoke on POST.
+// The same rules as approval links: an unguessable single-use token stored only as its hash, bound to one request
+// and one director, and the director re-checked against the approver rules at decision time.
+import { approverRefusal } from '../core/eligibility.ts';
+import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
+import type { Principal } from '../core/model.ts';
+import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
+import { type Dependencies, loadRequest } from './context.ts';
+import { hashToken } from './request-approval.ts';
+import { decideReview } from './review-decision.ts';
+
+export interface ReviewLinkView {
+  readonly request: StoredRequest;
+  readonly holder: Principal | undefined;
+  readonly reviewer: Principal;
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+async function resolveLink(
+  deps: Dependencies,
+  token: string,
+): Promise<{ record: ApprovalTokenRecord; view: ReviewLinkView }> {
+  if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('review link', 'given');
+  const record = await deps.store.findApprovalToken(hashToken(token));
+  // An approval or extension link is not a review link: it names nothing here.
+  if (record?.purpose !== 'review') throw new NotFoundError('review link', 'given');
+  if (record.usedAt) throw new TokenGoneError(`this link was already used at ${record.usedAt}`);
+  const now = deps.clock.now();
+  if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
+  const request = await loadRequest(deps, record.requestId);
+  if (request.status !== 'ACTIVE' || !request.review || now >= request.review.deadline) {
+    throw new TokenGoneError(`request ${request.id} has no review awaiting an answer any more`);
+  }
+  const reviewer = await deps.directory.getPrincipal(record.approverId);
+  if (!reviewer) throw new NotFoundError('reviewer', record.approverId);
+  const refusal = approverRefusal(reviewer, request, deps.policy, now);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
+  return {
+    record,
+    view: { request, holder: await deps.directory.getPrincipal(request.requester), reviewer },
+  };
+}
+
+/** GET: what the director is asked to review. Changes nothing (mail scanners prefetch links). */
+export async function openReviewLink(deps: Dependencies, token: string): Promise<ReviewLinkView> {
+  return (await resolveLink(deps, token)).view;
+}
+
+/** POST: Keep or Revoke; the token is consumed in the same atomic write as the answer. */
+export async function decideByReviewLink(
+  deps: Dependencies,
+  token: string,
+  decision: 'keep' | 'revoke',
+  comment: string | undefined,
+): Promise<StoredRequest> {
+  const { record, view } = await resolveLink(deps, token);
+  return decideReview(deps, {
+    requestId: record.requestId,
+    reviewer: view.reviewer,
+    decision,
+    comment,
+    channel: 'email-link',
+    tokenHash: record.tokenHash,
+  });
+}

@@ -1,0 +1,244 @@
+// Use case behind the scheduled sweep (EventBridge Scheduler on AWS, a timer and POST /dev/sweep locally): ends what
+// is stale, each with its own reason, sends due review prompts and expiry reminders, and reconciles the external-admin
+// seat counters. Reads are index queries bounded by what is due; every action is idempotent and race-safe.
+
+import { SEATS_AUDIT_STREAM } from '../adapters/dynamodb/schema.ts';
+import { type Actor, chainEvent } from '../core/audit.ts';
+import { holderStanding } from '../core/directory-changes.ts';
+import { addDuration } from '../core/duration.ts';
+import type { Transition } from '../core/lifecycle.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import {
+  correctedSeats,
+  dueAction,
+  dueTransition,
+  expireBySweep,
+  revokeForStanding,
+  SWEEP_ACTOR,
+  seatDrift,
+  seatsReconciledEvent,
+} from '../core/sweep.ts';
+import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
+import { promptReview } from './review-prompt.ts';
+
+export interface SweepReport {
+  readonly at: string;
+  /** Request ids per action taken by this sweep (an action another writer took first is not counted). */
+  readonly expired: string[];
+  readonly reviewOverdue: string[];
+  readonly clearanceLapsed: string[];
+  readonly principalInactive: string[];
+  readonly reviewsPrompted: string[];
+  readonly extensionsTimedOut: string[];
+  readonly remindersSent: string[];
+  /** Drift is recorded minus actual: positive when the counter counted seats nobody holds. */
+  seats: { recorded: number; actual: number; drift: number; corrected: boolean };
+  /** What was read: index entries due, so a sweep's cost follows the work, never the table. */
+  readonly read: { grants: number; requests: number; principals: number };
+  readonly failures: Array<{ readonly target: string; readonly error: string }>;
+}
+
+type Outcome = 'revoked' | 'expired';
+
+/**
+ * Commits a transition that ends access, computed from fresh state (undefined when another writer already ended
+ * it: then nothing is written), stops the workflow's wait and tells the holder.
+ */
+export async function endAccess(
+  deps: Dependencies,
+  requestId: string,
+  decide: (stored: StoredRequest, now: string) => Transition | undefined,
+  outcome: Outcome,
+  actor: Actor,
+): Promise<StoredRequest | undefined> {
+  const ended = await withOptimisticRetry(async () => {
+    const stored = await deps.store.getRequest(requestId);
+    if (!stored) return undefined;
+    const transition = decide(stored, deps.clock.now());
+    return transition ? await commitTransition(deps, stored, transition) : undefined;
+  });
+  if (!ended) return undefined;
+  // Access already ended in the store; stopping the execution spares it a no-op expiry later.
+  await deps.workflow.stop(requestId, `${ended.status}: ${ended.reason ?? ''}`).catch((error: unknown) => {
+    console.warn(JSON.stringify({ message: 'stop execution failed', requestId, error: String(error) }));
+  });
+  await notifyOutcome(deps, requestId, outcome, { actor });
+  return ended;
+}
+
+export async function sweep(deps: Dependencies): Promise<SweepReport> {
+  const at = deps.clock.now();
+  const report: SweepReport = {
+    at,
+    expired: [],
+    reviewOverdue: [],
+    clearanceLapsed: [],
+    principalInactive: [],
+    reviewsPrompted: [],
+    extensionsTimedOut: [],
+    remindersSent: [],
+    seats: { recorded: 0, actual: 0, drift: 0, corrected: false },
+    read: { grants: 0, requests: 0, principals: 0 },
+    failures: [],
+  };
+  const attempt = async (target: string, action: () => Promise<void>) => {
+    try {
+      await action();
+    } catch (error) {
+      // One stuck item must not stop the rest: it is reported, logged and looked at again next time.
+      report.failures.push({ target, error: String(error) });
+      console.error(
+        JSON.stringify({ level: 'ERROR', message: 'sweep action failed', target, error: String(error) }),
+      );
+    }
+  };
+
+  await sweepExpiries(deps, at, report, attempt);
+  await sweepDueRequests(deps, at, report, attempt);
+  await sweepPrincipals(deps, at, report, attempt);
+  await attempt('seats', () => reconcileSeats(deps, report));
+  return report;
+}
+
+type Attempt = (target: string, action: () => Promise<void>) => Promise<void>;
+
+/** Grant rows by expiry: past it and still ACTIVE -> EXPIRED; within the reminder lead -> a reminder, once. */
+async function sweepExpiries(deps: Dependencies, at: string, report: SweepReport, attempt: Attempt) {
+  const grants = await deps.store.listGrantsExpiringBy(addDuration(at, deps.policy.expiryReminderLead));
+  report.read.grants = grants.length;
+  const byRequest = new Map(grants.map((grant) => [grant.requestId, grant]));
+  for (const [requestId, grant] of byRequest) {
+    await attempt(requestId, async () => {
+      if (grant.expiresAt <= at) {
+        const ended = await endAccess(
+          deps,
+          requestId,
+          (stored, now) => expireBySweep(stored, deps.policy, now),
+          'expired',
+          SWEEP_ACTOR,
+        );
+        if (ended) report.expired.push(requestId);
+      } else if ((await sendExpiryReminder(deps, requestId)) === 'sent') {
+        report.remindersSent.push(requestId);
+      }
+    });
+  }
+}
+
+/** Requests whose review or extension needs attention now (the REQUEST#DUE index). */
+async function sweepDueRequests(deps: Dependencies, at: string, report: SweepReport, attempt: Attempt) {
+  const due = await deps.store.listRequestsDueBy(at);
+  report.read.requests = due.length;
+  for (const request of due) {
+    await attempt(request.id, async () => {
+      // Several things can be due at once (an extension timed out and a review fell due): one after the other.
+      for (let step = 0; step < 3; step++) {
+        const fresh = await deps.store.getRequest(request.id);
+        const action = fresh && dueAction(fresh, deps.clock.now());
+        if (!fresh || !action) return;
+        if (action === 'review-due') {
+          if (await promptReview(deps, request.id)) report.reviewsPrompted.push(request.id);
+          continue;
+        }
+        if (action === 'review-overdue') {
+          const ended = await endAccess(
+            deps,
+            request.id,
+            (stored, now) =>
+              dueAction(stored, now) === 'review-overdue'
+                ? dueTransition('review-overdue', stored, deps.policy, now)
+                : undefined,
+            'revoked',
+            SWEEP_ACTOR,
+          );
+          if (ended) report.reviewOverdue.push(request.id);
+          return;
+        }
+        const timedOut = await withOptimisticRetry(async () => {
+          const stored = await deps.store.getRequest(request.id);
+          const transition =
+            stored && dueTransition('extension-timed-out', stored, deps.policy, deps.clock.now());
+          return transition ? await commitTransition(deps, stored, transition) : undefined;
+        });
+        if (timedOut) report.extensionsTimedOut.push(request.id);
+        else return;
+      }
+    });
+  }
+}
+
+/**
+ * Principals deactivated, or whose clearance lapsed (the PRINCIPAL#DUE index): their ACTIVE grants end now. A
+ * change through PATCH /principals already did this; this catches changes made around the API and lapses by time.
+ */
+async function sweepPrincipals(deps: Dependencies, at: string, report: SweepReport, attempt: Attempt) {
+  const due = await deps.directory.listPrincipalsDueBy(at);
+  report.read.principals = due.length;
+  if (due.length === 0) return;
+  const catalogue = await catalogueOf(deps);
+  for (const { principal, dueKey } of due) {
+    await attempt(principal.id, async () => {
+      const revoked = await revokeWhereHolderLapsed(deps, principal.id, catalogue, SWEEP_ACTOR);
+      for (const ended of revoked) {
+        (ended.reason === 'PRINCIPAL_INACTIVE' ? report.principalInactive : report.clearanceLapsed).push(
+          ended.id,
+        );
+      }
+      await deps.directory.settlePrincipal(principal.id, dueKey);
+    });
+  }
+}
+
+/**
+ * Ends each ACTIVE grant the holder no longer stands for. The holder is read again, consistently: an index entry
+ * may be older than a reactivation that happened a moment ago.
+ */
+export async function revokeWhereHolderLapsed(
+  deps: Dependencies,
+  holderId: string,
+  catalogue: Awaited<ReturnType<typeof catalogueOf>>,
+  actor: Actor,
+): Promise<StoredRequest[]> {
+  const holder = await deps.directory.getPrincipal(holderId);
+  const requests = await deps.store.listRequestsByRequester(holderId);
+  const revoked: StoredRequest[] = [];
+  for (const request of requests.filter((candidate) => candidate.status === 'ACTIVE')) {
+    const ended = await endAccess(
+      deps,
+      request.id,
+      (stored, now) => {
+        const standing = holderStanding(holder, stored, catalogue, deps.policy, now);
+        return standing && revokeForStanding({ request: stored, standing, actor, policy: deps.policy, now });
+      },
+      'revoked',
+      actor,
+    );
+    if (ended) revoked.push(ended);
+  }
+  return revoked;
+}
+
+/** The counters must equal the seats actually held; a drift is corrected, audited and published as a metric. */
+async function reconcileSeats(deps: Dependencies, report: SweepReport): Promise<void> {
+  const ledger = await deps.store.seatLedger();
+  const corrected = correctedSeats(ledger.seats, ledger.holders);
+  const actual = corrected ?? ledger.seats;
+  const seats = { recorded: ledger.seats.total, actual: actual.total, drift: 0, corrected: false };
+  if (corrected) {
+    const now = deps.clock.now();
+    const event = chainEvent(
+      SEATS_AUDIT_STREAM,
+      ledger.audit,
+      seatsReconciledEvent(ledger.seats, corrected, ledger.holders, now),
+    );
+    seats.drift = seatDrift(ledger.seats, corrected);
+    seats.corrected = await deps.store.correctSeats({
+      observed: ledger.seats,
+      corrected,
+      event,
+      expectedHead: ledger.audit,
+    });
+  }
+  report.seats = seats;
+}

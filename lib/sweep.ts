@@ -1,0 +1,63 @@
+// The scheduled sweep: one function (lambdas/handlers/scheduled/sweep.ts) invoked by an EventBridge Scheduler
+// schedule at a fixed rate. It is the system's convergence loop, so a missed run is simply caught up by the next.
+import { Duration } from 'aws-cdk-lib';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { SWEEP_HANDLER } from '../lambdas/routes.ts';
+import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+
+export const DEFAULT_SWEEP_RATE = Duration.minutes(15);
+
+export interface KeyholderSweepProps {
+  readonly environment: Readonly<Record<string, string>>;
+  /** With the state machine: a revoked grant's execution is stopped. */
+  readonly resources: KeyholderResources;
+  /** Whole minutes, at least one (Scheduler's finest rate). @default 15 minutes */
+  readonly rate?: Duration;
+}
+
+export class KeyholderSweep extends Construct {
+  readonly function: KeyholderFunction;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: KeyholderSweepProps) {
+    super(scope, id);
+    const rate = props.rate ?? DEFAULT_SWEEP_RATE;
+    const minutes = rate.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1) {
+      throw new Error(
+        `the sweep rate must be a whole number of minutes, at least 1 (got ${rate.toHumanString()})`,
+      );
+    }
+
+    this.function = new KeyholderFunction(this, 'SweepFunction', {
+      entry: SWEEP_HANDLER.entry,
+      description:
+        'Keyholder: scheduled sweep (expiry safety net, reviews, lapsed holders, seat reconciliation)',
+      // Reads are bounded by what is due; a long backlog after an outage is worked off over several runs.
+      timeout: Duration.minutes(5),
+      environment: props.environment,
+    }).allow(SWEEP_HANDLER.needs, props.resources);
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      schedule: ScheduleExpression.rate(rate),
+      // No retries: every sweep is idempotent and the next one is at most one rate away.
+      target: new LambdaInvoke(this.function, { retryAttempts: 0 }),
+      description: `Keyholder: sweep every ${rate.toHumanString()}`,
+    });
+  }
+}
+
+/** `keyholder:sweepRate` is an ISO-8601 duration such as PT15M (or a number of minutes). */
+export function sweepRateFrom(value: unknown, key: string): Duration | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') return Duration.minutes(value);
+  const match = typeof value === 'string' ? /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(value) : null;
+  if (!match || (!match[1] && !match[2])) {
+    throw new Error(
+      `CDK context "${key}" must be a duration in whole minutes such as PT15M or PT1H (got ${String(value)})`,
+    );
+  }
+  return Duration.minutes(Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0));
+}

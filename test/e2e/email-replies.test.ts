@@ -1,0 +1,222 @@
+// Deciding by replying to the approval email, end to end on the local stack: raw RFC 5322 replies go through
+// POST /dev/mail/inbound (local S3 + the SES receipt event) into the same inbound handler SES invokes on AWS.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
+import { auditOf, buttonsOf, promptsOf } from '../support/slack.ts';
+
+const justification = 'Investigating a data quality incident in the admissions feed';
+
+interface Reply {
+  readonly from: string;
+  readonly to: string;
+  readonly body: string;
+  readonly html?: boolean;
+  readonly headers?: Record<string, string>;
+}
+
+function rawMessage(reply: Reply): string {
+  const headers = {
+    From: reply.from,
+    To: reply.to,
+    Subject: 'Re: Approval needed',
+    Date: new Date().toUTCString(),
+    'Message-ID': `<${Math.random().toString(36).slice(2)}@nhse.example>`,
+    'MIME-Version': '1.0',
+    'Content-Type': reply.html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
+    ...reply.headers,
+  };
+  return `${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n')}\r\n\r\n${reply.body.replace(/\r?\n/g, '\r\n')}`;
+}
+
+describe('email replies on the local stack', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ policy: { minDuration: 'PT1S', approvalTimeout: 'PT10M' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function submit(as: string) {
+    const answer = await stack.call('POST', '/requests', {
+      as,
+      body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    await waitFor(
+      () =>
+        stack.mailbox
+          .messages()
+          .filter((m) => m.subject.startsWith('Approval needed') && m.subject.includes(answer.body.id))
+          .length === 3,
+      'approval emails',
+    );
+    return answer.body;
+  }
+
+  function replyAddressOf(requestId: string, email: string): string {
+    const mail = stack.mailbox
+      .messages()
+      .find(
+        (message) =>
+          message.to === email &&
+          message.subject.startsWith('Approval needed') &&
+          message.subject.includes(requestId),
+      );
+    if (!mail?.replyTo) throw new Error(`no Reply-To on the approval email to ${email}`);
+    return mail.replyTo;
+  }
+
+  async function send(reply: Reply, verdicts?: Record<string, string>) {
+    const answer = await stack.call('POST', '/dev/mail/inbound', {
+      body: { raw: rawMessage(reply), verdicts },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body.result.outcomes[0];
+  }
+
+  async function request(id: string) {
+    return (await stack.call('GET', `/requests/${id}`, { as: 'adm-eve' })).body;
+  }
+
+  const answersTo = (email: string) =>
+    stack.mailbox.messages().filter((message) => message.to === email && message.subject.startsWith('Re:'));
+
+  it('gives every approval email a personal Reply-To, and a top-posted "approve" decides', async () => {
+    // Prepare
+    const created = await submit('ext-kim');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+    const ben = replyAddressOf(created.id, 'dir-ben@nhse.example');
+    expect(ada).toMatch(/^approvals\+[a-z2-7]{52}@replies\.nhse\.example$/);
+    expect(ben).not.toBe(ada);
+    const approval = stack.mailbox.messages().find((m) => m.to === 'dir-ada@nhse.example');
+    expect(approval?.text).toContain('"approve" or "deny <reason>"');
+
+    // Act: the usual reply, command on top, quoted history and a signature below
+    const outcome = await send({
+      from: 'Ada Director <Dir-Ada@nhse.example>',
+      to: ada,
+      body: [
+        'Approve - fine for the incident window',
+        '',
+        '--',
+        'Ada Director, NHSE',
+        '',
+        `On Mon, 30 Nov 2026 at 09:12, Keyholder <keyholder@nhse.example> wrote:`,
+        '> Dear Ada Director,',
+        '> deny this one please',
+      ].join('\n'),
+    });
+
+    // Assess: decided through the email-reply channel, confirmed to the approver, Slack prompts redrawn
+    expect(outcome).toEqual({ kind: 'decided', requestId: created.id, decision: 'approve' });
+    const active = await stack.waitForStatus(created.id, 'ACTIVE');
+    expect(active.approvals[0]).toMatchObject({
+      approverId: 'dir-ada',
+      channel: 'email-reply',
+      comment: 'fine for the incident window',
+    });
+    await waitFor(
+      () =>
+        stack.mailbox
+          .messages()
+          .find((m) => m.to === 'dir-ada@nhse.example' && m.subject.startsWith('Recorded:')),
+      'confirmation',
+    );
+    await waitFor(
+      () => promptsOf(stack, created.id).every((message) => buttonsOf(message).length === 0),
+      'Slack prompts redrawn',
+    );
+
+    // Act: the same address used again
+    const again = await send({ from: 'dir-ada@nhse.example', to: ada, body: 'approve' });
+
+    // Assess: refused, and told why
+    expect(again).toMatchObject({ kind: 'refused', code: 'ADDRESS_USED' });
+    expect(answersTo('dir-ada@nhse.example').at(-1)?.text).toContain('already made');
+  });
+
+  it('takes "deny <reason>" from an HTML-only reply whose history is a blockquote', async () => {
+    // Prepare
+    const created = await submit('ext-lee');
+    const ben = replyAddressOf(created.id, 'dir-ben@nhse.example');
+
+    // Act
+    const outcome = await send({
+      from: 'dir-ben@nhse.example',
+      to: ben,
+      html: true,
+      body:
+        '<div dir="ltr">Deny&nbsp;Use the pseudonymised extract,</div><div>it has what you need.</div><br>' +
+        '<div class="gmail_quote"><div>On Mon, Keyholder wrote:</div><blockquote>approve<br>Dear Ben</blockquote></div>',
+    });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'decided', decision: 'deny' });
+    const denied = await stack.waitForStatus(created.id, 'DENIED');
+    expect(denied).toMatchObject({
+      reason: 'Use the pseudonymised extract, it has what you need.',
+      closedBy: 'dir-ben',
+    });
+  });
+
+  it('refuses failed verdicts, a wrong sender, no command, a bare deny, unknown addresses; nothing changes', async () => {
+    // Prepare
+    const created = await submit('ext-max');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+    const before = (await auditOf(stack, created.id)).filter(
+      (event) => !event.action.startsWith('NOTIFICATION_'),
+    );
+
+    // Act
+    const dmarc = await send({ from: 'dir-ada@nhse.example', to: ada, body: 'approve' }, { dmarc: 'FAIL' });
+    const spfDkim = await send(
+      { from: 'dir-ada@nhse.example', to: ada, body: 'approve' },
+      { spf: 'SOFTFAIL', dkim: 'GRAY' },
+    );
+    const wrongSender = await send({ from: 'dir-ben@nhse.example', to: ada, body: 'approve' });
+    const noCommand = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: 'Thanks, I will look at this later',
+    });
+    const bareDeny = await send({ from: 'dir-ada@nhse.example', to: ada, body: 'deny\n\n> quoted reason' });
+    const unknown = await send({
+      from: 'dir-ada@nhse.example',
+      to: `approvals+${'a'.repeat(52)}@replies.nhse.example`,
+      body: 'approve',
+    });
+    const autoReply = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: 'I am out of the office until Monday.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+
+    // Assess: each refused with its reason, the sender told, the machine-sent one ignored silently
+    expect(dmarc).toMatchObject({ kind: 'refused', code: 'AUTHENTICATION_FAILED' });
+    expect(dmarc.reason).toContain('DMARC FAIL');
+    expect(spfDkim.reason).toContain('SPF SOFTFAIL, DKIM GRAY');
+    expect(wrongSender).toMatchObject({ kind: 'refused', code: 'WRONG_SENDER' });
+    expect(noCommand).toMatchObject({ kind: 'refused', code: 'NO_COMMAND' });
+    expect(bareDeny).toMatchObject({ kind: 'refused', code: 'DENY_NEEDS_REASON' });
+    expect(unknown).toMatchObject({ kind: 'refused', code: 'UNKNOWN_ADDRESS' });
+    expect(autoReply).toEqual({ kind: 'ignored', why: 'automated mail' });
+    expect(answersTo('dir-ben@nhse.example').at(-1)?.text).toContain('accepted only from the approver');
+    const toAda = answersTo('dir-ada@nhse.example').map((message) => message.text);
+    expect(
+      toAda.filter((text) => text.includes(created.id) || text.includes('did not act')),
+    ).not.toHaveLength(0);
+    expect(toAda.some((text) => text.includes('out of the office'))).toBe(false);
+
+    const after = await request(created.id);
+    expect(after).toMatchObject({ status: 'PENDING_APPROVAL', approvals: [] });
+    const events = await auditOf(stack, created.id);
+    expect(events.filter((event) => !event.action.startsWith('NOTIFICATION_'))).toEqual(before);
+    const refusals = events.filter((event) => event.details?.kind === 'reply-refused');
+    expect(refusals.length).toBe(5);
+  });
+});

@@ -1,0 +1,107 @@
+// Reading Slack interaction requests: signature (401 on anything off), block_actions and view_submission payloads.
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import {
+  assertSignedBySlack,
+  parseInteraction,
+  rawBodyOf,
+  slackResponse,
+} from '../../../lambdas/adapters/slack/interaction-request.ts';
+import { UnauthenticatedError } from '../../../lambdas/core/errors.ts';
+import { slackSignature } from '../../../lambdas/core/slack-signature.ts';
+
+const form = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+const now = 1_795_900_000;
+
+function event(body: string, headers: Record<string, string>, base64 = true): APIGatewayProxyEventV2 {
+  return {
+    headers,
+    body: base64 ? Buffer.from(body).toString('base64') : body,
+    isBase64Encoded: base64,
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+describe('assertSignedBySlack', () => {
+  it('verifies the signature over the decoded raw body, and refuses anything else with 401', () => {
+    // Prepare
+    const body = form({ type: 'block_actions' });
+    const signed = {
+      'x-slack-request-timestamp': String(now),
+      'x-slack-signature': slackSignature('s3cret', String(now), body),
+    };
+    const request = event(body, signed);
+    // Act / Assess
+    expect(rawBodyOf(request)).toBe(body);
+    expect(() => assertSignedBySlack(request, body, 's3cret', now)).not.toThrow();
+    expect(() => assertSignedBySlack(request, body, 'other', now)).toThrow(UnauthenticatedError);
+    expect(() => assertSignedBySlack(event(body, {}), body, 's3cret', now)).toThrow(/MISSING_HEADERS/);
+    expect(() => assertSignedBySlack(request, body, 's3cret', now + 301)).toThrow(/STALE_TIMESTAMP/);
+  });
+});
+
+describe('parseInteraction', () => {
+  it('reads an Approve click: who, which request, which message, the trigger', () => {
+    const body = form({
+      type: 'block_actions',
+      user: { id: 'U0DIRADA' },
+      trigger_id: '123.456',
+      container: { type: 'message', channel_id: 'D0DIRADA', message_ts: '1795900000.000100' },
+      actions: [{ action_id: 'approve', block_id: 'keyholder_decision', value: 'req-1', type: 'button' }],
+    });
+    expect(parseInteraction(body)).toEqual({
+      kind: 'button',
+      action: 'approve',
+      requestId: 'req-1',
+      slackUserId: 'U0DIRADA',
+      prompt: { channel: 'D0DIRADA', ts: '1795900000.000100' },
+      triggerId: '123.456',
+    });
+  });
+
+  it('reads the submitted Deny dialog: the reason and the prompt it came from', () => {
+    const body = form({
+      type: 'view_submission',
+      user: { id: 'U0DIRBEN' },
+      view: {
+        callback_id: 'keyholder_deny',
+        private_metadata: JSON.stringify({ requestId: 'req-2', channel: 'D0DIRBEN', ts: '1.2' }),
+        state: { values: { reason: { reason: { type: 'plain_text_input', value: 'Not needed' } } } },
+      },
+    });
+    expect(parseInteraction(body)).toEqual({
+      kind: 'deny-reason',
+      requestId: 'req-2',
+      slackUserId: 'U0DIRBEN',
+      prompt: { channel: 'D0DIRBEN', ts: '1.2' },
+      reason: 'Not needed',
+    });
+  });
+
+  it('ignores other buttons and dialogs, and refuses malformed payloads', () => {
+    expect(
+      parseInteraction(
+        form({
+          type: 'block_actions',
+          user: { id: 'U1' },
+          trigger_id: 't',
+          actions: [{ action_id: 'other' }],
+        }),
+      ),
+    ).toBeUndefined();
+    expect(parseInteraction(form({ type: 'shortcut' }))).toBeUndefined();
+    expect(() => parseInteraction('nothing=here')).toThrow(/payload is missing/);
+    expect(() => parseInteraction('payload=%7Bnot-json')).toThrow(/not JSON/);
+    expect(() => parseInteraction(form({ type: 'block_actions' }))).toThrow(/malformed/);
+  });
+});
+
+describe('slackResponse', () => {
+  it('answers an empty 200, or the field errors that keep a dialog open', () => {
+    expect(slackResponse({ kind: 'done' })).toMatchObject({ statusCode: 200, body: '' });
+    const errors = slackResponse({ kind: 'field-error', field: 'reason', message: 'Say why' });
+    expect(JSON.parse(errors.body ?? '')).toEqual({
+      response_action: 'errors',
+      errors: { reason: 'Say why' },
+    });
+  });
+});
