@@ -1,28 +1,10 @@
 // The HTML pages behind an approval link: the request with Approve / Deny, the confirmation, and errors.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { StoredRequest } from '../core/ports.ts';
-import { answerFor, SECURITY_HEADERS } from '../http/errors.ts';
 import type { ApprovalLinkView } from '../use-cases/approval-link.ts';
 import { extensionFacts, extensionOutcome } from './extension-email.ts';
-import { escapeHtml, page } from './html.ts';
+import { escapeHtml, htmlResponse, linkErrorPage, page, recordedPage } from './html.ts';
 import { requestFacts } from './request-summary.ts';
-
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/** An HTML answer with the headers every Keyholder page carries (strict CSP, no framing, no caching). */
-export function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': CSP,
-      'x-frame-options': 'DENY',
-      ...SECURITY_HEADERS,
-    },
-    body,
-  };
-}
 
 export function approvalPage(view: ApprovalLinkView): APIGatewayProxyStructuredResultV2 {
   // An ACTIVE request behind an approval link is asking for an extension: show that first.
@@ -57,32 +39,9 @@ export function decisionRecordedPage(
         : request.status === 'APPROVED'
           ? 'You approved the request. It has all the approvals it needs; access will be granted if a seat is free.'
           : `You approved the request. It now has ${approved} of ${request.approvalsRequired} approvals.`;
-  return htmlResponse(
-    200,
-    page(
-      'Decision recorded',
-      `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`,
-    ),
-  );
+  return recordedPage('Decision recorded', outcome, request);
 }
 
 export function errorPage(error: unknown): APIGatewayProxyStructuredResultV2 {
-  const answer = answerFor(error);
-  const title =
-    answer.status === 404
-      ? 'This approval link is not valid'
-      : answer.status === 410
-        ? 'This approval link no longer works'
-        : answer.status === 403
-          ? 'You cannot decide this request'
-          : answer.status < 500
-            ? 'That did not work'
-            : 'Something went wrong';
-  return htmlResponse(
-    answer.status,
-    page(
-      title,
-      `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`,
-    ),
-  );
+  return linkErrorPage(error, 'approval', 'You cannot decide this request');
 }

@@ -1,4 +1,7 @@
-// Escaping and the shared page frame for the few HTML pages and emails Keyholder renders.
+// Escaping, the shared page frame and the shared answers of the link pages (approval and review links).
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { StoredRequest } from '../core/ports.ts';
+import { answerFor, SECURITY_HEADERS } from '../http/errors.ts';
 
 export function escapeHtml(value: string): string {
   return value
@@ -30,4 +33,62 @@ textarea{width:100%;min-height:4rem;font:inherit}.notice{padding:.75rem 1rem;bor
 ${body}
 </body>
 </html>`;
+}
+
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** An HTML answer with the headers every Keyholder page carries (strict CSP, no framing, no caching). */
+export function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CSP,
+      'x-frame-options': 'DENY',
+      ...SECURITY_HEADERS,
+    },
+    body,
+  };
+}
+
+/** The confirmation after a decision taken through a link. */
+export function recordedPage(
+  title: string,
+  outcome: string,
+  request: StoredRequest,
+): APIGatewayProxyStructuredResultV2 {
+  return htmlResponse(
+    200,
+    page(
+      title,
+      `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`,
+    ),
+  );
+}
+
+/** A link that cannot be used: unknown (404), used or expired (410), a refused person (403), or our fault. */
+export function linkErrorPage(
+  error: unknown,
+  link: string,
+  refusal: string,
+): APIGatewayProxyStructuredResultV2 {
+  const answer = answerFor(error);
+  const title =
+    answer.status === 404
+      ? `This ${link} link is not valid`
+      : answer.status === 410
+        ? `This ${link} link no longer works`
+        : answer.status === 403
+          ? refusal
+          : answer.status < 500
+            ? 'That did not work'
+            : 'Something went wrong';
+  return htmlResponse(
+    answer.status,
+    page(
+      title,
+      `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`,
+    ),
+  );
 }

@@ -2,10 +2,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { answerFor } from '../http/errors.ts';
 import type { ReviewLinkView } from '../use-cases/review-link.ts';
-import { htmlResponse } from './approval-page.ts';
-import { escapeHtml, page } from './html.ts';
+import { escapeHtml, htmlResponse, linkErrorPage, page, recordedPage } from './html.ts';
 
 /** What a reviewer needs to know about a grant, as (label, value) rows for emails and pages. */
 export function grantFacts(request: AccessRequest, holder: Principal | undefined): Array<[string, string]> {
@@ -48,32 +46,9 @@ export function reviewRecordedPage(
     decision === 'revoke'
       ? 'You revoked the access. It has ended, and the holder will be told.'
       : `You kept the access. It will be reviewed again by ${request.grant?.nextReviewAt ?? 'its next review date'}.`;
-  return htmlResponse(
-    200,
-    page(
-      'Review recorded',
-      `<p class="notice" role="status">${escapeHtml(outcome)}</p><p>Request ${escapeHtml(request.id)} is now ${escapeHtml(request.status)}.</p>`,
-    ),
-  );
+  return recordedPage('Review recorded', outcome, request);
 }
 
 export function reviewErrorPage(error: unknown): APIGatewayProxyStructuredResultV2 {
-  const answer = answerFor(error);
-  const title =
-    answer.status === 404
-      ? 'This review link is not valid'
-      : answer.status === 410
-        ? 'This review link no longer works'
-        : answer.status === 403
-          ? 'You cannot review this access'
-          : answer.status < 500
-            ? 'That did not work'
-            : 'Something went wrong';
-  return htmlResponse(
-    answer.status,
-    page(
-      title,
-      `<p class="notice" role="alert">${escapeHtml(answer.message)}</p><p>Code: ${escapeHtml(answer.code)}</p>`,
-    ),
-  );
+  return linkErrorPage(error, 'review', 'You cannot review this access');
 }
