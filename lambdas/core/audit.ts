@@ -1,6 +1,6 @@
 // Audit events and their hash chain: each event carries its stream's sequence number and the hash of the
 // previous event, so an edited, removed or reordered event is detectable by verifyChain.
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { Scope } from './model.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -67,17 +67,39 @@ export const EMPTY_CHAIN: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
 /** JSON with object keys sorted at every level and undefined members dropped: one byte string per value. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, member]) => member !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
+  return canonical(value, undefined);
 }
 
+// Written with plain loops and string appends: verify hashes every event, so this is the audit trail's hot path.
+function canonical(value: unknown, omitKey: string | undefined): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      out += item === undefined ? 'null' : canonical(item, undefined);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, the same order as `<` on strings.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined || key === omitKey) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonical(member, undefined)}`;
+  }
+  return `${out}}`;
+}
+
+/** The SHA-256 of the event's canonical JSON without its own `hash` member. */
 export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
-  const { hash: _ignored, ...rest } = event as AuditEvent;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  return digest('sha256', canonical(event, 'hash'), 'hex');
 }
 
 /** Appends a draft to a stream whose current head is `head`. */
