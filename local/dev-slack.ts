@@ -1,5 +1,6 @@
 // Local-only Slack routes: `GET /dev/slack` shows every call Keyholder made to the fake Slack, and
-// `POST /dev/slack/click` plays a user clicking Approve or Deny (and submitting the reason dialog): it builds the
+// `POST /dev/slack/click` plays a user clicking Approve, Deny, Keep or Revoke (and submitting the reason dialog
+// of a Deny or a Revoke): it builds the
 // interaction payload Slack would send, signs it with the local signing secret and POSTs it to the gateway's
 // `/slack/interactions` — the real path, not a shortcut.
 import { randomBytes } from 'node:crypto';
@@ -11,8 +12,8 @@ export interface ClickInput {
   readonly ts?: string;
   readonly requestId?: string;
   readonly slackUserId: string;
-  readonly action: 'approve' | 'deny';
-  /** For a deny: the reason typed into the dialog; without one the dialog is opened and left open. */
+  readonly action: 'approve' | 'deny' | 'keep' | 'revoke';
+  /** For a deny or a revoke: the reason typed into the dialog; without one the dialog is opened and left open. */
   readonly reason?: string;
   /** Also send the very same request again this many times, as Slack's retries do (X-Slack-Retry-Num). */
   readonly retries?: number;
@@ -80,6 +81,7 @@ export function slackClicker(options: {
   return {
     async click(input) {
       const message = findMessage(slack.messages(), input);
+
       const button = findButton(message, input.action);
       const triggerId = slack.issueTrigger(input.slackUserId);
       const steps = await send(
@@ -87,7 +89,7 @@ export function slackClicker(options: {
         blockActions(slack, message, button, input, triggerId),
         input.retries,
       );
-      if (input.action === 'deny' && input.reason !== undefined) {
+      if ((input.action === 'deny' || input.action === 'revoke') && input.reason !== undefined) {
         const opened = slack.views().find((view) => view.triggerId === triggerId);
         if (opened) steps.push(...(await send('view_submission', viewSubmission(slack, opened, input))));
       }
@@ -119,8 +121,8 @@ export function devSlackRoutes(slack: FakeSlack, clicker: SlackClicker): DevRout
         if (!input || typeof input.slackUserId !== 'string' || !input.slackUserId) {
           return devError(400, 'VALIDATION_FAILED', 'slackUserId is required', 'slackUserId');
         }
-        if (input.action !== 'approve' && input.action !== 'deny') {
-          return devError(400, 'VALIDATION_FAILED', 'action must be approve or deny', 'action');
+        if (!['approve', 'deny', 'keep', 'revoke'].includes(String(input.action))) {
+          return devError(400, 'VALIDATION_FAILED', 'action must be approve, deny, keep or revoke', 'action');
         }
         if (typeof input.ts !== 'string' && typeof input.requestId !== 'string') {
           return devError(400, 'VALIDATION_FAILED', 'ts or requestId is required', 'ts');
@@ -138,9 +140,15 @@ export function devSlackRoutes(slack: FakeSlack, clicker: SlackClicker): DevRout
 }
 
 function findMessage(messages: SlackMessageRecord[], input: ClickInput): SlackMessageRecord {
+  // By request, the message that carries this very button comes first: a director may hold both the approval
+  // prompt and a review prompt for the same request.
   const found = input.ts
     ? messages.find((message) => message.ts === input.ts)
     : (messages.find(
+        (message) =>
+          message.user === input.slackUserId && hasButton(message, input.action, input.requestId as string),
+      ) ??
+      messages.find(
         (message) =>
           message.user === input.slackUserId &&
           JSON.stringify(message.blocks).includes(`"value":${JSON.stringify(input.requestId)}`),
@@ -154,6 +162,16 @@ function findMessage(messages: SlackMessageRecord[], input: ClickInput): SlackMe
       `no Slack message ${input.ts ?? `for ${input.requestId} to ${input.slackUserId}`}`,
     );
   return found;
+}
+
+function hasButton(message: SlackMessageRecord, action: string, value: string): boolean {
+  return message.blocks.some(
+    (block) =>
+      block.type === 'actions' &&
+      (block.elements as Record<string, unknown>[]).some(
+        (element) => element.action_id === action && element.value === value,
+      ),
+  );
 }
 
 function findButton(

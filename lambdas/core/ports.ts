@@ -244,9 +244,21 @@ export interface ChatApprovals {
   explain(where: { readonly channel: string; readonly user: string }, text: string): Promise<void>;
   /** Opens the dialog that asks a denying approver for the reason (must follow the click within 3 s). */
   askDenyReason(triggerId: string, context: DenyReasonContext): Promise<void>;
+  /** A recertification prompt (Keep / Revoke) to one director; Revoke asks its reason via askDenyReason. */
+  postReviewPrompt(reviewer: Principal, view: ReviewPromptView): Promise<ChatMessageRef>;
+  updateReviewPrompt(ref: ChatMessageRef, view: ReviewPromptView): Promise<void>;
+}
+
+/** Everything a review prompt shows: the grant, its holder, and the director asked. */
+export interface ReviewPromptView {
+  readonly request: AccessRequest;
+  readonly holder: Principal | undefined;
+  readonly reviewer: Principal;
 }
 
 export interface DenyReasonContext {
+  /** Which decision the reason is for: an approval's Deny (the default) or a review's Revoke. */
+  readonly decision?: 'deny' | 'revoke' | undefined;
   readonly requestId: string;
   readonly summary: string;
   /** The prompt the Deny button was on, so the answer can be tied back to it. */

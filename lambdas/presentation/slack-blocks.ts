@@ -1,7 +1,9 @@
 // Slack Block Kit for Keyholder: the approval prompt (with Approve / Deny while it is the approver's turn), the
-// Deny reason dialog, and notices as direct messages. Pure: the Slack adapter posts what these return.
-import type { ApprovalPromptView, DenyReasonContext, Notice } from '../core/ports.ts';
+// review prompt (Keep / Revoke while the round is open), the reason dialog for a Deny or a Revoke, and notices as
+// direct messages. Pure: the Slack adapter posts what these return.
+import type { ApprovalPromptView, DenyReasonContext, Notice, ReviewPromptView } from '../core/ports.ts';
 import { requestFacts } from './request-summary.ts';
+import { grantFacts } from './review-page.ts';
 
 /** Identifiers Slack echoes back in interaction payloads; the interactions handler routes on them. */
 export const SLACK_IDS = {
@@ -9,6 +11,10 @@ export const SLACK_IDS = {
   approveAction: 'approve',
   denyAction: 'deny',
   denyCallback: 'keyholder_deny',
+  reviewBlock: 'keyholder_review',
+  keepAction: 'keep',
+  revokeAction: 'revoke',
+  revokeCallback: 'keyholder_revoke',
   reasonBlock: 'reason',
   reasonAction: 'reason',
 } as const;
@@ -27,6 +33,27 @@ export function escapeMrkdwn(value: string): string {
 const clip = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 const plain = (text: string) => ({ type: 'plain_text', text: clip(text, 150), emoji: true });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, 3000) });
+
+/** Facts as section fields, ten per section (Slack's limit), under an opening line. */
+function factSections(
+  opening: string,
+  facts: readonly (readonly [string, string])[],
+): Record<string, unknown>[] {
+  const fields = facts.map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 1900))}`));
+  const sections: Record<string, unknown>[] = [
+    { type: 'section', text: mrkdwn(opening), fields: fields.slice(0, 10) },
+  ];
+  if (fields.length > 10) sections.push({ type: 'section', fields: fields.slice(10) });
+  return sections;
+}
+
+const button = (actionId: string, text: string, style: 'primary' | 'danger', value: string) => ({
+  type: 'button',
+  action_id: actionId,
+  text: plain(text),
+  style,
+  value,
+});
 
 function outcomeLine(view: ApprovalPromptView): string | undefined {
   const { request, names } = view;
@@ -76,22 +103,8 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const outcome = outcomeLine(view);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`Approval needed: ${who}`) },
-    {
-      type: 'section',
-      text: mrkdwn(`*${escapeMrkdwn(who)}* asks for *${escapeMrkdwn(request.scopes.join(', '))}*.`),
-      fields: facts
-        .slice(0, 10)
-        .map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 1900))}`)),
-    },
+    ...factSections(`*${escapeMrkdwn(who)}* asks for *${escapeMrkdwn(request.scopes.join(', '))}*.`, facts),
   ];
-  if (facts.length > 10) {
-    blocks.push({
-      type: 'section',
-      fields: facts
-        .slice(10)
-        .map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 1900))}`)),
-    });
-  }
   blocks.push({
     type: 'context',
     elements: [mrkdwn(`Approvals: ${approved} of ${request.approvalsRequired} required`)],
@@ -103,20 +116,8 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
       type: 'actions',
       block_id: SLACK_IDS.decisionBlock,
       elements: [
-        {
-          type: 'button',
-          action_id: SLACK_IDS.approveAction,
-          text: plain('Approve'),
-          style: 'primary',
-          value: request.id,
-        },
-        {
-          type: 'button',
-          action_id: SLACK_IDS.denyAction,
-          text: plain('Deny'),
-          style: 'danger',
-          value: request.id,
-        },
+        button(SLACK_IDS.approveAction, 'Approve', 'primary', request.id),
+        button(SLACK_IDS.denyAction, 'Deny', 'danger', request.id),
       ],
     });
   } else if (request.status === 'PENDING_APPROVAL' && ownDecision) {
@@ -134,25 +135,79 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   };
 }
 
-/** The modal that asks for the reason of a deny; the request and prompt travel in private_metadata. */
+/** The review prompt as it should look now: Keep / Revoke only while the round is open. */
+export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
+  const { request, holder } = view;
+  const who = holder?.name ?? request.requester;
+  const scopes = request.scopes.join(', ');
+  const open = request.status === 'ACTIVE' && request.review !== undefined;
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: plain(`Review needed: ${who}`) },
+    ...factSections(
+      `Should *${escapeMrkdwn(who)}* keep *${escapeMrkdwn(scopes)}*? Without an answer in time it is revoked automatically.`,
+      grantFacts(request, holder),
+    ),
+  ];
+  const answered = request.reviews?.at(-1);
+  if (open) {
+    blocks.push({
+      type: 'actions',
+      block_id: SLACK_IDS.reviewBlock,
+      elements: [
+        button(SLACK_IDS.keepAction, 'Keep', 'primary', request.id),
+        button(SLACK_IDS.revokeAction, 'Revoke', 'danger', request.id),
+      ],
+    });
+  } else if (request.status === 'ACTIVE' && answered) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `:white_check_mark: *Kept* by ${answered.reviewerId === view.reviewer.id ? 'you' : escapeMrkdwn(answered.reviewerId)} at ${answered.at}; next review ${request.grant?.nextReviewAt ?? '?'}.`,
+      ),
+    });
+  } else {
+    const outcome = outcomeLine({ request, requester: holder, approver: view.reviewer, names: {} });
+    if (outcome) blocks.push({ type: 'section', text: mrkdwn(outcome) });
+  }
+  const status = open ? '' : ` (${request.status})`;
+  return { text: `Review needed: should ${who} keep ${scopes}? [${request.id}]${status}`, blocks };
+}
+
+const REASON_DIALOGS = {
+  deny: {
+    callback: SLACK_IDS.denyCallback,
+    title: 'Deny request',
+    submit: 'Deny',
+    label: 'Why is it denied? The requester will see this.',
+  },
+  revoke: {
+    callback: SLACK_IDS.revokeCallback,
+    title: 'Revoke access',
+    submit: 'Revoke',
+    label: 'Why is the access revoked? The holder will see this.',
+  },
+} as const;
+
+/** The modal that asks for the reason of a deny or a revoke; the request and prompt travel in private_metadata. */
 export function denyReasonModal(context: DenyReasonContext): Record<string, unknown> {
+  const dialog = REASON_DIALOGS[context.decision ?? 'deny'];
   return {
     type: 'modal',
-    callback_id: SLACK_IDS.denyCallback,
+    callback_id: dialog.callback,
     private_metadata: JSON.stringify({
       requestId: context.requestId,
       channel: context.prompt.channel,
       ts: context.prompt.ts,
     }),
-    title: plain('Deny request'),
-    submit: plain('Deny'),
+    title: plain(dialog.title),
+    submit: plain(dialog.submit),
     close: plain('Cancel'),
     blocks: [
       { type: 'section', text: mrkdwn(escapeMrkdwn(context.summary)) },
       {
         type: 'input',
         block_id: SLACK_IDS.reasonBlock,
-        label: plain('Why is it denied? The requester will see this.'),
+        label: plain(dialog.label),
         element: {
           type: 'plain_text_input',
           action_id: SLACK_IDS.reasonAction,

@@ -1,5 +1,6 @@
 // Use case: a grant's review fell due. Opens the round (one single-use link per eligible director, stored hashed,
-// in the same atomic write as the REVIEW_REQUESTED event), then mails each director and audits every delivery.
+// in the same atomic write as the REVIEW_REQUESTED event), then mails each director, DMs those with a Slack id
+// Keep / Revoke buttons, and audits every delivery.
 import { eligibleApprovers } from '../core/eligibility.ts';
 import type { ApprovalTokenRecord } from '../core/ports.ts';
 import { openReview } from '../core/review.ts';
@@ -55,6 +56,18 @@ export async function promptReview(deps: Dependencies, requestId: string): Promi
     });
     // A failing channel never blocks the round: the failure is audited and the deadline still stands.
     deliveries.push(await deliver('email', reviewerId, 'review-prompt', () => deps.mailer.send(message)));
+    const chat = deps.chatApprovals;
+    if (chat && reviewer.slackUserId) {
+      // Where the DM lives is only audited: the chat-prompt ledger is keyed by approver and holds the approval
+      // prompt, which later outcomes redraw; the clicked review prompt is redrawn from the click itself.
+      const view = { request: opened, holder: byId.get(opened.requester), reviewer };
+      deliveries.push(
+        await deliver('slack', reviewerId, 'review-prompt', async () => {
+          const ref = await chat.postReviewPrompt(reviewer, view);
+          return { messageId: `${ref.channel}/${ref.ts}` };
+        }),
+      );
+    }
   }
   await recordDeliveries(deps, requestId, deliveries, SWEEP_ACTOR);
   return true;

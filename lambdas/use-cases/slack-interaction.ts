@@ -1,25 +1,28 @@
-// An approver answers in Slack: Approve decides at once, Deny asks for the reason in a dialog and decides when
-// it is submitted. The Slack user is mapped to a principal and checked against the approver rules now, by the
-// same decideOnRequest as every other channel; anyone who may not decide is told why and nothing changes.
+// An approver or reviewer answers in Slack: Approve and Keep decide at once, Deny and Revoke ask for the reason
+// in a dialog and decide when it is submitted. The Slack user is mapped to a principal and checked against the
+// rules now, by the same decideOnRequest / decideReview as every other channel; anyone who may not decide is
+// told why and nothing changes.
 import { KeyholderError } from '../core/errors.ts';
 import { decideRequest } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
-import type { ChatMessageRef } from '../core/ports.ts';
+import type { ChatApprovals, ChatMessageRef } from '../core/ports.ts';
+import { answerReview } from '../core/review.ts';
 import { type Dependencies, loadRequest } from './context.ts';
 import { decideOnRequest } from './decide-request.ts';
 import { describe } from './notify-delivery.ts';
+import { decideReview } from './review-decision.ts';
 
 export type SlackInteraction =
   | {
       readonly kind: 'button';
-      readonly action: 'approve' | 'deny';
+      readonly action: 'approve' | 'deny' | 'keep' | 'revoke';
       readonly requestId: string;
       readonly slackUserId: string;
       readonly prompt: ChatMessageRef;
       readonly triggerId: string;
     }
   | {
-      readonly kind: 'deny-reason';
+      readonly kind: 'deny-reason' | 'revoke-reason';
       readonly requestId: string;
       readonly slackUserId: string;
       readonly prompt: ChatMessageRef;
@@ -57,14 +60,18 @@ export async function answerSlackInteraction(
       'Your Slack account is not linked to anyone in the Keyholder directory, so nothing was recorded.',
     );
   }
-  if (interaction.kind === 'deny-reason' && !interaction.reason.trim()) {
+  if (interaction.kind !== 'button' && !interaction.reason.trim()) {
     return {
       kind: 'field-error',
       field: 'reason',
-      message: 'Say why the request is denied; the requester will see it.',
+      message:
+        interaction.kind === 'deny-reason'
+          ? 'Say why the request is denied; the requester will see it.'
+          : 'Say why the access is revoked; the holder will see it.',
     };
   }
   try {
+    if (isReview(interaction)) return await answerReviewInSlack(deps, chat, interaction, approver);
     if (interaction.kind === 'button' && interaction.action === 'deny') {
       // Checked before the dialog opens, so nobody types a reason only to be refused.
       await assertMayDecide(deps, interaction.requestId, approver);
@@ -87,6 +94,51 @@ export async function answerSlackInteraction(
     if (!(error instanceof KeyholderError)) throw error;
     return tell(explanation(error, interaction.requestId));
   }
+}
+
+const isReview = (interaction: SlackInteraction) =>
+  interaction.kind === 'revoke-reason' ||
+  (interaction.kind === 'button' && (interaction.action === 'keep' || interaction.action === 'revoke'));
+
+/** Keep decides now; Revoke opens the reason dialog, and its submission revokes. The clicked prompt is redrawn. */
+async function answerReviewInSlack(
+  deps: Dependencies,
+  chat: ChatApprovals,
+  interaction: SlackInteraction,
+  reviewer: Principal,
+): Promise<InteractionAnswer> {
+  if (interaction.kind === 'button' && interaction.action === 'revoke') {
+    // Checked before the dialog opens, so nobody types a reason only to be refused.
+    const request = await loadRequest(deps, interaction.requestId);
+    answerReview({
+      request,
+      reviewer,
+      decision: 'revoke',
+      comment: 'reason to follow',
+      channel: 'slack',
+      policy: deps.policy,
+      now: deps.clock.now(),
+    });
+    await chat.askDenyReason(interaction.triggerId, {
+      decision: 'revoke',
+      requestId: interaction.requestId,
+      summary: `Revoke the access granted by request ${interaction.requestId}?`,
+      prompt: interaction.prompt,
+    });
+    return { kind: 'done' };
+  }
+  const decided = await decideReview(deps, {
+    requestId: interaction.requestId,
+    reviewer,
+    decision: interaction.kind === 'button' ? 'keep' : 'revoke',
+    comment: interaction.kind === 'button' ? undefined : interaction.reason,
+    channel: 'slack',
+  });
+  const holder = await deps.directory.getPrincipal(decided.requester);
+  await chat.updateReviewPrompt(interaction.prompt, { request: decided, holder, reviewer }).catch((error) => {
+    console.warn(JSON.stringify({ message: 'redrawing the review prompt failed', error: describe(error) }));
+  });
+  return { kind: 'done' };
 }
 
 /** The directory lookup is eventually consistent; the principal's own record is then read consistently. */
@@ -122,6 +174,11 @@ function explanation(error: KeyholderError, requestId: string): string {
       return `You cannot decide request ${requestId}: ${error.message}. Nothing was recorded.`;
     case 'NOT_FOUND':
       return `Request ${requestId} was not found; nothing was recorded.`;
+    case 'NO_REVIEW_OPEN':
+      return `No review of request ${requestId} is waiting for an answer (it was already answered, or there is none); nothing was recorded.`;
+    case 'REVIEW_CLOSED':
+    case 'NOT_ACTIVE':
+      return `The review of request ${requestId} is closed (${error.message}); nothing was recorded.`;
     default:
       return `Nothing was recorded: ${error.message}`;
   }

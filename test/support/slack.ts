@@ -61,7 +61,7 @@ export function click(
     ts?: string;
     requestId?: string;
     slackUserId: string;
-    action: 'approve' | 'deny';
+    action: 'approve' | 'deny' | 'keep' | 'revoke';
     reason?: string;
     retries?: number;
   },

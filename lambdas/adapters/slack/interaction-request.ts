@@ -1,5 +1,6 @@
 // Reading Slack's interaction requests: the signature over the raw body, then the form-encoded `payload` JSON
-// (block_actions for the buttons, view_submission for the Deny dialog) as a SlackInteraction.
+// (block_actions for the Approve / Deny and Keep / Revoke buttons, view_submission for the Deny and Revoke
+// dialogs) as a SlackInteraction.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { UnauthenticatedError, ValidationError } from '../../core/errors.ts';
@@ -58,6 +59,20 @@ const viewSubmission = z.object({
 });
 const promptMetadata = z.object({ requestId: id, channel: id, ts: id });
 
+/** The buttons Keyholder acts on, by action id. */
+const BUTTONS: Readonly<Record<string, 'approve' | 'deny' | 'keep' | 'revoke'>> = {
+  [SLACK_IDS.approveAction]: 'approve',
+  [SLACK_IDS.denyAction]: 'deny',
+  [SLACK_IDS.keepAction]: 'keep',
+  [SLACK_IDS.revokeAction]: 'revoke',
+};
+
+/** The reason dialogs, by callback id. */
+const DIALOGS: Readonly<Record<string, 'deny-reason' | 'revoke-reason'>> = {
+  [SLACK_IDS.denyCallback]: 'deny-reason',
+  [SLACK_IDS.revokeCallback]: 'revoke-reason',
+};
+
 /** The interaction, or undefined for payloads Keyholder does not act on (other buttons, other dialogs). */
 export function parseInteraction(rawBody: string): SlackInteraction | undefined {
   const payloadJson = new URLSearchParams(rawBody).get('payload');
@@ -73,15 +88,14 @@ export function parseInteraction(rawBody: string): SlackInteraction | undefined 
     const parsed = blockActions.safeParse(payload);
     if (!parsed.success) throw new ValidationError('payload', 'block_actions payload is malformed');
     const { user, trigger_id, container, channel, message, actions } = parsed.data;
-    const action = actions.find((candidate) =>
-      [SLACK_IDS.approveAction, SLACK_IDS.denyAction].includes(candidate.action_id as 'approve'),
-    );
+    const action = actions.find((candidate) => Object.hasOwn(BUTTONS, candidate.action_id));
     const channelId = container?.channel_id ?? channel?.id;
     const ts = container?.message_ts ?? message?.ts;
-    if (!action?.value || !channelId || !ts) return undefined;
+    const button = action && BUTTONS[action.action_id];
+    if (!action?.value || !button || !channelId || !ts) return undefined;
     return {
       kind: 'button',
-      action: action.action_id === SLACK_IDS.approveAction ? 'approve' : 'deny',
+      action: button,
       requestId: action.value,
       slackUserId: user.id,
       prompt: { channel: channelId, ts },
@@ -92,7 +106,8 @@ export function parseInteraction(rawBody: string): SlackInteraction | undefined 
     const parsed = viewSubmission.safeParse(payload);
     if (!parsed.success) throw new ValidationError('payload', 'view_submission payload is malformed');
     const { user, view } = parsed.data;
-    if (view.callback_id !== SLACK_IDS.denyCallback) return undefined;
+    const dialog = Object.hasOwn(DIALOGS, view.callback_id) ? DIALOGS[view.callback_id] : undefined;
+    if (!dialog) return undefined;
     let metadata: unknown;
     try {
       metadata = JSON.parse(view.private_metadata);
@@ -102,7 +117,7 @@ export function parseInteraction(rawBody: string): SlackInteraction | undefined 
     const prompt = promptMetadata.safeParse(metadata);
     if (!prompt.success) throw new ValidationError('private_metadata', 'private_metadata is malformed');
     return {
-      kind: 'deny-reason',
+      kind: dialog,
       requestId: prompt.data.requestId,
       slackUserId: user.id,
       prompt: { channel: prompt.data.channel, ts: prompt.data.ts },

@@ -9,8 +9,15 @@ import type {
   DenyReasonContext,
   Notice,
   Notifier,
+  ReviewPromptView,
 } from '../../core/ports.ts';
-import { approvalPromptMessage, denyReasonModal, noticeMessage } from '../../presentation/slack-blocks.ts';
+import {
+  approvalPromptMessage,
+  denyReasonModal,
+  noticeMessage,
+  reviewPromptMessage,
+  type SlackMessage,
+} from '../../presentation/slack-blocks.ts';
 import type { SlackSecrets } from './secrets.ts';
 
 export interface SlackConnectionOptions {
@@ -61,9 +68,24 @@ export class SlackChatApprovals implements ChatApprovals {
     this.#connection = connection;
   }
 
-  async postPrompt(approver: Principal, view: ApprovalPromptView): Promise<ChatMessageRef> {
+  postPrompt(approver: Principal, view: ApprovalPromptView): Promise<ChatMessageRef> {
+    return this.#post(approver, approvalPromptMessage(view));
+  }
+
+  updatePrompt(ref: ChatMessageRef, view: ApprovalPromptView): Promise<void> {
+    return this.#update(ref, approvalPromptMessage(view));
+  }
+
+  postReviewPrompt(reviewer: Principal, view: ReviewPromptView): Promise<ChatMessageRef> {
+    return this.#post(reviewer, reviewPromptMessage(view));
+  }
+
+  updateReviewPrompt(ref: ChatMessageRef, view: ReviewPromptView): Promise<void> {
+    return this.#update(ref, reviewPromptMessage(view));
+  }
+
+  async #post(approver: Principal, message: SlackMessage): Promise<ChatMessageRef> {
     if (!approver.slackUserId) throw new Error(`${approver.id} has no Slack user id`);
-    const message = approvalPromptMessage(view);
     const client = await this.#connection.client();
     // Posting to a user id delivers to the app's direct message with that user; the answer names that channel.
     const result = await client.chat.postMessage({
@@ -76,8 +98,7 @@ export class SlackChatApprovals implements ChatApprovals {
     return { channel: result.channel, ts: result.ts };
   }
 
-  async updatePrompt(ref: ChatMessageRef, view: ApprovalPromptView): Promise<void> {
-    const message = approvalPromptMessage(view);
+  async #update(ref: ChatMessageRef, message: SlackMessage): Promise<void> {
     const client = await this.#connection.client();
     await client.chat.update({
       channel: ref.channel,

@@ -77,6 +77,74 @@ describe('parseInteraction', () => {
     });
   });
 
+  it('reads Keep and Revoke clicks on a review prompt', () => {
+    const clickOn = (actionId: string) =>
+      form({
+        type: 'block_actions',
+        user: { id: 'U0DIRBEN' },
+        trigger_id: '7.8',
+        channel: { id: 'D0DIRBEN' },
+        message: { ts: '1.5' },
+        actions: [{ action_id: actionId, block_id: 'keyholder_review', value: 'req-3', type: 'button' }],
+      });
+    const expected = {
+      kind: 'button',
+      requestId: 'req-3',
+      slackUserId: 'U0DIRBEN',
+      prompt: { channel: 'D0DIRBEN', ts: '1.5' },
+      triggerId: '7.8',
+    };
+    expect(parseInteraction(clickOn('keep'))).toEqual({ ...expected, action: 'keep' });
+    expect(parseInteraction(clickOn('revoke'))).toEqual({ ...expected, action: 'revoke' });
+  });
+
+  it('reads the submitted Revoke dialog as a revoke reason, an empty field as an empty reason', () => {
+    const submitted = (value: string | null) =>
+      form({
+        type: 'view_submission',
+        user: { id: 'U0EXDCLEO' },
+        view: {
+          callback_id: 'keyholder_revoke',
+          private_metadata: JSON.stringify({ requestId: 'req-4', channel: 'D0EXDCLEO', ts: '3.4' }),
+          state: { values: { reason: { reason: { type: 'plain_text_input', value } } } },
+        },
+      });
+    const expected = {
+      kind: 'revoke-reason',
+      requestId: 'req-4',
+      slackUserId: 'U0EXDCLEO',
+      prompt: { channel: 'D0EXDCLEO', ts: '3.4' },
+    };
+    expect(parseInteraction(submitted('The incident is closed'))).toEqual({
+      ...expected,
+      reason: 'The incident is closed',
+    });
+    expect(parseInteraction(submitted(null))).toEqual({ ...expected, reason: '' });
+  });
+
+  it('ignores inherited names as action ids and callback ids', () => {
+    expect(
+      parseInteraction(
+        form({
+          type: 'block_actions',
+          user: { id: 'U1' },
+          trigger_id: 't',
+          container: { channel_id: 'D1', message_ts: '1.1' },
+          actions: [{ action_id: 'toString', value: 'req-1' }],
+        }),
+      ),
+    ).toBeUndefined();
+    expect(
+      parseInteraction(
+        form({
+          type: 'view_submission',
+          user: { id: 'U1' },
+          view: { callback_id: 'constructor', private_metadata: '{}', state: { values: {} } },
+        }),
+      ),
+    ).toBeUndefined();
+  });
+
   it('ignores other buttons and dialogs, and refuses malformed payloads', () => {
     expect(
       parseInteraction(

@@ -5,6 +5,7 @@ import {
   approvalPromptMessage,
   denyReasonModal,
   escapeMrkdwn,
+  reviewPromptMessage,
 } from '../../../lambdas/presentation/slack-blocks.ts';
 
 const approver: Principal = {
@@ -91,5 +92,78 @@ describe('denyReasonModal and escapeMrkdwn', () => {
     });
     expect(JSON.stringify(modal.blocks)).toContain('"min_length":1');
     expect(escapeMrkdwn('<@U1> & co')).toBe('&lt;@U1&gt; &amp; co');
+  });
+});
+
+describe('reviewPromptMessage and the Revoke dialog', () => {
+  const granted: AccessRequest = {
+    ...request,
+    scopes: ['dataset:hes-apc'],
+    status: 'ACTIVE',
+    grant: {
+      grantedAt: '2026-11-28T11:00:00.000Z',
+      expiresAt: '2026-11-28T19:00:00.000Z',
+      approvedBy: ['dir-ben'],
+      nextReviewAt: '2026-11-28T12:00:00.000Z',
+    },
+    review: {
+      dueAt: '2026-11-28T12:00:00.000Z',
+      promptedAt: '2026-11-28T12:00:01.000Z',
+      deadline: '2026-11-29T12:00:00.000Z',
+      reviewers: ['dir-ada', 'dir-ben'],
+    },
+  };
+
+  it('shows the grant and Keep / Revoke, valued with the request id, while the round is open', () => {
+    const message = reviewPromptMessage({ request: granted, holder: undefined, reviewer: approver });
+    const text = JSON.stringify(message.blocks);
+    expect(message.text).toBe('Review needed: should ext-gus keep dataset:hes-apc? [req-1]');
+    expect(buttons(message.blocks)).toEqual(['keep', 'revoke']);
+    expect(text).toContain('"value":"req-1"');
+    expect(text).toContain('2026-11-29T12:00:00.000Z');
+    expect(text).toContain('Patch &lt;the&gt; safe haven &amp; more');
+  });
+
+  it('drops the buttons once the round is answered, saying how', () => {
+    const kept = reviewPromptMessage({
+      request: {
+        ...granted,
+        review: undefined,
+        reviews: [
+          { reviewerId: 'dir-ada', decision: 'keep', at: '2026-11-28T12:00:05.000Z', channel: 'slack' },
+        ],
+      },
+      holder: undefined,
+      reviewer: approver,
+    });
+    const revoked = reviewPromptMessage({
+      request: {
+        ...granted,
+        review: undefined,
+        status: 'REVOKED',
+        closedBy: 'dir-ben',
+        reason: 'REVIEW_REVOKED',
+      },
+      holder: undefined,
+      reviewer: approver,
+    });
+    expect(buttons(kept.blocks)).toEqual([]);
+    expect(JSON.stringify(kept.blocks)).toContain('*Kept* by you');
+    expect(buttons(revoked.blocks)).toEqual([]);
+    expect(revoked.text).toContain('(REVOKED)');
+    expect(JSON.stringify(revoked.blocks)).toContain('*Revoked* by dir-ben');
+  });
+
+  it('asks a revoking director for the reason in its own dialog', () => {
+    const modal = denyReasonModal({
+      decision: 'revoke',
+      requestId: 'req-1',
+      summary: 'Revoke?',
+      prompt: { channel: 'D1', ts: '1.2' },
+    });
+    expect(modal).toMatchObject({ callback_id: 'keyholder_revoke', submit: { text: 'Revoke' } });
+    expect(
+      denyReasonModal({ requestId: 'req-1', summary: 'Deny?', prompt: { channel: 'D1', ts: '1.2' } }),
+    ).toMatchObject({ callback_id: 'keyholder_deny' });
   });
 });
