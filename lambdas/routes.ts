@@ -276,3 +276,14 @@ export const SWEEP_HANDLER: EventHandlerSpec = {
   entry: 'lambdas/handlers/scheduled/sweep.ts',
   needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
 };
+
+/**
+ * Error names the workflow routes on (Catch/Retry in lib/access-workflow.ts): thrown by task handlers
+ * (lambdas/use-cases/workflow-errors.ts, the store's transient errors) and sent with SendTaskFailure.
+ */
+export const WORKFLOW_ERRORS = {
+  requestClosed: 'KeyholderRequestClosed',
+  denied: 'KeyholderDenied',
+  cancelled: 'KeyholderCancelled',
+  transient: 'KeyholderTransient',
+} as const;

@@ -19,16 +19,8 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { WORKFLOW_TASKS, type WorkflowTaskSpec } from '../lambdas/routes.ts';
+import { WORKFLOW_ERRORS, WORKFLOW_TASKS, type WorkflowTaskSpec } from '../lambdas/routes.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
-
-/** Error names the task handlers throw (lambdas/use-cases/workflow-errors.ts) and this machine routes on. */
-export const WORKFLOW_ERRORS = {
-  requestClosed: 'KeyholderRequestClosed',
-  denied: 'KeyholderDenied',
-  cancelled: 'KeyholderCancelled',
-  transient: 'KeyholderTransient',
-} as const;
 
 type TaskState = WorkflowTaskSpec['state'];
 

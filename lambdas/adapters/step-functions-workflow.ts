@@ -10,14 +10,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
-
-/** Error names the state machine catches (lib/access-workflow.ts). */
-export const WORKFLOW_ERRORS = {
-  DENIED: 'KeyholderDenied',
-  CANCELLED: 'KeyholderCancelled',
-  requestClosed: 'KeyholderRequestClosed',
-  transient: 'KeyholderTransient',
-} as const;
+import { WORKFLOW_ERRORS } from '../routes.ts';
 
 export function executionArnOf(stateMachineArn: string, requestId: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
@@ -57,7 +50,7 @@ export class StepFunctionsWorkflow implements Workflow {
     await this.#client.send(
       new SendTaskFailureCommand({
         taskToken,
-        error: WORKFLOW_ERRORS[status],
+        error: status === 'DENIED' ? WORKFLOW_ERRORS.denied : WORKFLOW_ERRORS.cancelled,
         cause: `request ${status.toLowerCase()}`,
       }),
     );

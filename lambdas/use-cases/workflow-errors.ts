@@ -1,10 +1,11 @@
 // Errors the state machine routes on by name (Catch/Retry in lib/access-workflow.ts).
+import { WORKFLOW_ERRORS } from '../routes.ts';
 
 /** The request is no longer one the workflow should carry on with (cancelled, rejected, decided elsewhere). */
 export class RequestClosedError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'KeyholderRequestClosed';
+    this.name = WORKFLOW_ERRORS.requestClosed;
   }
 }
 
@@ -12,6 +13,6 @@ export class RequestClosedError extends Error {
 export class TransientError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'KeyholderTransient';
+    this.name = WORKFLOW_ERRORS.transient;
   }
 }

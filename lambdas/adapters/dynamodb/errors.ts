@@ -1,4 +1,5 @@
 // Storage errors that are not domain outcomes: the write may well succeed when simply tried again.
+import { WORKFLOW_ERRORS } from '../../routes.ts';
 
 /**
  * DynamoDB refused for now (transaction conflict with a concurrent writer, throttling). Its name is the error name
@@ -7,7 +8,7 @@
 export class TransientStoreError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'KeyholderTransient';
+    this.name = WORKFLOW_ERRORS.transient;
   }
 }
 
