@@ -16,6 +16,7 @@ import {
   STATE_TABLE_KEYS,
   STATUS_INDEX,
   STATUS_INDEX_KEYS,
+  statusIndexEntry,
 } from './schema.ts';
 
 export const PRINCIPAL_HEAD = { seq: 'auditSeq', hash: 'auditHash' } as const;
@@ -35,10 +36,7 @@ const PRINCIPAL_FIELDS = [
 export function principalDueAttributes(principal: Principal): Item {
   const dueAt = principalDueAt(principal);
   if (dueAt === undefined) return {};
-  return {
-    [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.principalsDue,
-    [STATUS_INDEX.sortKey]: `${dueAt}#${principal.id}`,
-  };
+  return statusIndexEntry('principalsDue', dueAt, principal.id);
 }
 
 export function toPrincipal(item: Item): Principal {

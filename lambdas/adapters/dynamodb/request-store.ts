@@ -33,6 +33,7 @@ import {
   STATE_TABLE_KEYS,
   STATUS_INDEX,
   STATUS_INDEX_KEYS,
+  statusIndexEntry,
 } from './schema.ts';
 import {
   queryRequestsDueBy,
@@ -149,9 +150,7 @@ function requestIndexAttributes(request: AccessRequest): Item {
     [REQUESTER_INDEX.partitionKey]: `REQUESTER#${request.requester}`,
     [REQUESTER_INDEX.sortKey]: byCreation,
     // Sparse: only pending requests are in the status index, so listing them reads nothing else.
-    ...(request.status === 'PENDING_APPROVAL'
-      ? { [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.pendingRequests, [STATUS_INDEX.sortKey]: byCreation }
-      : {}),
+    ...(request.status === 'PENDING_APPROVAL' ? statusIndexEntry('pendingRequests', byCreation) : {}),
     // While ACTIVE: in REQUEST#DUE by when the sweep must next act on it (see docs/data-model.md).
     ...requestDueAttributes(request),
   };
@@ -688,8 +687,7 @@ export class DynamoDbRequestStore implements RequestStore {
             expiresAt: grant.expiresAt,
             approvedBy: grant.approvedBy,
             nextReviewAt: grant.nextReviewAt,
-            [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.activeGrants,
-            [STATUS_INDEX.sortKey]: `${grant.expiresAt}#${request.id}#${scope}`,
+            ...statusIndexEntry('activeGrants', grant.expiresAt, request.id, scope),
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey },

@@ -54,6 +54,17 @@ export const STATUS_INDEX_KEYS = {
   principalsDue: 'PRINCIPAL#DUE',
 } as const;
 
+/** An item's entry in the sparse status index: one of its partitions, sorted by `<first part>#<next part>...`. */
+export function statusIndexEntry(
+  partition: keyof typeof STATUS_INDEX_KEYS,
+  ...sortParts: readonly string[]
+): Record<string, string> {
+  return {
+    [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS[partition],
+    [STATUS_INDEX.sortKey]: sortParts.join('#'),
+  };
+}
+
 export const auditStreamOfRequest = (requestId: string) => `REQUEST#${requestId}`;
 /** Directory changes of one principal; its chain head lives on the principal item. */
 export const auditStreamOfPrincipal = (principalId: string) => `PRINCIPAL#${principalId}`;

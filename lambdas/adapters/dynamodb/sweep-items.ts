@@ -11,7 +11,14 @@ import type { SeatCorrection, SeatHolder, SeatLedger } from '../../core/ports.ts
 import { sweepDueAt } from '../../core/sweep.ts';
 import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
-import { AUDIT_TABLE_KEYS, keys, STATE_TABLE_KEYS, STATUS_INDEX, STATUS_INDEX_KEYS } from './schema.ts';
+import {
+  AUDIT_TABLE_KEYS,
+  keys,
+  STATE_TABLE_KEYS,
+  STATUS_INDEX,
+  STATUS_INDEX_KEYS,
+  statusIndexEntry,
+} from './schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -22,10 +29,7 @@ const HEAD = { seq: 'auditSeq', hash: 'auditHash' } as const;
 export function requestDueAttributes(request: AccessRequest): Item {
   const dueAt = sweepDueAt(request);
   if (dueAt === undefined) return {};
-  return {
-    [STATUS_INDEX.partitionKey]: STATUS_INDEX_KEYS.requestsDue,
-    [STATUS_INDEX.sortKey]: `${dueAt}#${request.id}`,
-  };
+  return statusIndexEntry('requestsDue', dueAt, request.id);
 }
 
 /** Sort keys are `<dueAt>#<requestId>`; '\uffff' sorts after every id, so an entry due exactly at `at` counts. */
