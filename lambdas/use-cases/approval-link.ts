@@ -6,7 +6,7 @@ import type { Principal } from '../core/model.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
 import { type Dependencies, loadRequest } from './context.ts';
 import { decideOnRequest } from './decide-request.ts';
-import { hashToken } from './request-approval.ts';
+import { usableLinkToken } from './link-token.ts';
 
 export interface ApprovalLinkView {
   readonly request: StoredRequest;
@@ -15,19 +15,17 @@ export interface ApprovalLinkView {
   readonly seats: { readonly inUse: number; readonly cap: number };
 }
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
 async function resolveLink(
   deps: Dependencies,
   token: string,
 ): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
-  if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('approval link', 'given');
-  const record = await deps.store.findApprovalToken(hashToken(token));
   // Review links have their own page (/review/{token}); here they name nothing.
-  if (!record || record.purpose === 'review') throw new NotFoundError('approval link', 'given');
-  if (record.usedAt) throw new TokenGoneError(`this link was already used at ${record.usedAt}`);
-  const now = deps.clock.now();
-  if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
+  const { record, now } = await usableLinkToken(
+    deps,
+    token,
+    'approval link',
+    (found) => found.purpose !== 'review',
+  );
   const request = await loadRequest(deps, record.requestId);
   if (
     record.purpose === 'extension' ? !isExtensionOpen(request, now) : request.status !== 'PENDING_APPROVAL'

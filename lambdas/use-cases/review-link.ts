@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts
 import type { Principal } from '../core/model.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
 import { type Dependencies, loadRequest } from './context.ts';
-import { hashToken } from './request-approval.ts';
+import { usableLinkToken } from './link-token.ts';
 import { decideReview } from './review-decision.ts';
 
 export interface ReviewLinkView {
@@ -15,19 +15,17 @@ export interface ReviewLinkView {
   readonly reviewer: Principal;
 }
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
 async function resolveLink(
   deps: Dependencies,
   token: string,
 ): Promise<{ record: ApprovalTokenRecord; view: ReviewLinkView }> {
-  if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('review link', 'given');
-  const record = await deps.store.findApprovalToken(hashToken(token));
   // An approval or extension link is not a review link: it names nothing here.
-  if (record?.purpose !== 'review') throw new NotFoundError('review link', 'given');
-  if (record.usedAt) throw new TokenGoneError(`this link was already used at ${record.usedAt}`);
-  const now = deps.clock.now();
-  if (record.expiresAt <= now) throw new TokenGoneError(`this link expired at ${record.expiresAt}`);
+  const { record, now } = await usableLinkToken(
+    deps,
+    token,
+    'review link',
+    (found) => found.purpose === 'review',
+  );
   const request = await loadRequest(deps, record.requestId);
   if (request.status !== 'ACTIVE' || !request.review || now >= request.review.deadline) {
     throw new TokenGoneError(`request ${request.id} has no review awaiting an answer any more`);
