@@ -8,6 +8,30 @@ const duration = z
   .refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' });
 const clearance = z.enum(CLEARANCE_LEVELS);
 
+/** How grants of a scope become real access (see lambdas/core/access-provider.ts). Secrets never live here. */
+const providerConfig = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ledger') }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    /** The platform's admin API: grants and revokes are POSTed here, signed (docs/webhook-provider.md). */
+    url: z.url({ protocol: /^https?$/ }),
+    /** GET endpoint listing the access present on the platform; defaults to `url`. */
+    listUrl: z.url({ protocol: /^https?$/ }).optional(),
+    timeout: duration.default('PT5S'),
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+  }),
+  z.strictObject({
+    type: z.literal('aws-identity-center'),
+    instanceArn: z.string().startsWith('arn:'),
+    identityStoreId: z.string().min(1),
+    /** The AWS account the permission sets are assigned in. */
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    /** Permission set ARN per scope (`admin`, `dataset:<id>`). */
+    permissionSets: z.record(z.string().min(1), z.string().startsWith('arn:')),
+  }),
+]);
+export type ProviderConfig = z.infer<typeof providerConfig>;
+
 export const policySchema = z
   .strictObject({
     homeOrganisation: z.string().min(1),
@@ -37,8 +61,23 @@ export const policySchema = z
     maxScopesPerRequest: z.number().int().min(1).max(25),
     /** How long before a grant expires its holder is reminded (sent by the scheduled sweep). */
     expiryReminderLead: duration,
+    /** Named access providers; `ledger` (the grant record is the access) always exists. */
+    providers: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), providerConfig),
+    /** Provider per scope: `admin`, `dataset:<id>`, or `dataset:*`; scopes not listed use `ledger`. */
+    scopeProviders: z.record(z.string().min(1), z.string().min(1)),
+    /** Access found on a platform without a Keyholder grant is removed by the sweep (always reported). */
+    removeOutOfBand: z.boolean(),
   })
   .superRefine((policy, ctx) => {
+    for (const [scope, name] of Object.entries(policy.scopeProviders)) {
+      if (!(name in policy.providers)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scopeProviders', scope],
+          message: `names unknown provider "${name}"`,
+        });
+      }
+    }
     // Only compare durations that are valid; invalid ones were already reported by their own key.
     if (![policy.minDuration, policy.maxDuration.admin, policy.maxDuration.dataset].every(isDuration)) return;
     if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.admin)) {
@@ -67,6 +106,9 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   maxTotalDuration: { admin: 'P28D', dataset: 'P180D' },
   maxScopesPerRequest: 20,
   expiryReminderLead: 'PT1H',
+  providers: { ledger: { type: 'ledger' } },
+  scopeProviders: {},
+  removeOutOfBand: false,
 }) as Policy;
 
 export class PolicyError extends Error {
@@ -80,13 +122,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const MAP_KEYS = new Set(['organisationAdminCaps', 'scopeProviders']);
+
 /** Deep-merges plain objects; arrays and scalars in the override replace the default. */
 function mergeOver(base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    // organisationAdminCaps is a map, not a shape: the override replaces it whole.
-    merged[key] = key === 'organisationAdminCaps' ? value : mergeOver(base[key], value);
+    // Maps, not shapes: the override replaces them whole (providers keep the built-in ledger).
+    if (key === 'providers')
+      merged[key] = { ledger: { type: 'ledger' }, ...(isPlainObject(value) ? value : {}) };
+    else merged[key] = MAP_KEYS.has(key) ? value : mergeOver(base[key], value);
   }
   return merged;
 }

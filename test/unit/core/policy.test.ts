@@ -22,6 +22,9 @@ describe('DEFAULT_POLICY', () => {
       maxTotalDuration: { admin: 'P28D', dataset: 'P180D' },
       maxScopesPerRequest: 20,
       expiryReminderLead: 'PT1H',
+      providers: { ledger: { type: 'ledger' } },
+      scopeProviders: {},
+      removeOutOfBand: false,
     });
   });
 
@@ -184,5 +187,47 @@ describe('resolvePolicy', () => {
     // Assess
     expect(error).toBeInstanceOf(PolicyError);
     expect((error as PolicyError).message).toBe('KEYHOLDER_POLICY must be a JSON object');
+  });
+});
+
+describe('access providers in the policy', () => {
+  it('keeps the built-in ledger when providers are added and maps scopes to them', () => {
+    // Act
+    const policy = resolvePolicy({
+      providers: { 'platform-admin': { type: 'webhook', url: 'https://platform.example/keyholder' } },
+      scopeProviders: { admin: 'platform-admin' },
+    });
+    // Assess
+    expect(Object.keys(policy.providers).sort()).toEqual(['ledger', 'platform-admin']);
+    expect(policy.providers['platform-admin']).toEqual({
+      type: 'webhook',
+      url: 'https://platform.example/keyholder',
+      timeout: 'PT5S',
+      maxAttempts: 3,
+    });
+  });
+
+  it('refuses a scope mapped to a provider that is not configured, naming the scope', () => {
+    // Act / Assess
+    expect(() => resolvePolicy({ scopeProviders: { admin: 'nope' } })).toThrow(
+      /"scopeProviders.admin" names unknown provider "nope"/,
+    );
+  });
+
+  it('refuses an identity-center provider without a 12-digit account, naming the field', () => {
+    // Act / Assess
+    expect(() =>
+      resolvePolicy({
+        providers: {
+          idc: {
+            type: 'aws-identity-center',
+            instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+            identityStoreId: 'd-1',
+            accountId: '42',
+            permissionSets: {},
+          },
+        },
+      }),
+    ).toThrow(/"providers.idc.accountId" must be a 12-digit AWS account id/);
   });
 });
