@@ -1,8 +1,8 @@
 // Benchmark: a point-in-time access query and a full audit verify over a generated history on DynamoDB Local.
-// `node bench/audit.ts [--events 100000] [--queries 20]`; `--events 1000000` for the issue's target size.
+// `node bench/audit.ts [--events 100000] [--queries 20]`; `npm run bench` runs it at 1,000,000 events.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccessHistory, openIntervalItems } from '../lambdas/adapters/dynamodb/access-history.ts';
 import { DynamoDbAuditLedger, dayOf, mapConcurrent } from '../lambdas/adapters/dynamodb/audit-ledger.ts';
@@ -21,6 +21,7 @@ import type { AccessRequest, Scope } from '../lambdas/core/model.ts';
 import { verifyAuditTrail } from '../lambdas/use-cases/verify-audit.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { createTables } from '../local/tables.ts';
+import { type Percentiles, percentiles } from './support.ts';
 
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 /** The history grows at this many events a year, so a bigger N is a longer history, not a denser one. */
@@ -157,15 +158,40 @@ async function load(client: DynamoDBDocumentClient, table: string, items: readon
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rate = (count: number, ms: number) => `${Math.round(count / (ms / 1000)).toLocaleString('en-GB')}/s`;
 
-export async function benchAudit(options: { events: number; queries: number; dbPath?: string | undefined }) {
+export interface AuditBenchResult {
+  readonly events: number;
+  readonly streams: number;
+  readonly generateMs: number;
+  readonly loadedItems: number;
+  readonly loadMs: number;
+  /** Hashing and linking every chain in memory (second pass, JIT warm). */
+  readonly pureVerifyMs: number;
+  readonly pureVerifyPerSecond: number;
+  /** `verifyAuditTrail` against DynamoDB Local: registry, one Query per stream, chains and heads. */
+  readonly endToEndVerifyMs: number;
+  readonly endToEndVerifyPerSecond: number;
+  readonly pointInTimeMs: Percentiles;
+  readonly holdersPerAnswer: number;
+}
+
+export async function benchAudit(options: {
+  events: number;
+  queries: number;
+  dbPath?: string | undefined;
+  /** A running DynamoDB Local to use (its tables are removed afterwards); otherwise one is started. */
+  endpoint?: string | undefined;
+  log?: (line: string) => void;
+}): Promise<AuditBenchResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
   const requests = Math.max(1, Math.round(options.events / EVENTS_PER_REQUEST));
   const spanMs = Math.max(1, options.events / EVENTS_PER_YEAR) * YEAR_MS;
   let started = performance.now();
   const generated = generate(requests, spanMs);
   const totalEvents = generated.items.audit.length;
-  console.log(
+  const generateMs = performance.now() - started;
+  log(
     `generated ${totalEvents} events in ${requests} streams over ${(spanMs / YEAR_MS).toFixed(1)} years ` +
-      `in ${seconds(performance.now() - started)}`,
+      `in ${seconds(generateMs)}`,
   );
 
   // Verify, pure: the hashing and linking, what verify does per event once the events are in memory. Measured
@@ -178,11 +204,11 @@ export async function benchAudit(options: { events: number; queries: number; dbP
     }
     pureMs = performance.now() - started;
   }
-  console.log(
-    `verify (in memory): ${totalEvents} events in ${seconds(pureMs)} = ${rate(totalEvents, pureMs)}`,
-  );
+  log(`verify (in memory): ${totalEvents} events in ${seconds(pureMs)} = ${rate(totalEvents, pureMs)}`);
 
-  const dynamo = await startDynamoDbLocal({ persistDir: options.dbPath });
+  const dynamo = options.endpoint
+    ? { endpoint: options.endpoint, stop: async () => undefined }
+    : await startDynamoDbLocal({ persistDir: options.dbPath });
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'eu-west-2',
@@ -198,7 +224,7 @@ export async function benchAudit(options: { events: number; queries: number; dbP
     await load(documents, tables.stateTable, generated.items.state);
     const loadMs = performance.now() - started;
     const items = generated.items.audit.length + generated.items.state.length;
-    console.log(`loaded ${items} items into DynamoDB Local in ${seconds(loadMs)} (${rate(items, loadMs)})`);
+    log(`loaded ${items} items into DynamoDB Local in ${seconds(loadMs)} (${rate(items, loadMs)})`);
 
     // Point in time: random instants across the history.
     const history = new DynamoDbAccessHistory(documents, tables);
@@ -213,12 +239,10 @@ export async function benchAudit(options: { events: number; queries: number; dbP
       holders += (await history.intervalsAt(at)).length;
       timings.push(performance.now() - began);
     }
-    timings.sort((a, b) => a - b);
-    const percentile = (p: number) =>
-      timings[Math.min(timings.length - 1, Math.floor(p * timings.length))] ?? 0;
-    console.log(
-      `point-in-time query over ${totalEvents} events: median ${percentile(0.5).toFixed(1)} ms, ` +
-        `p95 ${percentile(0.95).toFixed(1)} ms, max ${(timings.at(-1) ?? 0).toFixed(1)} ms ` +
+    const pointInTime = percentiles(timings);
+    log(
+      `point-in-time query over ${totalEvents} events: median ${pointInTime.p50.toFixed(1)} ms, ` +
+        `p95 ${pointInTime.p95.toFixed(1)} ms, max ${pointInTime.max.toFixed(1)} ms ` +
         `(${(holders / options.queries).toFixed(0)} holders per answer on average, ${options.queries} queries)`,
     );
 
@@ -230,12 +254,29 @@ export async function benchAudit(options: { events: number; queries: number; dbP
     });
     const fullMs = performance.now() - started;
     if (!verdict.ok) throw new Error(`verify failed: ${JSON.stringify(verdict)}`);
-    console.log(
+    log(
       `verify (DynamoDB Local, end to end): ${verdict.events} events in ${verdict.streams} streams in ` +
         `${seconds(fullMs)} = ${rate(verdict.events, fullMs)}`,
     );
-    return { totalEvents, pointInTimeMedianMs: percentile(0.5), pureRate: totalEvents / (pureMs / 1000) };
+    return {
+      events: totalEvents,
+      streams: verdict.streams,
+      generateMs,
+      loadedItems: items,
+      loadMs,
+      pureVerifyMs: pureMs,
+      pureVerifyPerSecond: totalEvents / (pureMs / 1000),
+      endToEndVerifyMs: fullMs,
+      endToEndVerifyPerSecond: verdict.events / (fullMs / 1000),
+      pointInTimeMs: pointInTime,
+      holdersPerAnswer: holders / Math.max(1, options.queries),
+    };
   } finally {
+    if (options.endpoint) {
+      for (const TableName of [tables.stateTable, tables.auditTable]) {
+        await client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
+      }
+    }
     client.destroy();
     await dynamo.stop();
   }

@@ -1,4 +1,8 @@
-// CDK entry point (cdk.json "app"): builds the Keyholder stack from context and writes the cloud assembly.
+// CDK entry point (cdk.json "app"): builds the Keyholder stack from context, checks it against the cdk-nag packs
+// (AWS Solutions, HIPAA Security, NIST 800-53 rev 5: unacknowledged errors fail the synth) and writes the assembly.
+import { applyCompliancePacks } from '../lib/compliance.ts';
 import { buildKeyholderApp } from '../lib/keyholder-app.ts';
 
-buildKeyholderApp().app.synth();
+const { app } = buildKeyholderApp();
+applyCompliancePacks(app);
+app.synth();

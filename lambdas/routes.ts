@@ -19,10 +19,15 @@ export type Permission =
   /** Post to Slack: read the Slack app's secret (bot token, signing secret). */
   | 'slack:post'
   /** Read inbound replies that SES stored in the inbound-mail bucket. */
-  | 'mail:receive';
+  | 'mail:receive'
+  /** Grant, revoke and list access through the configured access providers (their secrets and platform APIs). */
+  | 'providers:call';
 
 /** What every function that commits an outcome needs to tell people about it (lambdas/use-cases/notify-outcome.ts). */
 const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
+
+/** What every function that grants or ends access needs: the platform first (lambdas/use-cases/provisioning.ts). */
+const PROVIDERS: readonly Permission[] = ['providers:call'];
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PATCH';
@@ -85,7 +90,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'revoke-request',
     entry: http('revoke-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
   },
   {
     method: 'GET',
@@ -174,7 +179,8 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: http('slack-interactions'),
     // Slack signs every request with the app's signing secret; the handler verifies it (no JWT from Slack).
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    // A review prompt's Revoke button ends access on the platform.
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY, ...PROVIDERS],
   },
   {
     method: 'POST',
@@ -191,7 +197,7 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: http('update-principal'),
     auth: 'jwt',
     // Deactivating or lapsing a holder revokes their grants in the same call: stop their executions, tell them.
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
   },
   {
     method: 'GET',
@@ -199,7 +205,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'review-page',
     entry: http('review-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
   },
   {
     method: 'POST',
@@ -207,7 +213,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'review-page',
     entry: http('review-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
   },
   { method: 'GET', path: '/health', name: 'health', entry: http('health'), auth: 'none', needs: [] },
   { method: 'GET', path: '/openapi.json', name: 'openapi', entry: http('openapi'), auth: 'none', needs: [] },
@@ -240,7 +246,7 @@ export const WORKFLOW_TASKS: readonly WorkflowTaskSpec[] = [
     state: 'Grant',
     name: 'grant-access',
     entry: task('grant-access'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY, ...PROVIDERS],
   },
   {
     state: 'RecordTimeout',
@@ -252,7 +258,7 @@ export const WORKFLOW_TASKS: readonly WorkflowTaskSpec[] = [
     state: 'Expire',
     name: 'expire-grant',
     entry: task('expire-grant'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY, ...PROVIDERS],
   },
 ];
 
@@ -274,7 +280,7 @@ export const INBOUND_MAIL_HANDLER: EventHandlerSpec = {
 export const SWEEP_HANDLER: EventHandlerSpec = {
   name: 'sweep',
   entry: 'lambdas/handlers/scheduled/sweep.ts',
-  needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY],
+  needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
 };
 
 /**

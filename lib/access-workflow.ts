@@ -1,6 +1,6 @@
 // The access-request state machine: validate -> await approval (task token) -> grant -> wait -> expire.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
@@ -20,7 +20,10 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { WORKFLOW_ERRORS, WORKFLOW_TASKS, type WorkflowTaskSpec } from '../lambdas/routes.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { KeyholderOperations } from './operations.ts';
+import { workflowRole } from './workflow-role.ts';
 
 type TaskState = WorkflowTaskSpec['state'];
 
@@ -46,6 +49,7 @@ export class AccessWorkflow extends Construct {
         entry: task.entry,
         description: `Keyholder workflow step ${task.state}`,
         environment: props.environment,
+        ...functionSizing('workflow', task.name),
       }).allow(task.needs, props.resources);
     }
     this.functions = functions;
@@ -122,17 +126,16 @@ export class AccessWorkflow extends Construct {
 
     const definition = validate.next(awaitApproval).next(grant).next(isActive);
 
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroup = KeyholderOperations.of(this).logGroup(this, 'ExecutionLogs', props.logRetention);
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
+      role: workflowRole(this, Object.values(functions)),
       tracingEnabled: true,
-      // Execution data holds request ids and task tokens only, but tokens are bearer secrets: keep them out.
-      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: false },
+      // Every state transition is logged (ALL) but never its data: execution data holds task tokens, which are
+      // bearer secrets.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
   }
 }

@@ -3,9 +3,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { acknowledge, regulated } from './compliance.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { KeyholderOperations } from './operations.ts';
+import { scheduledInvoke } from './scheduled-target.ts';
 
 export interface AuditAnchorsProps {
   readonly resources: Omit<KeyholderResources, 'stateMachine'>;
@@ -28,16 +31,27 @@ export class AuditAnchors extends Construct {
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(props.retention ?? Duration.days(2557)),
       versioned: true,
-      encryption: BucketEncryption.S3_MANAGED,
+      // The AWS-managed aws/s3 key: key use is logged in CloudTrail, and no grant is needed.
+      encryption: BucketEncryption.KMS_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      serverAccessLogsBucket: KeyholderOperations.of(this).serverAccessLogs,
+      serverAccessLogsPrefix: 'audit-anchors/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.bucket,
+      regulated('S3BucketReplicationEnabled'),
+      'Single-region deployment: anchors are under Object Lock compliance retention (nobody can delete or ' +
+        'overwrite them) and the trail they anchor is in DynamoDB with PITR and AWS Backup; a replica needs a ' +
+        'second region and Object Lock there, which an operator adds per organisation.',
+    );
 
     this.function = new KeyholderFunction(this, 'AnchorFunction', {
       entry: 'lambdas/handlers/scheduled/anchor-audit.ts',
       description: 'Keyholder: hourly audit anchor (digest of every stream head) to the Object Lock bucket',
-      timeout: Duration.minutes(5),
+      ...functionSizing('scheduled', 'anchor-audit'),
+      asynchronous: true,
       environment: props.environment,
     }).allow(['state:read', 'audit:read', 'anchors:write'], {
       ...props.resources,
@@ -46,7 +60,7 @@ export class AuditAnchors extends Construct {
 
     this.schedule = new Schedule(this, 'Hourly', {
       schedule: ScheduleExpression.rate(props.every ?? Duration.hours(1)),
-      target: new LambdaInvoke(this.function, { retryAttempts: 3 }),
+      target: scheduledInvoke(this, this.function, { retryAttempts: 3, maxEventAge: Duration.minutes(30) }),
       description: 'Keyholder: anchor the audit trail',
     });
   }

@@ -1,21 +1,46 @@
 // The HTTP API: API Gateway HTTP API, JWT authorizer, and one function per route name from lambdas/routes.ts.
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../lambdas/routes.ts';
 import { pascalCase } from './access-workflow.ts';
+import { acknowledge } from './compliance.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { KeyholderOperations } from './operations.ts';
+
+/** Stage throttling for every route (context `keyholder:apiRateLimit` / `keyholder:apiBurstLimit`). */
+export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * Why each route without the JWT authorizer may be called without one (AwsSolutions-APIG4). A new public route
+ * fails the synth until it says here what authenticates it instead.
+ */
+export const UNAUTHENTICATED_ROUTES: Readonly<Record<string, string>> = {
+  '/approve/{token}':
+    'Emailed approval link: the single-use, expiring link token names the approver and the request ' +
+    '(checked in lambdas/core), and approvers may have no account with the identity provider.',
+  '/review/{token}':
+    'Emailed access-review link: the single-use, expiring link token authenticates the reviewer, as for ' +
+    'approval links.',
+  '/slack/interactions':
+    'Slack calls this endpoint: every request is authenticated by its HMAC signature with the signing secret ' +
+    'and a five-minute timestamp window, verified before anything is read.',
+  '/health': 'Liveness probe for monitors: answers a constant and reads no data at all.',
+  '/openapi.json': 'The public API contract (OpenAPI document): static, contains no data.',
+  '/transparency':
+    'The public transparency report by design: aggregate counts only, no personal or request data.',
+};
 
 export interface KeyholderHttpApiProps {
   /** The identity provider's issuer URL; API Gateway fetches its JWKS. */
   readonly jwtIssuer: string;
   /** Accepted `aud` values; a token must match one. */
   readonly jwtAudience: readonly string[];
-  /** Default stage throttling for every route. @default 50 requests/s, bursts of 100 */
+  /** Default stage throttling for every route. @default DEFAULT_API_THROTTLE: 50 requests/s, bursts of 100 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention?: RetentionDays;
 }
@@ -62,15 +87,12 @@ export class KeyholderHttpApi extends Construct {
       createDefaultStage: false,
     });
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const accessLogs = KeyholderOperations.of(this).logGroup(this, 'AccessLogs', props.logRetention);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle ?? DEFAULT_API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
@@ -89,12 +111,20 @@ export class KeyholderHttpApi extends Construct {
 
   addRoutes(routes: readonly RouteSpec[], options: KeyholderRoutesOptions): void {
     for (const route of routes) {
-      this.httpApi.addRoutes({
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: this.integrationFor(route, options),
         authorizer: route.auth === 'jwt' ? this.authorizer : undefined,
       });
+      if (route.auth === 'none') {
+        const reason = UNAUTHENTICATED_ROUTES[route.path];
+        if (!reason)
+          throw new Error(
+            `${route.method} ${route.path} has no authorizer: say why in UNAUTHENTICATED_ROUTES`,
+          );
+        for (const httpRoute of added) acknowledge(httpRoute, ['AwsSolutions-APIG4'], reason);
+      }
     }
   }
 
@@ -112,6 +142,7 @@ export class KeyholderHttpApi extends Construct {
       entry: route.entry,
       description: `Keyholder HTTP ${route.name}`,
       environment: options.environment,
+      ...functionSizing('http', route.name),
     }).allow(route.needs, options.resources);
     const integration = new HttpLambdaIntegration(`${pascalCase(route.name)}Integration`, fn);
     this.functions.set(route.name, fn);

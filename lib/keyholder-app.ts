@@ -1,6 +1,7 @@
 // Builds the CDK app from context values; shared by bin/app.ts (cdk synth) and local/synthesize.ts (local stack).
 import { App } from 'aws-cdk-lib';
 import { resolvePolicy } from '../lambdas/core/policy.ts';
+import { DEFAULT_API_THROTTLE } from './http-api.ts';
 import { KeyholderStack } from './keyholder-stack.ts';
 import { sweepRateFrom } from './sweep.ts';
 
@@ -18,6 +19,9 @@ export const CONTEXT_KEYS = {
   slackSecretName: 'keyholder:slackSecretName',
   /** The domain SES receives reply-to-decide emails for (its MX must point at SES inbound). */
   inboundMailDomain: 'keyholder:inboundMailDomain',
+  /** API stage throttling: steady requests per second and burst, for all routes together (50 and 100). */
+  apiRateLimit: 'keyholder:apiRateLimit',
+  apiBurstLimit: 'keyholder:apiBurstLimit',
 } as const;
 
 export const STACK_ID = 'Keyholder';
@@ -69,6 +73,14 @@ export function buildKeyholderApp(
       ? { secretName: optionalString(CONTEXT_KEYS.slackSecretName, read(CONTEXT_KEYS.slackSecretName)) }
       : undefined,
     inboundMailDomain: domainName(CONTEXT_KEYS.inboundMailDomain, read(CONTEXT_KEYS.inboundMailDomain)),
+    apiThrottle: {
+      rateLimit:
+        positiveNumber(CONTEXT_KEYS.apiRateLimit, read(CONTEXT_KEYS.apiRateLimit)) ??
+        DEFAULT_API_THROTTLE.rateLimit,
+      burstLimit:
+        positiveNumber(CONTEXT_KEYS.apiBurstLimit, read(CONTEXT_KEYS.apiBurstLimit)) ??
+        DEFAULT_API_THROTTLE.burstLimit,
+    },
   });
   return { app, stack };
 }
@@ -102,6 +114,15 @@ function stringList(key: string, value: unknown): string[] {
   const list = items.map((item) => requiredString(key, item));
   if (list.length === 0) throw new Error(`CDK context "${key}" must name at least one value`);
   return list;
+}
+
+/** `-c keyholder:apiRateLimit=20` arrives as a string, cdk.json may give a number. */
+function positiveNumber(key: string, value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new Error(`CDK context "${key}" must be a positive number`);
+  return number;
 }
 
 /** `-c keyholder:slack=true` arrives as a string, cdk.json may give a boolean. */

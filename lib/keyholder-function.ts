@@ -1,12 +1,12 @@
 // The one base Lambda construct: runtime, bundling, tracing and logs fixed once; IAM derived from declared needs.
 import path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
@@ -14,6 +14,9 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/commons/config.ts';
 import type { Permission } from '../lambdas/routes.ts';
+import { ANY_RESOURCE, acknowledge, regulated, wildcardResource } from './compliance.ts';
+import { ManagedPolicyRole } from './managed-policy-role.ts';
+import { KeyholderOperations } from './operations.ts';
 
 /** Handler entries in lambdas/routes.ts are relative to the repository root, not to this file. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -33,6 +36,14 @@ export interface KeyholderFunctionProps {
   /** @default one year: the function logs are part of what an auditor may ask for. */
   readonly logRetention?: RetentionDays;
   readonly environment?: Readonly<Record<string, string>>;
+  /** From lib/function-sizing.ts; without it, `unreservedBecause` must say why. */
+  readonly reservedConcurrency?: number;
+  readonly unreservedBecause?: string;
+  /**
+   * Invoked asynchronously (Scheduler, SES): failed events go to the stack's dead-letter queue after Lambda's
+   * retries. Synchronous callers (API Gateway, Step Functions) get the error themselves. @default false
+   */
+  readonly asynchronous?: boolean;
 }
 
 /** What a function may be granted access to; each Permission maps onto some of these. */
@@ -55,6 +66,20 @@ export interface KeyholderResources {
   readonly slackSecret?: ISecret;
   /** Where SES stores inbound replies (lib/mail-inbound.ts). */
   readonly inboundMail?: { readonly bucket: IBucket; readonly prefix: string };
+  /** The access providers' secret and platforms (lib/access-providers.ts); absent: the ledger only. */
+  readonly providers?: ProviderResources;
+}
+
+/** What `providers:call` grants: the webhook signing secrets and the Identity Center instances in the policy. */
+export interface ProviderResources {
+  /** JSON `{"<provider name>": "<HMAC secret>"}`; only when a webhook provider is configured. */
+  readonly webhookSecret?: ISecret | undefined;
+  readonly identityCenter: readonly {
+    readonly instanceArn: string;
+    readonly identityStoreId: string;
+    readonly accountId: string;
+    readonly permissionSetArns: readonly string[];
+  }[];
 }
 
 const STATE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
@@ -70,7 +95,15 @@ const AUDIT_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem'];
 const AUDIT_APPEND_ACTIONS = ['dynamodb:PutItem'];
 // The key actions CDK's own table grants use, for reading and for writing encrypted items.
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
-const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+// Spelled out rather than `kms:ReEncrypt*` / `kms:GenerateDataKey*`, so no wildcard action needs a waiver.
+const KEY_WRITE_ACTIONS = [
+  ...KEY_READ_ACTIONS,
+  'kms:Encrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+];
 export const AUDIT_FORBIDDEN_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
@@ -81,10 +114,14 @@ export class KeyholderFunction extends NodejsFunction {
   private allowed = false;
 
   constructor(scope: Construct, id: string, props: KeyholderFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const operations = KeyholderOperations.of(scope);
+    const logGroup = operations.logGroup(scope, `${id}Logs`, props.logRetention);
+    // No AWSLambdaBasicExecutionRole (logs:* on every log group): the role may write to its own group only.
+    const role = new ManagedPolicyRole(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Keyholder function ${id}`,
     });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -97,7 +134,17 @@ export class KeyholderFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      role,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      deadLetterQueue: props.asynchronous ? operations.deadLetters : undefined,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // Powertools Logger and Metrics (lambdas/commons/observability.ts) read these.
+        POWERTOOLS_SERVICE_NAME: 'keyholder',
+        POWERTOOLS_METRICS_NAMESPACE: 'Keyholder',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
       bundling: {
         minify: true,
         sourceMap: true,
@@ -109,6 +156,7 @@ export class KeyholderFunction extends NodejsFunction {
         tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
       },
     });
+    this.acknowledgeFindings(props, role);
     // A function whose needs were never declared would also miss the audit-table Deny: refuse to synthesize it.
     this.node.addValidation({
       validate: () =>
@@ -131,6 +179,11 @@ export class KeyholderFunction extends NodejsFunction {
       switch (need) {
         case 'state:read':
           this.allowActions(STATE_READ_ACTIONS, [stateTable.tableArn, `${stateTable.tableArn}/index/*`]);
+          this.acknowledgeWildcard(
+            `${stateTable.tableArn}/index/*`,
+            "Queries by status and by requester go through the state table's global secondary indexes; the " +
+              "wildcard covers only this table's indexes, for read actions only.",
+          );
           this.allowKey(KEY_READ_ACTIONS, encryptionKey);
           break;
         case 'state:write':
@@ -165,6 +218,11 @@ export class KeyholderFunction extends NodejsFunction {
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           });
           this.allowActions(['states:StopExecution'], [executions]);
+          this.acknowledgeWildcard(
+            executions,
+            'Revoking a grant stops its workflow execution, whose name is only known at run time; the wildcard ' +
+              'covers executions of this one state machine and only StopExecution.',
+          );
           break;
         }
         case 'mail:send':
@@ -188,10 +246,19 @@ export class KeyholderFunction extends NodejsFunction {
             throw new Error(`${this.node.path} needs "${need}" but no inbound mail was given`);
           const { bucket, prefix } = resources.inboundMail;
           this.allowActions(['s3:GetObject'], [bucket.arnForObjects(`${prefix}*`)]);
+          this.acknowledgeWildcard(
+            bucket.arnForObjects(`${prefix}*`),
+            'SES names each stored reply by its message id; the function may only read objects under the ' +
+              'inbound prefix of the reply bucket.',
+          );
           this.addEnvironment(ENV.inboundMailBucket, bucket.bucketName);
           this.addEnvironment(ENV.inboundMailPrefix, prefix);
           break;
         }
+        case 'providers:call':
+          // Ledger only: nothing to call, nothing granted.
+          if (resources.providers) this.allowProviders(resources.providers);
+          break;
         default:
           throw new Error(`${this.node.path}: unknown permission "${need satisfies never}"`);
       }
@@ -207,6 +274,71 @@ export class KeyholderFunction extends NodejsFunction {
     );
     this.allowed = true;
     return this;
+  }
+
+  /** The waivers every Keyholder function shares; each names what compensates. */
+  private acknowledgeFindings(props: KeyholderFunctionProps, role: ManagedPolicyRole): void {
+    acknowledge(
+      this,
+      regulated('LambdaInsideVPC'),
+      'Keyholder owns no network resources: every dependency (DynamoDB, Step Functions, S3, SES, Secrets ' +
+        'Manager, the identity provider) is an AWS or internet API reached over TLS and authorised by IAM or ' +
+        'signatures; a VPC would add NAT or endpoint cost and no control over data in transit.',
+    );
+    acknowledge(
+      role,
+      [ANY_RESOURCE],
+      'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions, so AWS requires Resource "*" for them (every other statement names its resources).',
+    );
+    if (!props.asynchronous) {
+      acknowledge(
+        this,
+        regulated('LambdaDLQ'),
+        'Invoked synchronously (API Gateway or Step Functions): the caller receives the error and owns the ' +
+          'retry, and Lambda never queues these events, so a dead-letter queue would stay empty.',
+      );
+    }
+    // Neither given: the finding stays, and test/infra/nag.test.ts fails until someone decides.
+    if (props.reservedConcurrency === undefined && props.unreservedBecause) {
+      acknowledge(this, regulated('LambdaConcurrency'), props.unreservedBecause);
+    }
+  }
+
+  /**
+   * Identity Center: assignments only for the configured instance, permission sets and account; users looked up
+   * in the configured identity store only.
+   */
+  private allowProviders(providers: ProviderResources): void {
+    if (providers.webhookSecret) {
+      providers.webhookSecret.grantRead(this);
+      this.addEnvironment(ENV.providerSecretsId, providers.webhookSecret.secretArn);
+    }
+    const stack = Stack.of(this);
+    for (const center of providers.identityCenter) {
+      const account = `arn:${stack.partition}:sso:::account/${center.accountId}`;
+      this.allowActions(
+        ['sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment', 'sso:ListAccountAssignments'],
+        [center.instanceArn, ...center.permissionSetArns, account],
+      );
+      this.allowActions(
+        ['sso:DescribeAccountAssignmentCreationStatus', 'sso:DescribeAccountAssignmentDeletionStatus'],
+        [center.instanceArn],
+      );
+      const users = `arn:${stack.partition}:identitystore:::user/*`;
+      this.allowActions(
+        ['identitystore:GetUserId', 'identitystore:DescribeUser'],
+        [
+          `arn:${stack.partition}:identitystore::${stack.account}:identitystore/${center.identityStoreId}`,
+          users,
+        ],
+      );
+      this.acknowledgeWildcard(
+        users,
+        'Identity Center user ids are only known at run time; lookups are limited to the one identity store ' +
+          'named in the policy, for read actions only.',
+      );
+    }
   }
 
   private allowActions(actions: string[], resources: string[]): void {
@@ -242,6 +374,16 @@ export class KeyholderFunction extends NodejsFunction {
     } else {
       this.allowActions(['s3:PutObject'], [bucket.arnForObjects('*')]);
     }
+    this.acknowledgeWildcard(
+      bucket.arnForObjects('*'),
+      'Anchors and snapshots are keyed by time, so the object names are not known in advance; the wildcard ' +
+        'covers one bucket, with get (readers) or put (writers) only and never delete.',
+    );
+  }
+
+  private acknowledgeWildcard(arn: string, reason: string): void {
+    const role = this.role;
+    if (role) acknowledge(role, [wildcardResource(this, arn)], reason);
   }
 
   private requireStateMachine(need: Permission, resources: KeyholderResources): StateMachine {

@@ -6,11 +6,14 @@ import { ENV } from '../lambdas/commons/config.ts';
 import { parseDuration } from '../lambdas/core/duration.ts';
 import type { Policy } from '../lambdas/core/policy.ts';
 import { ROUTES } from '../lambdas/routes.ts';
+import { KeyholderAccessProviders } from './access-providers.ts';
 import { AccessWorkflow } from './access-workflow.ts';
 import { AuditAnchors } from './audit-anchors.ts';
+import { DriftAlarms } from './drift-alarms.ts';
 import { KeyholderHttpApi } from './http-api.ts';
 import type { KeyholderResources } from './keyholder-function.ts';
 import { InboundMail } from './mail-inbound.ts';
+import { KeyholderOperations } from './operations.ts';
 import { KeyholderSlack } from './slack.ts';
 import { KeyholderSweep } from './sweep.ts';
 import { KeyholderTables } from './tables.ts';
@@ -33,6 +36,8 @@ export interface KeyholderStackProps extends StackProps {
   readonly inboundMailDomain?: string;
   /** How often the scheduled sweep runs (context `keyholder:sweepRate`). @default 15 minutes */
   readonly sweepRate?: Duration | undefined;
+  /** API stage throttling (context `keyholder:apiRateLimit`, `keyholder:apiBurstLimit`). @default 50/s, 100 */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number } | undefined;
 }
 
 export class KeyholderStack extends Stack {
@@ -53,6 +58,7 @@ export class KeyholderStack extends Stack {
     this.api = new KeyholderHttpApi(this, 'Api', {
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
+      throttle: props.apiThrottle,
     });
 
     const environment = {
@@ -71,6 +77,11 @@ export class KeyholderStack extends Stack {
       encryptionKey: this.tables.encryptionKey,
       mail: { from: props.mailFrom, configurationSet },
       slackSecret: slack?.secret,
+      // Access providers (issue 7): their secret and platforms, granted through the `providers:call` need.
+      providers: new KeyholderAccessProviders(this, 'AccessProviders', {
+        policy: props.policy,
+        sweepRate: props.sweepRate,
+      }).resources,
     };
 
     // Tamper evidence outside the table, and the public report (issue 5).
@@ -89,6 +100,7 @@ export class KeyholderStack extends Stack {
       environment,
       resources,
     });
+    KeyholderOperations.of(this).watchStateMachine(this.workflow.stateMachine);
 
     this.api.addRoutes(ROUTES, {
       environment,
@@ -106,6 +118,7 @@ export class KeyholderStack extends Stack {
       resources: { ...resources, stateMachine: this.workflow.stateMachine },
       rate: props.sweepRate,
     });
+    new DriftAlarms(this, 'DriftAlarms', { policy: props.policy, sweepRate: props.sweepRate });
 
     if (props.inboundMailDomain) {
       const inbound = new InboundMail(this, 'InboundMail', {

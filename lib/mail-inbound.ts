@@ -6,7 +6,10 @@ import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Construct } from 'constructs';
 import { INBOUND_MAIL_HANDLER } from '../lambdas/routes.ts';
+import { acknowledge, regulated } from './compliance.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { KeyholderOperations } from './operations.ts';
 
 export interface InboundMailProps {
   /** The domain whose MX points at SES inbound; reply addresses are `approvals+<token>@<domain>`. */
@@ -34,13 +37,31 @@ export class InboundMail extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      versioned: false,
-      lifecycleRules: [{ expiration: props.retention ?? Duration.days(30) }],
+      versioned: true,
+      lifecycleRules: [
+        { expiration: props.retention ?? Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
+      ],
+      serverAccessLogsBucket: KeyholderOperations.of(this).serverAccessLogs,
+      serverAccessLogsPrefix: 'inbound-mail/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.bucket,
+      regulated('S3DefaultEncryptionKMS'),
+      "SES writes each reply as the SES service principal, which cannot use the account's aws/s3 key; " +
+        'replies are SSE-S3 encrypted at rest, TLS-only, and expire after 30 days.',
+    );
+    acknowledge(
+      this.bucket,
+      regulated('S3BucketReplicationEnabled'),
+      'Stored replies are transient inputs (acted on within seconds, kept 30 days only to investigate ' +
+        'refusals); the decision they carry is recorded in the audit trail, not here.',
+    );
     this.function = new KeyholderFunction(this, 'InboundReplyFunction', {
       entry: INBOUND_MAIL_HANDLER.entry,
       description: 'Keyholder inbound email replies (approve / deny by reply)',
+      ...functionSizing('mail', INBOUND_MAIL_HANDLER.name),
+      asynchronous: true,
       environment: { ...props.environment },
     }).allow(INBOUND_MAIL_HANDLER.needs, {
       ...props.resources,

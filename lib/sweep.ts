@@ -2,10 +2,11 @@
 // schedule at a fixed rate. It is the system's convergence loop, so a missed run is simply caught up by the next.
 import { Duration } from 'aws-cdk-lib';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { SWEEP_HANDLER } from '../lambdas/routes.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { scheduledInvoke } from './scheduled-target.ts';
 
 export const DEFAULT_SWEEP_RATE = Duration.minutes(15);
 
@@ -36,14 +37,19 @@ export class KeyholderSweep extends Construct {
       description:
         'Keyholder: scheduled sweep (expiry safety net, reviews, lapsed holders, seat reconciliation)',
       // Reads are bounded by what is due; a long backlog after an outage is worked off over several runs.
-      timeout: Duration.minutes(5),
+      ...functionSizing('scheduled', SWEEP_HANDLER.name),
+      asynchronous: true,
       environment: props.environment,
     }).allow(SWEEP_HANDLER.needs, props.resources);
 
     this.schedule = new Schedule(this, 'Schedule', {
       schedule: ScheduleExpression.rate(rate),
       // No retries: every sweep is idempotent and the next one is at most one rate away.
-      target: new LambdaInvoke(this.function, { retryAttempts: 0 }),
+      target: scheduledInvoke(this, this.function, {
+        retryAttempts: 0,
+        // Scheduler accepts at most a day; a run older than one rate would only overlap the next.
+        maxEventAge: Duration.minutes(Math.min(minutes, 24 * 60)),
+      }),
       description: `Keyholder: sweep every ${rate.toHumanString()}`,
     });
   }

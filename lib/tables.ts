@@ -1,5 +1,6 @@
 // The stateful part: the state table and the append-only audit table, shaped by lambdas/adapters/dynamodb/schema.ts.
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -9,6 +10,7 @@ import {
   STATE_TABLE_KEYS,
   STATUS_INDEX,
 } from '../lambdas/adapters/dynamodb/schema.ts';
+import { acknowledge } from './compliance.ts';
 
 const string = (name: string) => ({ name, type: AttributeType.STRING });
 
@@ -57,5 +59,24 @@ export class KeyholderTables extends Construct {
       partitionKey: string(AUDIT_TABLE_KEYS.partitionKey),
       sortKey: { name: AUDIT_TABLE_KEYS.sortKey, type: AttributeType.NUMBER },
     });
+
+    // PITR covers the last 35 days; AWS Backup keeps daily, weekly and monthly copies outside the table for
+    // years, in a vault of their own, so the trail outlives a mistake noticed late.
+    const vault = new BackupVault(this, 'BackupVault', { removalPolicy: RemovalPolicy.RETAIN });
+    const plan = BackupPlan.dailyWeeklyMonthly5YearRetention(this, 'BackupPlan', vault);
+    const selection = plan.addSelection('Tables', {
+      resources: [
+        BackupResource.fromDynamoDbTable(this.stateTable),
+        BackupResource.fromDynamoDbTable(this.auditTable),
+      ],
+    });
+    acknowledge(
+      selection,
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      ],
+      'The AWS Backup service role policy is the one AWS maintains for Backup to snapshot the tables; this role ' +
+        'is assumed only by backup.amazonaws.com for this selection.',
+    );
   }
 }

@@ -4,9 +4,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { acknowledge, regulated } from './compliance.ts';
+import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
+import { KeyholderOperations } from './operations.ts';
+import { scheduledInvoke } from './scheduled-target.ts';
 
 export interface TransparencyReportsProps {
   readonly resources: Omit<KeyholderResources, 'stateMachine'> & { readonly anchorBucket: IBucket };
@@ -25,17 +28,25 @@ export class TransparencyReports extends Construct {
 
     this.bucket = new Bucket(this, 'SnapshotBucket', {
       versioned: true,
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      serverAccessLogsBucket: KeyholderOperations.of(this).serverAccessLogs,
+      serverAccessLogsPrefix: 'transparency/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.bucket,
+      regulated('S3BucketReplicationEnabled'),
+      'The snapshots hold only aggregate figures, recomputed every day from the audit trail (DynamoDB with ' +
+        'PITR and AWS Backup); a lost region loses nothing that the next run cannot publish again.',
+    );
 
     this.function = new KeyholderFunction(this, 'PublishFunction', {
       entry: 'lambdas/handlers/scheduled/publish-transparency.ts',
       description: 'Keyholder: daily transparency report (verifies the trail, publishes aggregate figures)',
-      timeout: Duration.minutes(15),
-      memorySize: 1024,
+      ...functionSizing('scheduled', 'publish-transparency'),
+      asynchronous: true,
       environment: props.environment,
     }).allow(['state:read', 'audit:read', 'anchors:read', 'transparency:write'], {
       ...props.resources,
@@ -44,7 +55,7 @@ export class TransparencyReports extends Construct {
 
     this.schedule = new Schedule(this, 'Daily', {
       schedule: ScheduleExpression.rate(props.every ?? Duration.days(1)),
-      target: new LambdaInvoke(this.function, { retryAttempts: 3 }),
+      target: scheduledInvoke(this, this.function, { retryAttempts: 3, maxEventAge: Duration.hours(6) }),
       description: 'Keyholder: publish the transparency report',
     });
   }

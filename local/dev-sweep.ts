@@ -1,6 +1,7 @@
-// The sweep on the local stack: the same use case the scheduled Lambda runs, on a timer at the same rate as AWS
-// (or `sweepIntervalMs`), and `POST /dev/sweep` to run it now and see what it did.
+// The sweep on the local stack: the same use cases the scheduled Lambda runs (the sweep, then the drift check), on
+// a timer at the same rate as AWS (or `sweepIntervalMs`), and `POST /dev/sweep` to run it now and see what it did.
 import { dependencies } from '../lambdas/commons/dependencies.ts';
+import { checkDrift, type DriftReport } from '../lambdas/use-cases/drift.ts';
 import { type SweepReport, sweep } from '../lambdas/use-cases/sweep.ts';
 import type { DevRoute } from './dev-routes.ts';
 
@@ -13,7 +14,7 @@ export interface LocalSweep {
   start(): void;
   stop(): Promise<void>;
   /** Runs one sweep now (what POST /dev/sweep does). */
-  runNow(): Promise<SweepReport>;
+  runNow(): Promise<SweepReport & { readonly drift: DriftReport }>;
 }
 
 /** `intervalMs` 0 turns the timer off; POST /dev/sweep still works. */
@@ -21,7 +22,12 @@ export function localSweep(options: { readonly intervalMs?: number | undefined }
   const intervalMs = options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
-  const runNow = async () => sweep(dependencies());
+  // As the scheduled handler does: the sweep, then the drift check of the real providers.
+  const runNow = async () => {
+    const deps = dependencies();
+    const report = await sweep(deps);
+    return { ...report, drift: await checkDrift(deps) };
+  };
   const tick = () => {
     // A tick while the last one still runs is skipped: overlapping sweeps are safe, but pile-ups help nobody.
     if (running) return;

@@ -1,6 +1,6 @@
 // Starts AWS's DynamoDB Local (the jar shipped in the amplify-dynamodb-simulator npm package) on a free port.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -41,6 +41,32 @@ function javaExecutable(): string {
   return javaHome ? path.join(javaHome, 'bin', 'java') : 'java';
 }
 
+/** Where a persisted emulator records its pid, so a restart can find one its dead parent left behind. */
+export const PID_FILE = 'dynamodb-local.pid';
+
+function executableOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * On Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill java the moment its parent dies, however it
+ * dies: the exit and signal hooks below cannot run when the parent is SIGKILLed, and an orphaned JVM would keep its
+ * port, its memory and (with --persist) the data directory.
+ */
+function parentDeathPrefix(): string[] {
+  if (process.platform !== 'linux') return [];
+  const setpriv = executableOnPath('setpriv');
+  return setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
+}
+
 async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
@@ -68,9 +94,11 @@ function spawnEmulator(port: number, persistDir: string | undefined): Attempt {
   const storage = persistDir ? ['-dbPath', persistDir] : ['-inMemory'];
   // -sharedDb: one database for every credential and region, so the local stack's handlers (default credential
   // chain) and the tests (dummy credentials) see the same tables. -disableTelemetry: nothing leaves the machine.
+  const [command = javaExecutable(), ...prefix] = [...parentDeathPrefix(), javaExecutable()];
   const child = spawn(
-    javaExecutable(),
+    command,
     [
+      ...prefix,
       `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`,
       '-jar',
       path.join(emulator, 'DynamoDBLocal.jar'),
@@ -141,7 +169,7 @@ function failureMessage(
   code: number | null,
   output: string,
 ): string {
-  if (spawnError?.code === 'ENOENT') {
+  if (spawnError?.code === 'ENOENT' || /failed to execute .*No such file/.test(output)) {
     return (
       `Java was not found (${javaExecutable()}). DynamoDB Local needs a Java 17+ runtime: install one ` +
       `(e.g. apt-get install default-jre-headless) or set JAVA_HOME.`
@@ -159,8 +187,12 @@ const isPortClash = (output: string) => /BindException|Address already in use/i.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const persistDir = options.persistDir ? path.resolve(options.persistDir) : undefined;
-  if (persistDir) mkdirSync(persistDir, { recursive: true });
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  if (persistDir) {
+    mkdirSync(persistDir, { recursive: true });
+    await killLeftoverEmulator(persistDir);
+  }
+  // Generous: a JVM on a loaded 2-core machine has been seen to need more than 30 s.
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
 
   for (let tries = 1; tries <= PORT_ATTEMPTS; tries++) {
     const port = await freePort();
@@ -168,6 +200,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     const startedAt = performance.now();
     const attempt = spawnEmulator(port, persistDir);
     const release = killWithThisProcess(attempt.child);
+    const pidFile = persistDir && attempt.child.pid ? path.join(persistDir, PID_FILE) : undefined;
+    if (pidFile) writeFileSync(pidFile, String(attempt.child.pid));
     if (await waitUntilReady(attempt, endpoint, timeoutMs)) {
       // The pipes must keep draining, but they should not keep the event loop alive on their own.
       attempt.child.unref();
@@ -180,6 +214,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
         stop: async () => {
           release();
           await stopChild(attempt);
+          if (pidFile) rmSync(pidFile, { force: true });
         },
       };
     }
@@ -190,6 +225,39 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     throw new DynamoDbLocalError(failureMessage(spawnError, code, attempt.output()));
   }
   throw new DynamoDbLocalError(`DynamoDB Local found no free port in ${PORT_ATTEMPTS} attempts`);
+}
+
+/** The command line of a live process, or undefined when it is gone (or this is not Linux). */
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A previous run on this data directory whose parent was killed without the parent-death signal (no setpriv):
+ * its emulator may still hold the directory. It is ours only if its command line names the jar and this directory.
+ */
+async function killLeftoverEmulator(persistDir: string): Promise<void> {
+  const pidFile = path.join(persistDir, PID_FILE);
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  const isLeftover = () => {
+    const commandLine = Number.isInteger(pid) && pid > 0 ? commandLineOf(pid) : undefined;
+    return commandLine?.includes('DynamoDBLocal.jar') === true && commandLine.includes(persistDir);
+  };
+  if (isLeftover()) {
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (isLeftover() && Date.now() < deadline) await sleep(50);
+  }
+  rmSync(pidFile, { force: true });
 }
 
 async function stopChild(attempt: Attempt): Promise<void> {

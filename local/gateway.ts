@@ -325,7 +325,9 @@ function buildEvent(input: {
 }): APIGatewayProxyEventV2WithJWTAuthorizer {
   const { req, route, now } = input;
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  const headers: Record<string, string> = {};
+  // Maps, then Object.fromEntries: a header or parameter named `__proto__` or `constructor` becomes an own
+  // property, as JSON.parse makes it of the event on AWS, instead of hitting (or reading) Object.prototype.
+  const headerMap = new Map<string, string>();
   const cookies: string[] = [];
   for (let index = 0; index < req.rawHeaders.length; index += 2) {
     const name = (req.rawHeaders[index] as string).toLowerCase();
@@ -340,8 +342,10 @@ function buildEvent(input: {
       );
       continue;
     }
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    const earlier = headerMap.get(name);
+    headerMap.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
   headers['x-forwarded-for'] = headers['x-forwarded-for']
     ? `${headers['x-forwarded-for']}, ${sourceIp}`
     : sourceIp;
@@ -350,11 +354,12 @@ function buildEvent(input: {
   headers['x-amzn-trace-id'] ??=
     `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 
-  const queryStringParameters: Record<string, string> = {};
+  const queryMap = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(input.rawQueryString)) {
-    queryStringParameters[name] =
-      queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
+    const earlier = queryMap.get(name);
+    queryMap.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const queryStringParameters: Record<string, string> = Object.fromEntries(queryMap);
   const domainName = headers.host ?? 'localhost';
   const hasBody = input.body.length > 0;
   const isBase64Encoded = hasBody && !isTextContentType(headers['content-type']);

@@ -5,7 +5,7 @@ import type { SESEvent } from 'aws-lambda';
 import { ENV } from '../lambdas/commons/config.ts';
 import { devMailInboundRoutes, type LocalMailBucket, startLocalMailBucket } from './dev-mail-inbound.ts';
 import type { DevRoute } from './dev-routes.ts';
-import { startLocalSecrets } from './dev-secrets.ts';
+import { type LocalSecrets, startLocalSecrets } from './dev-secrets.ts';
 import { devSlackRoutes, type SlackClicker, slackClicker } from './dev-slack.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 
@@ -15,6 +15,8 @@ export interface LocalNotificationChannels {
   readonly signingSecret: string;
   readonly replyDomain: string;
   readonly mailBucket: LocalMailBucket;
+  /** The local Secrets Manager (AWS_ENDPOINT_URL_SECRETS_MANAGER): other local secrets go here too. */
+  readonly secrets: LocalSecrets;
   /** The variables the handlers read, as the CDK stack sets them on AWS, plus the SDK endpoint overrides. */
   readonly environment: Readonly<Record<string, string>>;
   routes(options: {
@@ -45,6 +47,7 @@ export async function startLocalNotificationChannels(): Promise<LocalNotificatio
       signingSecret,
       replyDomain: LOCAL_REPLY_DOMAIN,
       mailBucket,
+      secrets,
       environment: {
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
         AWS_ENDPOINT_URL_S3: mailBucket.endpoint,

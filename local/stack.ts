@@ -14,11 +14,14 @@ import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
+import type { DevPlatform } from './dev-platform.ts';
+import { startDevProviders } from './dev-providers.ts';
 import { devError, devRouter } from './dev-routes.ts';
 import { localSweep } from './dev-sweep.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalSigningKey, lambdaContext, signLocalToken, startGateway } from './gateway.ts';
 import { type LocalNotificationChannels, startLocalNotificationChannels } from './notification-channels.ts';
+import { rearmAfterRestart } from './rearm.ts';
 import { seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { synthesizeWorkflow } from './synthesize.ts';
@@ -37,6 +40,10 @@ export interface LocalStackOptions {
   readonly seedFile?: string;
   /** How often the local sweep runs. @default 15 minutes, as on AWS; 0: only on POST /dev/sweep */
   readonly sweepIntervalMs?: number;
+  /** Signing secrets of the policy's webhook providers, by provider name (AWS keeps them in Secrets Manager). */
+  readonly providerSecrets?: Readonly<Record<string, string>>;
+  /** Start a local platform (local/dev-platform.ts) and map `admin` to it through a webhook provider. */
+  readonly devPlatform?: boolean;
 }
 
 export interface LocalStack {
@@ -50,7 +57,15 @@ export interface LocalStack {
   readonly channels: LocalNotificationChannels;
   readonly stepFunctions: Awaited<ReturnType<typeof startLocalStepFunctions>>;
   readonly seed: { readonly principals: Principal[]; readonly datasets: Dataset[] };
+  /** The local platform behind the `dev-platform` webhook provider, when `devPlatform` was asked for. */
+  readonly platform: DevPlatform | undefined;
   tokenFor(sub: string): Promise<string>;
+  /** What the local JWT authorizer checks tokens against, for tests that forge tokens (test/security). */
+  readonly jwt: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly privateKey: Awaited<ReturnType<typeof createLocalSigningKey>>['privateKey'];
+  };
   stop(): Promise<void>;
 }
 
@@ -66,7 +81,7 @@ async function loadHandler(entry: string): Promise<Handler> {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
+  let policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
   const seed = JSON.parse(
     await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8'),
   ) as LocalStack['seed'];
@@ -85,6 +100,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(mailbox.stop);
     const channels = await startLocalNotificationChannels();
     stops.push(channels.stop);
+    const providers = await startDevProviders({ ...options, policy, secrets: channels.secrets });
+    stops.push(providers.stop);
+    policy = providers.policy;
     const { definition } = synthesizeWorkflow({ policy });
     const dynamo = await dynamoStarting;
 
@@ -172,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.mailFrom]: 'keyholder@nhse.example',
       [ENV.publicBaseUrl]: gateway.url,
       ...channels.environment,
+      ...providers.environment,
     });
     resetDependencies();
 
@@ -186,10 +205,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTables(documentClient, tables);
     const directory = new DynamoDbDirectory(documentClient, tables);
     if ((await directory.listPrincipals()).length === 0) await seedDirectory(directory, seed);
-    // Executions live in memory; after a restart on persisted data, every request still awaiting approval gets
-    // its workflow back (same execution name; approvers already mailed are not mailed again, their links still work).
-    const deps = dependencies();
-    for (const pending of await deps.store.listPendingRequests()) await deps.workflow.start(pending.id);
+    // Executions live in memory; after a restart on persisted data, what they carried is picked up from DynamoDB:
+    // pending approvals (same execution name; approvers already mailed are not mailed again, their links still
+    // work), approved requests not yet granted, and the expiry of grants whose Wait was lost (local/rearm.ts).
+    const rearmed = await rearmAfterRestart(dependencies(), { sweepNow: sweeper.runNow });
+    stops.push(rearmed.stop);
     sweeper.start();
 
     return {
@@ -202,7 +222,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       channels,
       stepFunctions,
       seed,
+      platform: providers.platform,
       tokenFor,
+      jwt: { issuer, audience: JWT_AUDIENCE, privateKey: key.privateKey },
       stop,
     };
   } catch (error) {

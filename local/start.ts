@@ -1,4 +1,5 @@
-// `npm start`: runs Keyholder locally and prints how to use it. Flags: --persist [dir]. Env: PORT, KEYHOLDER_POLICY.
+// `npm start`: runs Keyholder locally and prints how to use it. Flags: --persist [dir]. Env: PORT, KEYHOLDER_POLICY,
+// KEYHOLDER_DEV_PLATFORM=1 (a local platform that admin grants are provisioned on).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT, startLocalStack } from './stack.ts';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 3000),
     policy: await policyFromFile(),
     persistDir,
+    devPlatform: process.env.KEYHOLDER_DEV_PLATFORM === '1',
   });
   const rows = stack.seed.principals.map(
     (p) =>
@@ -39,7 +41,7 @@ Keyholder is running locally (started in ${((Date.now() - started) / 1000).toFix
   OpenAPI         ${stack.url}/openapi.json
   Dev mailbox     ${stack.url}/dev/mailbox
   Directory       ${stack.url}/dev/principals
-  DynamoDB Local  ${stack.dynamodbEndpoint}${persistDir ? ` (data kept in ${persistDir})` : ' (in memory)'}
+${stack.platform ? `  Dev platform    ${stack.platform.url} (admin grants go here: webhook provider "dev-platform")\n` : ''}  DynamoDB Local  ${stack.dynamodbEndpoint}${persistDir ? ` (data kept in ${persistDir})` : ' (in memory)'}
   Policy          cap ${stack.policy.externalAdminCap} external admins, approval timeout ${stack.policy.approvalTimeout}, min duration ${stack.policy.minDuration}
 
 Seeded people:

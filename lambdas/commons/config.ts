@@ -24,6 +24,8 @@ export const ENV = {
   anchorBucket: 'KEYHOLDER_ANCHOR_BUCKET',
   /** S3 bucket holding the daily transparency snapshot; unset locally: the report is computed live. */
   transparencyBucket: 'KEYHOLDER_TRANSPARENCY_BUCKET',
+  /** Secrets Manager secret {"<provider name>": "<HMAC secret>"} of the webhook access providers; unset: none. */
+  providerSecretsId: 'KEYHOLDER_PROVIDER_SECRETS_ID',
 } as const;
 
 export interface KeyholderConfig {

@@ -2,6 +2,7 @@
 // Locally the same wiring runs against DynamoDB Local, the local Step Functions endpoint and the dev mailbox,
 // reached through AWS_ENDPOINT_URL_* (see local/stack.ts).
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.ts';
+import { DynamoDbDriftLedger } from '../adapters/dynamodb/drift-items.ts';
 import { DynamoDbNotificationLedger } from '../adapters/dynamodb/notification-ledger.ts';
 import { DynamoDbRequestStore } from '../adapters/dynamodb/request-store.ts';
 import { EmailNotifier } from '../adapters/email-notifier.ts';
@@ -13,8 +14,9 @@ import { cryptoIds, systemClock } from '../adapters/system.ts';
 import type { Mailer } from '../core/ports.ts';
 import type { Dependencies } from '../use-cases/context.ts';
 import { documentClient, secretsManagerClient, sesClient, sfnClient } from './clients.ts';
-import { readConfig } from './config.ts';
+import { ENV, readConfig } from './config.ts';
 import { readNotificationConfig } from './notification-config.ts';
+import { accessProvidersFor } from './provider-dependencies.ts';
 
 let cached: Dependencies | undefined;
 
@@ -23,16 +25,23 @@ export function dependencies(): Dependencies {
   const config = readConfig();
   const tables = { stateTable: config.stateTable, auditTable: config.auditTable };
   const mailer = new SesMailer(sesClient(), config.mailFrom, config.sesConfigurationSet);
+  const directory = new DynamoDbDirectory(documentClient(), tables);
   cached = {
     store: new DynamoDbRequestStore(documentClient(), tables),
-    directory: new DynamoDbDirectory(documentClient(), tables),
+    directory,
     workflow: new StepFunctionsWorkflow(sfnClient(), config.stateMachineArn),
     mailer,
     clock: systemClock,
     ids: cryptoIds,
     policy: config.policy,
     publicBaseUrl: config.publicBaseUrl,
+    driftLedger: new DynamoDbDriftLedger(documentClient(), tables),
     ...notificationDependencies(mailer, tables),
+    providers: accessProvidersFor(config.policy, {
+      secretId: process.env[ENV.providerSecretsId] || undefined,
+      secretsManager: secretsManagerClient,
+      directory,
+    }),
   };
   return cached;
 }

@@ -41,3 +41,75 @@ export function sweepMetricsLine(report: SweepFigures): string {
     ...values,
   });
 }
+
+/** The metric the DeprovisioningFailed alarm watches (lib/provider-alarms.ts). */
+export const DEPROVISIONING_FAILED_METRIC = 'DeprovisioningFailed';
+
+/**
+ * One failed removal of access on a platform. No dimensions, so one alarm covers every provider and function;
+ * the provider rides along as a property for log queries.
+ */
+export function deprovisioningFailedMetricLine(at: string, provider: string): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Date.parse(at),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [[]],
+          Metrics: [{ Name: DEPROVISIONING_FAILED_METRIC, Unit: 'Count' }],
+        },
+      ],
+    },
+    Provider: provider,
+    [DEPROVISIONING_FAILED_METRIC]: 1,
+  });
+}
+
+/** The metric the OutOfBandAccess alarm watches (lib/drift-alarms.ts): open out-of-band items, per provider. */
+export const OUT_OF_BAND_ACCESS_METRIC = 'OutOfBandAccess';
+
+export interface DriftFigures {
+  readonly at: string;
+  readonly providers: readonly {
+    readonly provider: string;
+    readonly found: readonly unknown[];
+    readonly removed: readonly unknown[];
+    readonly gone: readonly unknown[];
+    readonly reapplied: readonly unknown[];
+    readonly open: number;
+  }[];
+  readonly failures: readonly { readonly provider: string }[];
+}
+
+/**
+ * One EMF line per checked provider, under two dimension sets: by provider (to see where), and by function alone
+ * (one alarm, on the Maximum, covers every provider whatever the policy names). Zeros are published too.
+ */
+export function driftMetricsLines(report: DriftFigures): string[] {
+  return report.providers.map((checked) => {
+    const values = {
+      [OUT_OF_BAND_ACCESS_METRIC]: checked.open,
+      OutOfBandAccessFound: checked.found.length,
+      OutOfBandAccessRemoved: checked.removed.length,
+      OutOfBandAccessGone: checked.gone.length,
+      GrantsReapplied: checked.reapplied.length,
+      DriftFailures: report.failures.filter((failure) => failure.provider === checked.provider).length,
+    };
+    return JSON.stringify({
+      _aws: {
+        Timestamp: Date.parse(report.at),
+        CloudWatchMetrics: [
+          {
+            Namespace: METRICS_NAMESPACE,
+            Dimensions: [['Function', 'Provider'], ['Function']],
+            Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: 'Count' })),
+          },
+        ],
+      },
+      Function: 'sweep',
+      Provider: checked.provider,
+      ...values,
+    });
+  });
+}

@@ -8,6 +8,8 @@ export type ErrorKind =
   | 'not-found'
   | 'conflict'
   | 'gone'
+  /** A request body over the limit (HTTP 413). */
+  | 'too-large'
   | 'unavailable';
 
 export class KeyholderError extends Error {

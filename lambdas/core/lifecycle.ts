@@ -9,7 +9,15 @@ import {
   isExternal,
 } from './eligibility.ts';
 import { CapReachedError, ConflictError, ForbiddenError, ValidationError } from './errors.ts';
-import type { AccessRequest, Dataset, DecisionChannel, Principal, RequestStatus, Scope } from './model.ts';
+import type {
+  AccessRequest,
+  Dataset,
+  DecisionChannel,
+  Grant,
+  Principal,
+  RequestStatus,
+  Scope,
+} from './model.ts';
 import type { Policy } from './policy.ts';
 import { parseScopes } from './scopes.ts';
 
@@ -99,7 +107,7 @@ export function withExtensionClosed(request: AccessRequest, now: string): Access
   return { ...request, extension: { ...extension, status: 'TIMED_OUT', closedAt: now } };
 }
 
-function adminLockRelease(request: AccessRequest): 'release' | undefined {
+export function adminLockRelease(request: AccessRequest): 'release' | undefined {
   return request.scopes.includes('admin') ? 'release' : undefined;
 }
 
@@ -321,21 +329,28 @@ export function rejectRequest(
   };
 }
 
+/** The grant an approved request gets when its access starts at `now`. */
+export function grantStartingAt(request: AccessRequest, policy: Policy, now: string): Grant {
+  const reviewInterval = request.scopes.includes('admin') ? policy.review.admin : policy.review.dataset;
+  const approvedBy = request.approvals
+    .filter((entry) => entry.decision === 'approve')
+    .map((entry) => entry.approverId);
+  return {
+    grantedAt: now,
+    expiresAt: addDuration(now, request.duration),
+    approvedBy,
+    nextReviewAt: addDuration(now, reviewInterval),
+  };
+}
+
 /** APPROVED -> ACTIVE. The seat is taken by the same atomic write, which fails when the cap is full. */
 export function grantAccess(request: AccessRequest, policy: Policy, now: string): Transition {
   if (request.status !== 'APPROVED') {
     throw new ConflictError('NOT_APPROVED', `request ${request.id} is ${request.status}, not APPROVED`);
   }
-  const expiresAt = addDuration(now, request.duration);
-  const reviewInterval = request.scopes.includes('admin') ? policy.review.admin : policy.review.dataset;
-  const approvedBy = request.approvals
-    .filter((entry) => entry.decision === 'approve')
-    .map((entry) => entry.approverId);
-  const active: AccessRequest = {
-    ...request,
-    status: 'ACTIVE',
-    grant: { grantedAt: now, expiresAt, approvedBy, nextReviewAt: addDuration(now, reviewInterval) },
-  };
+  const grant = grantStartingAt(request, policy, now);
+  const { expiresAt, approvedBy } = grant;
+  const active: AccessRequest = { ...request, status: 'ACTIVE', grant };
   return {
     expectedStatus: 'APPROVED',
     request: active,

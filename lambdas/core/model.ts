@@ -1,4 +1,5 @@
 // The domain's nouns: principals, datasets, scopes, requests, grants.
+import type { Actor } from './audit.ts';
 
 export const CLEARANCE_LEVELS = ['BPSS', 'SC', 'DV'] as const;
 export type ClearanceLevel = (typeof CLEARANCE_LEVELS)[number];
@@ -45,6 +46,10 @@ export const REQUEST_STATUSES = [
   'TIMED_OUT',
   'CANCELLED',
   'REVOKED',
+  /** Approved, seat taken, the access provider being asked to grant (lambdas/core/provisioning.ts). */
+  'PROVISIONING',
+  /** The access provider refused or failed the grant; the seat was given back. */
+  'FAILED',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -55,6 +60,7 @@ export const TERMINAL_STATUSES: readonly RequestStatus[] = [
   'TIMED_OUT',
   'CANCELLED',
   'REVOKED',
+  'FAILED',
 ];
 
 export type DecisionChannel = 'api' | 'email-link' | 'slack' | 'email-reply';
@@ -139,6 +145,20 @@ export interface AccessRequest {
   readonly reviews?: readonly ReviewDecision[] | undefined;
   /** The latest extension round, open or decided. */
   readonly extension?: ExtensionRound | undefined;
+  /** Access should end but the platform has not confirmed removal yet (ACTIVE only); retried until it does. */
+  readonly revocation?: PendingRevocation | undefined;
+}
+
+/** An ending of access (revoke, or expiry) that the access provider failed to carry out on the platform. */
+export interface PendingRevocation {
+  /** The ending's reason (e.g. the revoker's words, REVIEW_OVERDUE, EXPIRED) and who asked for it. */
+  readonly reason: string;
+  readonly actor: Actor;
+  readonly requestedAt: string;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  /** `<provider>: <message>` of the latest failure. */
+  readonly lastError: string;
 }
 
 export function isTerminal(status: RequestStatus): boolean {

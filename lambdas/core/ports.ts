@@ -2,6 +2,7 @@
 import type { AccessInterval } from './access-history.ts';
 import type { AuditEvent, ChainHead } from './audit.ts';
 import type { AuditAnchor, StreamHead } from './audit-verify.ts';
+import type { DriftItem } from './drift.ts';
 import type { Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, Principal, Scope } from './model.ts';
 import type { TransparencyReport } from './transparency.ts';
@@ -192,6 +193,25 @@ export interface AccessHistory {
 export interface AnchorStore {
   put(anchor: AuditAnchor): Promise<{ readonly key: string }>;
   latest(): Promise<{ readonly key: string; readonly anchor: AuditAnchor } | undefined>;
+}
+
+/** One provider's open out-of-band items, read consistently, with the head of its `DRIFT#<provider>` stream. */
+export interface DriftState {
+  readonly open: readonly DriftItem[];
+  readonly audit: ChainHead;
+}
+
+/**
+ * Out-of-band access the sweep found on a platform: one open item per (provider, principal, scope) until the access
+ * goes, each opening and closing committed with its event on the provider's stream. `open` and `close` return false
+ * when the item or the stream head moved since they were read (another sweep): nothing is written.
+ */
+export interface DriftLedger {
+  state(provider: string): Promise<DriftState>;
+  /** Open items of one provider, or of all providers (a query of a sparse index entry, no Scan). */
+  listOpen(provider?: string): Promise<DriftItem[]>;
+  open(item: DriftItem, event: AuditEvent, expectedHead: ChainHead): Promise<boolean>;
+  close(item: DriftItem, event: AuditEvent, expectedHead: ChainHead): Promise<boolean>;
 }
 
 /** The published transparency report (AWS: a private S3 bucket written daily, served by GET /transparency). */

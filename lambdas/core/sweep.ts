@@ -7,6 +7,7 @@ import { expireGrant, REASONS, revokeGrant, type Transition } from './lifecycle.
 import type { AccessRequest } from './model.ts';
 import type { Policy } from './policy.ts';
 import type { ExternalAdminSeats, SeatHolder } from './ports.ts';
+import { isRevocationPending } from './provisioning.ts';
 import { isReviewDue, revokeOverdueReview } from './review.ts';
 
 export const SWEEP_ACTOR: Actor = { type: 'system', id: 'sweep' };
@@ -27,6 +28,8 @@ export function sweepDueAt(request: AccessRequest): string | undefined {
   if (request.status !== 'ACTIVE' || !request.grant) return undefined;
   const candidates = [request.review ? request.review.deadline : request.grant.nextReviewAt];
   if (request.extension?.status === 'PENDING') candidates.push(request.extension.deadline);
+  // A removal the platform failed is retried by the next sweep (expiries are already found by their grant rows).
+  if (request.revocation && isRevocationPending(request)) candidates.push(request.revocation.requestedAt);
   return candidates.sort()[0];
 }
 

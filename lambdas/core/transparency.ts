@@ -32,6 +32,8 @@ export interface TransparencyReport {
   /** Median of (expiresAt - grantedAt) over the grants made in the window; null when there were none. */
   readonly medianApprovedDurationHours: number | null;
   readonly reviews: { readonly onTime: number; readonly overdue: number };
+  /** Access found on the platforms without a Keyholder grant and not yet gone (open drift items, a count). */
+  readonly outOfBandAccess: number;
   readonly chainHead:
     | ({ readonly verified: true; readonly verifiedAt: string } & HeadsDigest)
     | { readonly verified: false; readonly verifiedAt: string }
@@ -50,6 +52,8 @@ export interface TransparencyInput {
   /** Every audit event with `at` in the window (other events are ignored). */
   readonly events: readonly AuditEvent[];
   readonly verdict?: LedgerVerdict | undefined;
+  /** Open out-of-band drift items (lambdas/core/drift.ts); none when no provider can drift. */
+  readonly outOfBandAccess?: number | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -142,6 +146,7 @@ export function transparencyReport(input: TransparencyInput): TransparencyReport
       onTime: reviews.filter((outcome) => outcome === 'on-time').length,
       overdue: reviews.filter((outcome) => outcome === 'overdue').length,
     },
+    outOfBandAccess: input.outOfBandAccess ?? 0,
     chainHead: !verdict
       ? null
       : verdict.ok

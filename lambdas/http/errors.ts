@@ -10,6 +10,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   'not-found': 404,
   conflict: 409,
   gone: 410,
+  'too-large': 413,
   unavailable: 503,
 };
 

@@ -1,10 +1,18 @@
-// The wrapper every HTTP handler uses: middy with the error mapping, so handlers only hold the happy path.
+// The wrapper every HTTP handler uses: middy with the contract guard and the error mapping, so handlers only
+// hold the happy path.
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { observability } from '../commons/observability.ts';
 import { jsonError } from './errors.ts';
-import type { HttpEvent } from './request.ts';
+import { OPERATIONS } from './openapi.ts';
+import { assertBodyWithin, type HttpEvent, MAX_BODY_BYTES, refuseUndeclaredInput } from './request.ts';
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface HttpHandlerOptions {
+  /** Bodies larger than this are refused with 413 before the handler runs. @default MAX_BODY_BYTES (64 KiB) */
+  readonly maxBodyBytes?: number;
+}
 
 /** Maps any thrown error to the JSON error shape (or, for pages, to an HTML page). */
 export function errorMapping(render: (error: unknown) => HttpResult = jsonError) {
@@ -15,11 +23,41 @@ export function errorMapping(render: (error: unknown) => HttpResult = jsonError)
   };
 }
 
+/**
+ * Refuses, before any handler code or lookup runs, what no route may take: a body over the limit (413), and
+ * query parameters or a body on a route whose contract (OPERATIONS) declares none (400). Routes that do take
+ * them validate them with their own zod schema.
+ */
+export function contractGuard(maxBodyBytes: number) {
+  return {
+    before: async (request: { event: HttpEvent }) => {
+      const { event } = request;
+      assertBodyWithin(event, maxBodyBytes);
+      const operation = Object.hasOwn(OPERATIONS, event.routeKey) ? OPERATIONS[event.routeKey] : undefined;
+      if (operation) {
+        refuseUndeclaredInput(event, {
+          query: operation.query !== undefined,
+          body: operation.body !== undefined || operation.form !== undefined,
+        });
+      }
+    },
+  };
+}
+
+/** What the invocation's log line says: the route and the status, never headers or bodies. */
+const httpFacts = (request: { event: unknown; response: unknown }) => ({
+  route: (request.event as HttpEvent | undefined)?.routeKey,
+  status: (request.response as HttpResult | null | undefined)?.statusCode,
+});
+
 export function httpHandler(
   handle: (event: HttpEvent, context: Context) => Promise<HttpResult>,
   render: (error: unknown) => HttpResult = jsonError,
+  options: HttpHandlerOptions = {},
 ) {
   return middy<HttpEvent, HttpResult>()
+    .use(observability({ describe: httpFacts }))
+    .use(contractGuard(options.maxBodyBytes ?? MAX_BODY_BYTES))
     .use(errorMapping(render))
     .handler((event, context) => handle(event, context));
 }

@@ -18,6 +18,8 @@ interface Operation {
     readonly alsoHtml?: boolean;
   };
   readonly errors: readonly number[];
+  /** Also answers 202 with the response schema when the work is accepted but not done yet: when, in a word. */
+  readonly accepted?: string;
 }
 
 /** Per route: what it does and what it takes and gives. A route without an entry fails the contract test. */
@@ -55,6 +57,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     body: schemas.revokeBody,
     response: { status: 200, schema: schemas.requestView },
     errors: [400, 401, 403, 404, 409],
+    accepted: 'The platform has not removed the access yet: still ACTIVE, the revocation pending and retried',
   },
   'GET /access': {
     summary: 'Who has access now; at an instant (?at); the history of a principal or a scope',
@@ -184,7 +187,12 @@ export function openApiDocument() {
               },
       },
     };
-    for (const status of operation.errors)
+    if (operation.accepted) {
+      const schema = operation.response.schema ? jsonSchema(operation.response.schema) : {};
+      responses[202] = { description: operation.accepted, content: { 'application/json': { schema } } };
+    }
+    // Every route refuses undeclared input (400) and an oversized body (413): the guard in handler.ts.
+    for (const status of new Set([...operation.errors, 400, 413]))
       responses[status] = { description: `Error ${status}`, content: errorContent };
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {

@@ -9,7 +9,8 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   };
 };
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** The largest body a JSON or form route takes; bigger ones are refused with 413 before anything is parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The subject of the token the API Gateway JWT authorizer verified. Never from the body. */
 export function verifiedSubject(event: HttpEvent): string | undefined {
@@ -21,18 +22,70 @@ function header(event: HttpEvent, name: string): string | undefined {
   return event.headers?.[name] ?? undefined;
 }
 
-function rawBody(event: HttpEvent): string {
-  if (!event.body) return '';
-  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+/** The body's size in bytes as the client sent it (API Gateway base64-encodes non-text bodies). */
+function bodyBytes(event: HttpEvent): number {
+  if (!event.body) return 0;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body);
+}
+
+/** 413 when the body is larger than `limitBytes`; the shared guard (handler.ts) calls it for every route. */
+export function assertBodyWithin(event: HttpEvent, limitBytes: number): void {
+  if (bodyBytes(event) > limitBytes) {
     throw new KeyholderError(
-      'validation',
+      'too-large',
       'PAYLOAD_TOO_LARGE',
-      `body must be at most ${MAX_BODY_BYTES} bytes`,
+      `body must be at most ${limitBytes} bytes`,
       'body',
     );
   }
-  return body;
+}
+
+/** A route whose contract declares no query parameters or no body refuses any it is given. */
+export function refuseUndeclaredInput(event: HttpEvent, declares: { query: boolean; body: boolean }): void {
+  if (!declares.query) {
+    const [name] = Object.keys(event.queryStringParameters ?? {});
+    if (name !== undefined) throw new ValidationError(name, 'this route takes no query parameters');
+  }
+  if (!declares.body && bodyBytes(event) > 0) {
+    throw new ValidationError('body', 'this route takes no body');
+  }
+}
+
+function rawBody(event: HttpEvent): string {
+  if (!event.body) return '';
+  assertBodyWithin(event, MAX_BODY_BYTES);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/**
+ * The first object key that appears twice in (valid) JSON text, or undefined. JSON.parse keeps the last one
+ * silently; other parsers keep the first, so a body with both is ambiguous and refused (RFC 7493, I-JSON).
+ * Iterative, so deep nesting cannot exhaust the stack.
+ */
+export function duplicateKeyIn(text: string): string | undefined {
+  const frames: Array<{ keys: Set<string>; expectKey: boolean } | undefined> = [];
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index];
+    const top = frames.at(-1);
+    if (char === '{') frames.push({ keys: new Set(), expectKey: true });
+    else if (char === '[') frames.push(undefined);
+    else if (char === '}' || char === ']') frames.pop();
+    else if (char === ',' && top) top.expectKey = true;
+    else if (char === '"') {
+      let end = index + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (top?.expectKey) {
+        const key = JSON.parse(text.slice(index, end + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      index = end;
+    }
+    index += 1;
+  }
+  return undefined;
 }
 
 function fieldOf(issue: z.core.$ZodIssue): string {
@@ -79,14 +132,17 @@ export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.in
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ValidationError('body', 'body must be a JSON object');
   }
+  const duplicate = duplicateKeyIn(body);
+  if (duplicate !== undefined) throw new ValidationError(duplicate, `${duplicate} is given more than once`);
   return validate(schema, parsed, 'body');
 }
 
 export function formBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
   requireContentType(event, 'application/x-www-form-urlencoded');
-  const fields: Record<string, string> = {};
+  // No prototype: `__proto__`, `constructor` or `toString` are field names like any other (and so unknown).
+  const fields: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(rawBody(event))) {
-    if (key in fields) throw new ValidationError(key, `${key} is given more than once`);
+    if (Object.hasOwn(fields, key)) throw new ValidationError(key, `${key} is given more than once`);
     if (value !== '') fields[key] = value;
   }
   return validate(schema, fields, 'body');

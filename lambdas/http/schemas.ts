@@ -185,6 +185,17 @@ export const requestView = z.object({
     })
     .optional()
     .describe('The latest extension round'),
+  revocation: z
+    .object({
+      reason: z.string(),
+      actor: z.object({ type: z.string(), id: z.string() }),
+      requestedAt: z.string(),
+      attempts: z.number().int(),
+      lastError: z.string(),
+    })
+    .optional()
+    .describe('A removal the platform has not done yet (still ACTIVE); the sweep retries it'),
+  message: z.string().optional().describe('Why the answer is 202: what is still pending'),
 });
 
 export const requestList = z.object({ requests: z.array(requestView) });
@@ -201,6 +212,17 @@ export const accessList = z.object({
       approvedBy: z.array(z.string()),
     }),
   ),
+  outOfBand: z
+    .array(
+      z.object({
+        provider: z.string(),
+        principalId: z.string(),
+        scope: z.string(),
+        firstSeenAt: z.string(),
+      }),
+    )
+    .describe('Access a platform holds without a Keyholder grant, as the last sweep found it'),
+  outOfBandCount: z.number().int(),
 });
 
 export const datasetList = z.object({
@@ -305,6 +327,10 @@ export const transparencyView = z.object({
   }),
   medianApprovedDurationHours: z.number().nullable(),
   reviews: z.object({ onTime: z.number().int(), overdue: z.number().int() }),
+  outOfBandAccess: z
+    .number()
+    .int()
+    .describe('Access found on the platforms without a Keyholder grant, not yet gone (a count)'),
   chainHead: z
     .object({
       verified: z.boolean(),

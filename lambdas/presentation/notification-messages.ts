@@ -99,6 +99,20 @@ export function rejectedNotice(request: AccessRequest, detail: string | undefine
   );
 }
 
+export function failedNotice(request: AccessRequest): Notice {
+  return notice(
+    'failed',
+    request,
+    'Request approved but not granted: the platform refused the access',
+    'Your request was approved, but the platform that provides the access could not grant it, so it has ended.',
+    [
+      ['Reason', request.reason ?? '—'],
+      ['At', request.closedAt ?? '—'],
+    ],
+    'Nothing was granted. Submit a new request once the platform is working again, or ask an access-admin.',
+  );
+}
+
 export function revokedNotice(request: AccessRequest, names: Names): Notice {
   const by = nameOf(names, request.closedBy);
   return notice('revoked', request, `Access revoked by ${by}`, `Your access was revoked by ${by}.`, [

@@ -64,6 +64,7 @@ export function transparencyPage(report: TransparencyReport): string {
 <ul class="figures">
 ${figure('seats', `external admin seats in use (cap ${report.externalAdminSeats.cap})`, `${report.externalAdminSeats.inUse} / ${report.externalAdminSeats.cap}`)}
 ${figure('active', 'active grants', report.activeGrants.total)}
+${figure('out-of-band', 'access found on the platforms without a grant', report.outOfBandAccess ?? 0)}
 </ul>
 ${countTable('by-scope', 'Active grants by scope', 'Scope', report.activeGrants.byScope)}
 ${countTable('by-organisation', 'Active grants by organisation', 'Organisation', report.activeGrants.byOrganisation)}

@@ -1,6 +1,7 @@
 // What every use case receives (ports and policy), and the one way a transition is committed.
 
 import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
+import type { AccessProviders } from '../core/access-provider.ts';
 import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
 import {
   ConcurrentChangeError,
@@ -15,6 +16,7 @@ import type {
   ChatApprovals,
   Clock,
   Directory,
+  DriftLedger,
   IdGenerator,
   Mailer,
   NotificationLedger,
@@ -43,6 +45,10 @@ export interface Dependencies {
   readonly chatApprovals?: ChatApprovals | undefined;
   /** Inbound mail domain of the reply-to-decide addresses; absent: approval emails carry no Reply-To. */
   readonly replyDomain?: string | undefined;
+  /** How grants become real access, per scope (lambdas/core/access-provider.ts). */
+  readonly providers?: AccessProviders;
+  /** Out-of-band access the sweep found on the platforms (lambdas/use-cases/drift.ts). Absent: none recorded. */
+  readonly driftLedger?: DriftLedger | undefined;
 }
 
 export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead'>;

@@ -11,6 +11,7 @@ import {
   deniedNotice,
   expiredNotice,
   expiryReminderNotice,
+  failedNotice,
   grantedNotice,
   type Names,
   rejectedNotice,
@@ -28,7 +29,8 @@ export type OutcomeEvent =
   | 'timed-out'
   | 'cancelled'
   | 'revoked'
-  | 'expired';
+  | 'expired'
+  | 'failed';
 
 /** Outcomes after which every Slack prompt of the request is redrawn from fresh state. */
 const PROMPT_UPDATES: ReadonlySet<OutcomeEvent> = new Set([
@@ -181,6 +183,8 @@ function noticeForRequester(
         : undefined;
     case 'expired':
       return request.status === 'EXPIRED' ? expiredNotice(request) : undefined;
+    case 'failed':
+      return request.status === 'FAILED' ? failedNotice(request) : undefined;
     case 'cancelled':
       return undefined;
   }

@@ -1,11 +1,14 @@
 // Use case: a director answers a recertification prompt, Keep or Revoke. The same path serves the emailed review
 // link, Slack buttons and any later channel: rules are re-checked against fresh state on every call.
 
+import { NotFoundError } from '../core/errors.ts';
+import type { Transition } from '../core/lifecycle.ts';
 import type { DecisionChannel, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { answerReview } from '../core/review.ts';
 import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
 import { notifyOutcome } from './notify-outcome.ts';
+import { endAccessOnPlatform } from './provisioning.ts';
 
 export interface ReviewInput {
   readonly requestId: string;
@@ -23,10 +26,8 @@ export interface ReviewInput {
  * A retried answer (Slack retries, double clicks) finds the round closed and changes nothing.
  */
 export async function decideReview(deps: Dependencies, input: ReviewInput): Promise<StoredRequest> {
-  const decided = await withOptimisticRetry(async () => {
-    const stored = await loadRequest(deps, input.requestId);
-    const now = deps.clock.now();
-    const transition = answerReview({
+  const answer = (stored: StoredRequest, now: string) =>
+    answerReview({
       request: stored,
       reviewer: input.reviewer,
       decision: input.decision,
@@ -35,10 +36,16 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
       policy: deps.policy,
       now,
     });
-    return commitTransition(deps, stored, transition, {
-      consumeToken: input.tokenHash ? { tokenHash: input.tokenHash, usedAt: now } : undefined,
-    });
-  });
+  const consumeToken = input.tokenHash ? { tokenHash: input.tokenHash, usedAt: deps.clock.now() } : undefined;
+  // A Revoke ends access on the platform first: if the platform fails, the answer is recorded and the revocation
+  // stays pending (the request ACTIVE) until the sweep gets it done.
+  const decided =
+    input.decision === 'revoke'
+      ? await revokeOnReview(deps, input.requestId, answer, consumeToken)
+      : await withOptimisticRetry(async () => {
+          const stored = await loadRequest(deps, input.requestId);
+          return commitTransition(deps, stored, answer(stored, deps.clock.now()), { consumeToken });
+        });
   if (decided.status === 'REVOKED') {
     await deps.workflow
       .stop(decided.id, `revoked on review by ${input.reviewer.id}`)
@@ -50,4 +57,15 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
     await notifyOutcome(deps, decided.id, 'revoked', { actor: { type: 'principal', id: input.reviewer.id } });
   }
   return decided;
+}
+
+async function revokeOnReview(
+  deps: Dependencies,
+  requestId: string,
+  answer: (stored: StoredRequest, now: string) => Transition,
+  consumeToken: { readonly tokenHash: string; readonly usedAt: string } | undefined,
+): Promise<StoredRequest> {
+  const ending = await endAccessOnPlatform(deps, requestId, answer, { extras: { consumeToken } });
+  if (!ending.request) throw new NotFoundError('request', requestId);
+  return ending.request;
 }

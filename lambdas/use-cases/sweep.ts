@@ -8,6 +8,7 @@ import { holderStanding } from '../core/directory-changes.ts';
 import { addDuration } from '../core/duration.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { StoredRequest } from '../core/ports.ts';
+import { isRevocationPending, retryRevocation } from '../core/provisioning.ts';
 import {
   correctedSeats,
   dueAction,
@@ -20,6 +21,7 @@ import {
 } from '../core/sweep.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
 import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
+import { type Ending, endAccessOnPlatform } from './provisioning.ts';
 import { promptReview } from './review-prompt.ts';
 
 export interface SweepReport {
@@ -32,6 +34,10 @@ export interface SweepReport {
   readonly reviewsPrompted: string[];
   readonly extensionsTimedOut: string[];
   readonly remindersSent: string[];
+  /** Revocations the platform had failed earlier, carried out now. */
+  readonly revocationsCompleted: string[];
+  /** Endings the platform failed again this run: still ACTIVE, retried by the next sweep (and alarmed). */
+  readonly removalsPending: string[];
   /** Drift is recorded minus actual: positive when the counter counted seats nobody holds. */
   seats: { recorded: number; actual: number; drift: number; corrected: boolean };
   /** What was read: index entries due, so a sweep's cost follows the work, never the table. */
@@ -39,32 +45,32 @@ export interface SweepReport {
   readonly failures: Array<{ readonly target: string; readonly error: string }>;
 }
 
-type Outcome = 'revoked' | 'expired';
-
 /**
- * Commits a transition that ends access, computed from fresh state (undefined when another writer already ended
- * it: then nothing is written), stops the workflow's wait and tells the holder.
+ * Ends access the one way every path does (lambdas/use-cases/provisioning.ts: the platform first, then the
+ * record), decided from fresh state: nothing is written when another writer already ended it. Once ended, stops
+ * the workflow's wait and tells the holder; a platform failure leaves it ACTIVE and pending (kind `pending`).
  */
 export async function endAccess(
   deps: Dependencies,
   requestId: string,
   decide: (stored: StoredRequest, now: string) => Transition | undefined,
-  outcome: Outcome,
   actor: Actor,
-): Promise<StoredRequest | undefined> {
-  const ended = await withOptimisticRetry(async () => {
-    const stored = await deps.store.getRequest(requestId);
-    if (!stored) return undefined;
-    const transition = decide(stored, deps.clock.now());
-    return transition ? await commitTransition(deps, stored, transition) : undefined;
-  });
-  if (!ended) return undefined;
+): Promise<Ending> {
+  const ending = await endAccessOnPlatform(deps, requestId, decide);
+  if (ending.kind !== 'ended') return ending;
+  const ended = ending.request;
   // Access already ended in the store; stopping the execution spares it a no-op expiry later.
   await deps.workflow.stop(requestId, `${ended.status}: ${ended.reason ?? ''}`).catch((error: unknown) => {
     console.warn(JSON.stringify({ message: 'stop execution failed', requestId, error: String(error) }));
   });
-  await notifyOutcome(deps, requestId, outcome, { actor });
-  return ended;
+  await notifyOutcome(deps, requestId, ended.status === 'EXPIRED' ? 'expired' : 'revoked', { actor });
+  return ending;
+}
+
+/** What an ending did, in the report: done (the id goes to `done`), or left pending on the platform. */
+function tally(report: SweepReport, requestId: string, ending: Ending, done: string[]): void {
+  if (ending.kind === 'ended') done.push(requestId);
+  else if (ending.kind === 'pending') report.removalsPending.push(requestId);
 }
 
 export async function sweep(deps: Dependencies): Promise<SweepReport> {
@@ -78,6 +84,8 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
     reviewsPrompted: [],
     extensionsTimedOut: [],
     remindersSent: [],
+    revocationsCompleted: [],
+    removalsPending: [],
     seats: { recorded: 0, actual: 0, drift: 0, corrected: false },
     read: { grants: 0, requests: 0, principals: 0 },
     failures: [],
@@ -111,14 +119,16 @@ async function sweepExpiries(deps: Dependencies, at: string, report: SweepReport
   for (const [requestId, grant] of byRequest) {
     await attempt(requestId, async () => {
       if (grant.expiresAt <= at) {
-        const ended = await endAccess(
+        // A revocation still pending on the platform is what ends it, with its own reason.
+        const ending = await endAccess(
           deps,
           requestId,
-          (stored, now) => expireBySweep(stored, deps.policy, now),
-          'expired',
+          (stored, now) =>
+            retryRevocation(stored, deps.policy, now) ?? expireBySweep(stored, deps.policy, now),
           SWEEP_ACTOR,
         );
-        if (ended) report.expired.push(requestId);
+        const done = ending.request?.status === 'REVOKED' ? report.revocationsCompleted : report.expired;
+        tally(report, requestId, ending, done);
       } else if ((await sendExpiryReminder(deps, requestId)) === 'sent') {
         report.remindersSent.push(requestId);
       }
@@ -135,6 +145,16 @@ async function sweepDueRequests(deps: Dependencies, at: string, report: SweepRep
       // Several things can be due at once (an extension timed out and a review fell due): one after the other.
       for (let step = 0; step < 3; step++) {
         const fresh = await deps.store.getRequest(request.id);
+        if (fresh && isRevocationPending(fresh)) {
+          const ending = await endAccess(
+            deps,
+            request.id,
+            (stored, now) => retryRevocation(stored, deps.policy, now),
+            SWEEP_ACTOR,
+          );
+          tally(report, request.id, ending, report.revocationsCompleted);
+          return;
+        }
         const action = fresh && dueAction(fresh, deps.clock.now());
         if (!fresh || !action) return;
         if (action === 'review-due') {
@@ -142,17 +162,16 @@ async function sweepDueRequests(deps: Dependencies, at: string, report: SweepRep
           continue;
         }
         if (action === 'review-overdue') {
-          const ended = await endAccess(
+          const ending = await endAccess(
             deps,
             request.id,
             (stored, now) =>
               dueAction(stored, now) === 'review-overdue'
                 ? dueTransition('review-overdue', stored, deps.policy, now)
                 : undefined,
-            'revoked',
             SWEEP_ACTOR,
           );
-          if (ended) report.reviewOverdue.push(request.id);
+          tally(report, request.id, ending, report.reviewOverdue);
           return;
         }
         const timedOut = await withOptimisticRetry(async () => {
@@ -179,7 +198,9 @@ async function sweepPrincipals(deps: Dependencies, at: string, report: SweepRepo
   const catalogue = await catalogueOf(deps);
   for (const { principal, dueKey } of due) {
     await attempt(principal.id, async () => {
-      const revoked = await revokeWhereHolderLapsed(deps, principal.id, catalogue, SWEEP_ACTOR);
+      const revoked = await revokeWhereHolderLapsed(deps, principal.id, catalogue, SWEEP_ACTOR, (id) =>
+        report.removalsPending.push(id),
+      );
       for (const ended of revoked) {
         (ended.reason === 'PRINCIPAL_INACTIVE' ? report.principalInactive : report.clearanceLapsed).push(
           ended.id,
@@ -199,22 +220,24 @@ export async function revokeWhereHolderLapsed(
   holderId: string,
   catalogue: Awaited<ReturnType<typeof catalogueOf>>,
   actor: Actor,
+  /** A revocation the platform failed: recorded as pending on the request, retried by the sweep. */
+  onPending?: (requestId: string) => void,
 ): Promise<StoredRequest[]> {
   const holder = await deps.directory.getPrincipal(holderId);
   const requests = await deps.store.listRequestsByRequester(holderId);
   const revoked: StoredRequest[] = [];
   for (const request of requests.filter((candidate) => candidate.status === 'ACTIVE')) {
-    const ended = await endAccess(
+    const ending = await endAccess(
       deps,
       request.id,
       (stored, now) => {
         const standing = holderStanding(holder, stored, catalogue, deps.policy, now);
         return standing && revokeForStanding({ request: stored, standing, actor, policy: deps.policy, now });
       },
-      'revoked',
       actor,
     );
-    if (ended) revoked.push(ended);
+    if (ending.kind === 'ended') revoked.push(ending.request);
+    else if (ending.kind === 'pending') onPending?.(request.id);
   }
   return revoked;
 }

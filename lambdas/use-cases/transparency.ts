@@ -6,7 +6,7 @@ import { type TransparencyReport, transparencyReport, windowStart } from '../cor
 import type { Dependencies } from './context.ts';
 import { verifyAuditTrail } from './verify-audit.ts';
 
-export type TransparencyDependencies = Pick<Dependencies, 'store' | 'clock' | 'policy'> & {
+export type TransparencyDependencies = Pick<Dependencies, 'store' | 'clock' | 'policy' | 'driftLedger'> & {
   readonly ledger: AuditLedger;
   readonly anchors?: AnchorStore | undefined;
   readonly snapshots?: TransparencySnapshots | undefined;
@@ -15,11 +15,12 @@ export type TransparencyDependencies = Pick<Dependencies, 'store' | 'clock' | 'p
 /** Computes the report from the tables now, verifying the whole trail for its chain head. */
 export async function liveTransparencyReport(deps: TransparencyDependencies): Promise<TransparencyReport> {
   const now = deps.clock.now();
-  const [seats, activeGrants, events, verdict] = await Promise.all([
+  const [seats, activeGrants, events, verdict, outOfBand] = await Promise.all([
     deps.store.externalAdminSeats(),
     deps.store.listActiveGrants(),
     deps.ledger.eventsBetween(windowStart(now), now),
     verifyAuditTrail(deps),
+    deps.driftLedger?.listOpen() ?? [],
   ]);
   return transparencyReport({
     now,
@@ -28,6 +29,7 @@ export async function liveTransparencyReport(deps: TransparencyDependencies): Pr
     activeGrants,
     events,
     verdict,
+    outOfBandAccess: outOfBand.length,
   });
 }
 

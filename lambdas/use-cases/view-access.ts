@@ -16,6 +16,27 @@ export interface AccessHolding {
   readonly approvedBy: readonly string[];
 }
 
+/** Access a platform has that Keyholder never granted, as the sweep last found it (open drift items). */
+export interface OutOfBandHolding {
+  readonly provider: string;
+  readonly principalId: string;
+  readonly scope: Scope;
+  readonly firstSeenAt: string;
+}
+
+/** GET /access now: the grants, and beside them what the platforms hold without one. */
+export async function accessNow(
+  deps: Dependencies,
+  caller: Principal,
+): Promise<{ readonly access: AccessHolding[]; readonly outOfBand: OutOfBandHolding[] }> {
+  const access = await whoHasAccess(deps, caller);
+  const open = (await deps.driftLedger?.listOpen()) ?? [];
+  const outOfBand = open
+    .map(({ provider, principalId, scope, firstSeenAt }) => ({ provider, principalId, scope, firstSeenAt }))
+    .sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.provider.localeCompare(b.provider));
+  return { access, outOfBand };
+}
+
 /** Who holds access right now: one entry per active request, with all its scopes. */
 export async function whoHasAccess(deps: Dependencies, caller: Principal): Promise<AccessHolding[]> {
   const now = deps.clock.now();

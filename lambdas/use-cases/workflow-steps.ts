@@ -1,10 +1,25 @@
 // Use cases behind the state machine's Task states: validate, grant, time out, expire.
 // Each is idempotent: Step Functions and Lambda retry, and a retry must not double-count or double-record.
+
+import { addDuration } from '../core/duration.ts';
 import { assertRequesterEligible } from '../core/eligibility.ts';
 import { CapReachedError, KeyholderError } from '../core/errors.ts';
-import { expireGrant, grantAccess, rejectRequest, timeOutRequest } from '../core/lifecycle.ts';
+import {
+  expireGrant,
+  grantAccess,
+  rejectRequest,
+  type Transition,
+  timeOutRequest,
+} from '../core/lifecycle.ts';
 import type { RequestStatus } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
+import {
+  activateProvisioned,
+  failProvisioning,
+  retryRevocation,
+  type ScopeOutcome,
+  startProvisioning,
+} from '../core/provisioning.ts';
 import {
   catalogueOf,
   commitTransition,
@@ -13,7 +28,15 @@ import {
   withOptimisticRetry,
 } from './context.ts';
 import { notifyStepOutcome } from './notify-outcome.ts';
-import { RequestClosedError } from './workflow-errors.ts';
+import {
+  applyOnPlatform,
+  endAccessOnPlatform,
+  type ProvisionedScope,
+  ProvisioningFailure,
+  provisionedScopes,
+  rollBack,
+} from './provisioning.ts';
+import { RequestClosedError, TransientError } from './workflow-errors.ts';
 
 export interface StepResult {
   readonly requestId: string;
@@ -63,6 +86,12 @@ export async function validateRequest(deps: Dependencies, requestId: string): Pr
 
 /** APPROVED -> ACTIVE, taking an external-admin seat atomically; a full cap rejects the request instead. */
 export async function grantApprovedAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
+  const request = await loadRequest(deps, requestId);
+  if (provisionedScopes(deps, request.scopes).length > 0) {
+    const provisioned = await provisionApprovedAccess(deps, requestId);
+    await notifyStepOutcome(deps, provisioned, { ACTIVE: 'granted', REJECTED: 'rejected', FAILED: 'failed' });
+    return provisioned;
+  }
   const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'APPROVED') return resultOf(stored); // already granted (a retry) or closed meanwhile
@@ -82,6 +111,63 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
   });
   await notifyStepOutcome(deps, result, { ACTIVE: 'granted', REJECTED: 'rejected' });
   return result;
+}
+
+/**
+ * A grant carried out by access providers: APPROVED -> PROVISIONING takes the seat (a full cap rejects before any
+ * platform is asked), the providers grant, then PROVISIONING -> ACTIVE. A provider failure rolls back what this
+ * attempt granted and ends FAILED, giving the seat back. A retried step that finds PROVISIONING resumes with the
+ * same idempotency key: the platform grants once and no second seat is taken.
+ */
+async function provisionApprovedAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
+  const started = await withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    if (stored.status !== 'APPROVED') return stored; // PROVISIONING: resume; anything else: already settled
+    const now = deps.clock.now();
+    const scopes = provisionedScopes(deps, stored.scopes);
+    const transition = startProvisioning(stored, providerNames(scopes), deps.policy, now);
+    const rejected = await rejectIfIneligible(deps, stored, addDuration(now, stored.duration), now);
+    if (rejected) return rejected;
+    try {
+      return await commitTransition(deps, stored, transition);
+    } catch (error) {
+      if (!(error instanceof CapReachedError)) throw error;
+      return commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now));
+    }
+  });
+  if (started.status !== 'PROVISIONING') return resultOf(started);
+
+  const scopes = provisionedScopes(deps, started.scopes);
+  let outcomes: ScopeOutcome[];
+  try {
+    outcomes = await applyOnPlatform(deps, started, scopes, 'grant');
+  } catch (error) {
+    if (!(error instanceof ProvisioningFailure)) throw error;
+    const rolledBack = await rollBack(deps, started, error.done, scopes);
+    return settleProvisioning(deps, requestId, (stored, now) =>
+      failProvisioning(stored, error.failure, rolledBack, deps.policy, now),
+    );
+  }
+  return settleProvisioning(deps, requestId, (stored, now) =>
+    activateProvisioned(stored, outcomes, deps.policy, now),
+  );
+}
+
+/** Commits the end of provisioning unless another attempt already settled it (then returns what it left). */
+async function settleProvisioning(
+  deps: Dependencies,
+  requestId: string,
+  settle: (stored: StoredRequest, now: string) => Transition,
+): Promise<StepResult> {
+  return withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    if (stored.status !== 'PROVISIONING') return resultOf(stored);
+    return resultOf(await commitTransition(deps, stored, settle(stored, deps.clock.now())));
+  });
+}
+
+function providerNames(scopes: readonly ProvisionedScope[]): string[] {
+  return [...new Set(scopes.map((entry) => entry.provider.name))];
 }
 
 export async function recordApprovalTimeout(deps: Dependencies, requestId: string): Promise<StepResult> {
@@ -104,15 +190,23 @@ const EARLY_TIMER_TOLERANCE_MS = 2_000;
  * state machine's IsActive choice then waits again, in the same execution.
  */
 export async function expireAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
-  const result = await withOptimisticRetry(async () => {
-    const stored = await loadRequest(deps, requestId);
-    if (stored.status !== 'ACTIVE' || !stored.grant) return resultOf(stored);
-    const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
-    if (early > EARLY_TIMER_TOLERANCE_MS) return resultOf(stored);
-    if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
-    const transition = expireGrant(stored, deps.policy, deps.clock.now());
-    return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
-  });
-  await notifyStepOutcome(deps, result, { EXPIRED: 'expired' });
+  const stored = await loadRequest(deps, requestId);
+  if (stored.status !== 'ACTIVE' || !stored.grant) return resultOf(stored);
+  const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
+  if (early > EARLY_TIMER_TOLERANCE_MS) return resultOf(stored);
+  if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+  const ending = await endAccessOnPlatform(deps, requestId, (fresh, now) =>
+    fresh.status === 'ACTIVE' && fresh.grant && now >= fresh.grant.expiresAt
+      ? (retryRevocation(fresh, deps.policy, now) ?? expireGrant(fresh, deps.policy, now))
+      : undefined,
+  );
+  if (ending.kind === 'pending') {
+    // The workflow's Retry tries again with backoff; once it gives up, the sweep finds the grant past its expiry.
+    throw new TransientError(
+      `request ${requestId}: removing access on the platform failed: ${ending.failure.message}`,
+    );
+  }
+  const result = resultOf(ending.request ?? stored);
+  await notifyStepOutcome(deps, result, { EXPIRED: 'expired', REVOKED: 'revoked' });
   return result;
 }

@@ -32,7 +32,7 @@ beforeAll(() => {
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string };
 const statements = (): Statement[] =>
-  Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+  Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
     (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
   );
 const actions = (statement: Statement) =>
@@ -50,7 +50,7 @@ describe('anchor bucket', () => {
         },
         VersioningConfiguration: { Status: 'Enabled' },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
         },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
@@ -62,9 +62,10 @@ describe('anchor bucket', () => {
     });
   });
 
-  it('refuses plain HTTP on both buckets', () => {
+  it('refuses plain HTTP on every bucket', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
-    expect(Object.keys(policies)).toHaveLength(2);
+    // The anchor and snapshot buckets, and the server access log bucket both log to.
+    expect(Object.keys(policies)).toHaveLength(3);
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({

@@ -22,7 +22,7 @@ function setUp() {
 }
 
 const allowedActions = (template: Template): string[] =>
-  Object.values(template.findResources('AWS::IAM::Policy'))
+  Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
     .filter((statement: { Effect: string }) => statement.Effect === 'Allow')
     .flatMap((statement: { Action: string | string[] }) => statement.Action);
@@ -38,7 +38,7 @@ describe('KeyholderFunction', () => {
     expect(allowedActions(template).filter((action) => action.startsWith('dynamodb:'))).toEqual([
       'dynamodb:PutItem',
     ]);
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({

@@ -31,7 +31,11 @@ function functionId(resources: Resources, prefix: string): string {
 function statementsOf(resources: Resources, fnId: string): any[] {
   const role = resources[fnId]?.Properties.Role['Fn::GetAtt'][0];
   return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${role}"`))
+    .filter(
+      (r) =>
+        /^AWS::IAM::(Managed)?Policy$/.test(r.Type) &&
+        JSON.stringify(r.Properties.Roles).includes(`"${role}"`),
+    )
     .flatMap((r) => r.Properties.PolicyDocument.Statement);
 }
 

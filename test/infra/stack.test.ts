@@ -49,10 +49,16 @@ const propertiesOf = (logicalId: string): Record<string, unknown> => {
 const getAttTarget = (value: unknown): string =>
   (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
+/** Functions' roles keep their grants in a customer-managed policy (lib/managed-policy-role.ts). */
+const iamPolicies = () => ({
+  ...template.findResources('AWS::IAM::Policy'),
+  ...template.findResources('AWS::IAM::ManagedPolicy'),
+});
+
 /** The statements of the policies attached to the role of the function with this logical id. */
 function statementsOfFunction(functionId: string): Statement[] {
   const roleId = getAttTarget(propertiesOf(functionId).Role);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return Object.values(iamPolicies())
     .filter((policy) => mentions(policy.Properties.Roles, roleId))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }
@@ -271,7 +277,7 @@ describe('IAM', () => {
   it('lets no principal update, delete or batch-write audit items', () => {
     // Prepare
     const forbidden = /^(dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|\*|Update\*|Delete\*|Batch\*)|\*)$/;
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    const statements = Object.values(iamPolicies()).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
     );
     // Act
@@ -372,7 +378,7 @@ describe('IAM', () => {
     // Prepare
     const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', 'WorkflowStateMachine');
     const roleId = getAttTarget(propertiesOf(machineId).RoleArn);
-    const invoked = Object.values(template.findResources('AWS::IAM::Policy'))
+    const invoked = Object.values(iamPolicies())
       .filter((policy) => mentions(policy.Properties.Roles, roleId))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
       .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))

@@ -52,7 +52,7 @@ describe('the sweep schedule', () => {
 
   it('lets the sweep stop executions, but never scan the state table or change audit items', () => {
     // Prepare
-    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) =>
       id.startsWith('SweepSweepFunction'),
     );
     const statements = policies.flatMap(

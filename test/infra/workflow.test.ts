@@ -178,14 +178,14 @@ describe('access workflow', () => {
     });
   });
 
-  it('traces and logs errors without execution data (task tokens stay out of the logs)', () => {
+  it('traces and logs every transition without execution data (task tokens stay out of the logs)', () => {
     // Prepare
     const template = withDefaultPolicy();
     // Assess
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: {
-        Level: 'ERROR',
+        Level: 'ALL',
         IncludeExecutionData: false,
         Destinations: [
           { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },

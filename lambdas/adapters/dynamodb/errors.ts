@@ -30,6 +30,26 @@ export const TRANSIENT_CANCELLATION_CODES: readonly string[] = [
   'RequestLimitExceeded',
 ];
 
+/**
+ * The connection failed or timed out after the SDK's own retries. The request may or may not have reached DynamoDB:
+ * a commit tried again either writes or finds its own change already applied (RequestStore.commit), so these are
+ * as safe to retry as a throttle, and far worse left to fail the workflow step (the Retry matches names only).
+ */
+const NETWORK_ERROR_CODES: readonly string[] = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+];
+const NETWORK_ERROR_NAMES: readonly string[] = ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException'];
+
 export function isTransientError(error: unknown): boolean {
-  return error instanceof Error && TRANSIENT_ERROR_NAMES.includes(error.name);
+  if (!(error instanceof Error)) return false;
+  if (TRANSIENT_ERROR_NAMES.includes(error.name) || NETWORK_ERROR_NAMES.includes(error.name)) return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.includes(code)) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  return status >= 500;
 }

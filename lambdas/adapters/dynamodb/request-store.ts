@@ -93,6 +93,7 @@ const OPTIONAL_REQUEST_FIELDS = [
   'review',
   'reviews',
   'extension',
+  'revocation',
 ] as const satisfies readonly (keyof AccessRequest)[];
 // A map rather than a list so the compiler fails when AccessRequest gains a field the store would not write.
 const STORED_REQUEST_FIELDS = {
@@ -117,6 +118,7 @@ const STORED_REQUEST_FIELDS = {
   review: true,
   reviews: true,
   extension: true,
+  revocation: true,
 } as const satisfies Record<keyof AccessRequest, true>;
 const REQUEST_FIELDS = Object.keys(STORED_REQUEST_FIELDS) as (keyof AccessRequest)[];
 

@@ -32,6 +32,13 @@ export const keys = {
   auditStreamHead: (stream: string) => ({ pk: 'AUDIT#STREAMS', sk: stream }),
   /** A stream had an event on this UTC day: time-range reads of the trail (CSV export, transparency). */
   auditDay: (day: string, stream: string) => ({ pk: `AUDIT#DAY#${day}`, sk: stream }),
+  /** The head of a provider's `DRIFT#<provider>` audit stream, beside its open out-of-band items. */
+  driftHead: (provider: string) => ({ pk: `DRIFT#${provider}`, sk: 'HEAD' }),
+  /** Out-of-band access on a provider's platform, open until the access goes (then deleted; the trail keeps it). */
+  driftItem: (provider: string, principalId: string, scope: string) => ({
+    pk: `DRIFT#${provider}`,
+    sk: `OPEN#${principalId}#${scope}`,
+  }),
   /** One grant interval (access history), partitioned by scope, sorted by start. */
   accessInterval: (scope: string, from: string, requestId: string) => ({
     pk: `ACCESS#SCOPE#${scope}`,
@@ -52,6 +59,8 @@ export const STATUS_INDEX_KEYS = {
   requestsDue: 'REQUEST#DUE',
   /** Principal items, by when their standing lapses (at once when inactive); removed once a sweep settled them. */
   principalsDue: 'PRINCIPAL#DUE',
+  /** Open out-of-band drift items of every provider, sorted by `<provider>#<principalId>#<scope>`. */
+  driftOpen: 'DRIFT#OPEN',
 } as const;
 
 /** An item's entry in the sparse status index: one of its partitions, sorted by `<first part>#<next part>...`. */

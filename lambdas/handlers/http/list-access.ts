@@ -7,15 +7,15 @@ import { queryOf, verifiedSubject } from '../../http/request.ts';
 import { accessQuery } from '../../http/schemas.ts';
 import { accessHistory } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
-import { whoHasAccess } from '../../use-cases/view-access.ts';
+import { accessNow } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
   const caller = await principalOf(deps, verifiedSubject(event));
   const query = queryOf(event, accessQuery);
   if (query.at === undefined && query.principal === undefined && query.scope === undefined) {
-    const access = await whoHasAccess(deps, caller);
-    return jsonResponse(200, { at: deps.clock.now(), access });
+    const { access, outOfBand } = await accessNow(deps, caller);
+    return jsonResponse(200, { at: deps.clock.now(), access, outOfBand, outOfBandCount: outOfBand.length });
   }
   const intervals = await accessHistory({ ...deps, ...auditDependencies() }, caller, query);
   return jsonResponse(200, { ...query, intervals });

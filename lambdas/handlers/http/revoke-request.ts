@@ -1,4 +1,4 @@
-// POST /requests/{id}/revoke: access ends now, with a reason.
+// POST /requests/{id}/revoke: access ends now, with a reason (202 while the platform's removal is pending).
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
@@ -14,5 +14,10 @@ export const handler = httpHandler(async (event) => {
   const requestId = pathParameter(event, 'id');
   const { reason } = jsonBody(event, revokeBody);
   const request = await revokeAccess(deps, caller, requestId, reason);
+  // Still ACTIVE: the platform has not removed the access yet; the revocation is recorded and retried.
+  if (request.status === 'ACTIVE') {
+    const message = 'removal on the platform failed; the revocation is pending and retried until it succeeds';
+    return jsonResponse(202, { ...requestView(request), message });
+  }
   return jsonResponse(200, requestView(request));
 });

@@ -4,18 +4,23 @@ import {
   assertSignedBySlack,
   parseInteraction,
   rawBodyOf,
+  SLACK_MAX_BODY_BYTES,
   slackResponse,
 } from '../../adapters/slack/interaction-request.ts';
 import { dependencies, slackConnection } from '../../commons/dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { answerSlackInteraction, SlackNotConfiguredError } from '../../use-cases/slack-interaction.ts';
 
-export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
-  const slack = slackConnection();
-  if (!slack) throw new SlackNotConfiguredError();
-  const rawBody = rawBodyOf(event);
-  assertSignedBySlack(event, rawBody, await slack.signingSecret(), Math.floor(Date.now() / 1000));
-  const interaction = parseInteraction(rawBody);
-  return slackResponse(interaction ? await answerSlackInteraction(deps, interaction) : undefined);
-});
+export const handler = httpHandler(
+  async (event) => {
+    const deps = dependencies();
+    const slack = slackConnection();
+    if (!slack) throw new SlackNotConfiguredError();
+    const rawBody = rawBodyOf(event);
+    assertSignedBySlack(event, rawBody, await slack.signingSecret(), Math.floor(Date.now() / 1000));
+    const interaction = parseInteraction(rawBody);
+    return slackResponse(interaction ? await answerSlackInteraction(deps, interaction) : undefined);
+  },
+  undefined,
+  { maxBodyBytes: SLACK_MAX_BODY_BYTES },
+);

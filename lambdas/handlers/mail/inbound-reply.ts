@@ -8,22 +8,23 @@ import { receivedMails } from '../../adapters/mail-inbound/ses-receipt.ts';
 import { s3Client } from '../../commons/clients.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { readNotificationConfig } from '../../commons/notification-config.ts';
+import { logger, observability } from '../../commons/observability.ts';
 import { decideByEmailReply, type ReplyOutcome } from '../../use-cases/email-reply.ts';
 
-export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>().handler(async (event) => {
-  const deps = dependencies();
-  const inbound = readNotificationConfig().inboundMail;
-  if (!inbound) throw new Error('the inbound mail bucket is not configured');
-  const messages = new S3RawMail(s3Client, inbound.bucket, inbound.prefix);
-  const outcomes: ReplyOutcome[] = [];
-  for (const received of receivedMails(event)) {
-    const mail = await parseMail(await messages.read(received.messageId));
-    const outcome = await decideByEmailReply(deps, { ...mail, ...received });
-    console.info(
-      JSON.stringify({ message: 'email reply', messageId: received.messageId, outcome: outcome.kind }),
-    );
-    outcomes.push(outcome);
-  }
-  // SES ignores the result of an Event invocation; the local dev route shows it.
-  return { outcomes };
-});
+export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>()
+  .use(observability())
+  .handler(async (event) => {
+    const deps = dependencies();
+    const inbound = readNotificationConfig().inboundMail;
+    if (!inbound) throw new Error('the inbound mail bucket is not configured');
+    const messages = new S3RawMail(s3Client, inbound.bucket, inbound.prefix);
+    const outcomes: ReplyOutcome[] = [];
+    for (const received of receivedMails(event)) {
+      const mail = await parseMail(await messages.read(received.messageId));
+      const outcome = await decideByEmailReply(deps, { ...mail, ...received });
+      logger.info('email reply', { messageId: received.messageId, outcome: outcome.kind });
+      outcomes.push(outcome);
+    }
+    // SES ignores the result of an Event invocation; the local dev route shows it.
+    return { outcomes };
+  });

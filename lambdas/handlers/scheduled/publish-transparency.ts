@@ -1,17 +1,21 @@
 // Daily (EventBridge Scheduler): verify the trail and publish the transparency report to its bucket.
+import middy from '@middy/core';
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
+import { logger, observability } from '../../commons/observability.ts';
 import { publishTransparencyReport } from '../../use-cases/transparency.ts';
 
-export const handler = async () => {
-  const audit = auditDependencies();
-  if (!audit.snapshots)
-    throw new Error('no transparency bucket is configured (KEYHOLDER_TRANSPARENCY_BUCKET)');
-  const { key, report } = await publishTransparencyReport({
-    ...dependencies(),
-    ...audit,
-    snapshots: audit.snapshots,
+export const handler = middy()
+  .use(observability())
+  .handler(async () => {
+    const audit = auditDependencies();
+    if (!audit.snapshots)
+      throw new Error('no transparency bucket is configured (KEYHOLDER_TRANSPARENCY_BUCKET)');
+    const { key, report } = await publishTransparencyReport({
+      ...dependencies(),
+      ...audit,
+      snapshots: audit.snapshots,
+    });
+    logger.info('transparency report published', { key });
+    return { key, generatedAt: report.generatedAt, verified: report.chainHead?.verified ?? false };
   });
-  console.log(JSON.stringify({ level: 'INFO', message: 'transparency report published', key }));
-  return { key, generatedAt: report.generatedAt, verified: report.chainHead?.verified ?? false };
-};

@@ -1,13 +1,22 @@
-// Scheduled (EventBridge Scheduler, every keyholder:sweepRate): the sweep. Logs what it did and its metrics (EMF).
+// Scheduled (EventBridge Scheduler, every keyholder:sweepRate): the sweep, then the drift check of every real access
+// provider. Logs what they did and their metrics (EMF).
+import middy from '@middy/core';
 import { dependencies } from '../../commons/dependencies.ts';
-import { sweepMetricsLine } from '../../commons/metrics.ts';
+import { driftMetricsLines, sweepMetricsLine } from '../../commons/metrics.ts';
+import { logger, observability } from '../../commons/observability.ts';
+import { checkDrift, type DriftReport } from '../../use-cases/drift.ts';
 import { type SweepReport, sweep } from '../../use-cases/sweep.ts';
 
-export const handler = async (): Promise<SweepReport> => {
-  const report = await sweep(dependencies());
+const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: DriftReport }> => {
+  const deps = dependencies();
+  const report = await sweep(deps);
+  // After the sweep: grants it ended are no longer expected on the platforms.
+  const drift = await checkDrift(deps);
   console.log(sweepMetricsLine(report));
-  console.log(
-    JSON.stringify({ level: report.failures.length ? 'WARN' : 'INFO', message: 'sweep done', ...report }),
-  );
-  return report;
+  for (const line of driftMetricsLines(drift)) console.log(line);
+  const failed = report.failures.length > 0 || drift.failures.length > 0;
+  logger[failed ? 'warn' : 'info']('sweep done', { ...report, drift });
+  return { ...report, drift };
 };
+
+export const handler = middy().use(observability()).handler(sweepAndCheckDrift);

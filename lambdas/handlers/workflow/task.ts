@@ -2,24 +2,46 @@
 // (the state machine routes on error names), and lets them propagate to Step Functions.
 import middy from '@middy/core';
 import { z } from 'zod';
+import { observability } from '../../commons/observability.ts';
+import { KeyholderError } from '../../core/errors.ts';
+import { WORKFLOW_ERRORS } from '../../routes.ts';
 
 export const stepInput = z.object({ requestId: z.string().min(1).max(100) });
 export const callbackStepInput = stepInput.extend({ taskToken: z.string().min(1) });
 
+/** The request id is the one fact worth a log line; the task token beside it is a bearer secret. */
+const stepFacts = (request: { event: unknown }) => {
+  const requestId = (request.event as { requestId?: unknown } | null)?.requestId;
+  return { requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : undefined };
+};
+
+const ROUTED_ERRORS: ReadonlySet<string> = new Set(Object.values(WORKFLOW_ERRORS));
+
+/**
+ * Every step is idempotent, so anything that is not a decision is worth retrying: an SDK socket timeout, a read
+ * throttled, a race lost six times. Left with its own name (TimeoutError, ...) it would match no Retry and fail
+ * the execution, stranding an APPROVED request. Decisions keep their names: routed workflow errors, domain
+ * refusals (KeyholderError) and a malformed state input (ZodError), which no retry can change.
+ */
+export function asWorkflowError(error: unknown): unknown {
+  if (error instanceof KeyholderError || error instanceof z.ZodError) return error;
+  if (error instanceof Error && ROUTED_ERRORS.has(error.name)) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  const message = error instanceof Error ? error.message : String(error);
+  const transient = new Error(`${name}: ${message}`, { cause: error });
+  transient.name = WORKFLOW_ERRORS.transient;
+  return transient;
+}
+
 export function workflowTask<S extends z.ZodType, R>(schema: S, handle: (input: z.infer<S>) => Promise<R>) {
   return middy<unknown, R>()
-    .use({
-      onError: async (request: { error: unknown }) => {
-        const error = request.error as Error;
-        console.error(
-          JSON.stringify({
-            level: 'ERROR',
-            message: 'workflow step failed',
-            name: error?.name,
-            error: String(error),
-          }),
-        );
-      },
-    })
-    .handler(async (event) => handle(schema.parse(event)));
+    .use(observability({ describe: stepFacts }))
+    .handler(async (event) => {
+      const input = schema.parse(event);
+      try {
+        return await handle(input);
+      } catch (error) {
+        throw asWorkflowError(error);
+      }
+    });
 }

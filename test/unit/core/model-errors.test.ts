@@ -98,9 +98,18 @@ describe('isTerminal', () => {
     const terminal = REQUEST_STATUSES.filter(isTerminal);
 
     // Assess
-    expect(terminal).toStrictEqual(['EXPIRED', 'REJECTED', 'DENIED', 'TIMED_OUT', 'CANCELLED', 'REVOKED']);
+    expect(terminal).toStrictEqual([
+      'EXPIRED',
+      'REJECTED',
+      'DENIED',
+      'TIMED_OUT',
+      'CANCELLED',
+      'REVOKED',
+      'FAILED',
+    ]);
     expect(isTerminal('PENDING_APPROVAL')).toBe(false);
     expect(isTerminal('APPROVED')).toBe(false);
+    expect(isTerminal('PROVISIONING')).toBe(false);
     expect(isTerminal('ACTIVE')).toBe(false);
   });
 });

@@ -65,6 +65,7 @@ describe('transparencyReport', () => {
     expect(report.chainHead).toBeNull();
     expect(report.medianApprovedDurationHours).toBeNull();
     expect(report.externalAdminSeats).toEqual({ inUse: 2, cap: 5 });
+    expect(report.outOfBandAccess).toBe(0);
   });
 
   it('median of an even count is the mean of the middle two', () => {

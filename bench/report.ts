@@ -1,0 +1,177 @@
+// The benchmark's printed table: one row per figure with its unit, then every target with pass or fail.
+import type { BenchReport } from './bench.ts';
+import type { Percentiles } from './support.ts';
+
+type Row = readonly [section: string, measure: string, value: string, unit: string];
+
+const integer = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-GB') : 'n/a';
+const decimal = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const seconds = (ms: number) => decimal(ms / 1000, 1);
+const spread = (p: Percentiles) => `${integer(p.p50)} / ${integer(p.p95)} / ${integer(p.p99)}`;
+
+export function reportRows(report: BenchReport): Row[] {
+  const rows: Row[] = [];
+  const { transitions, cap, sweep, latency, throughput, bundles, audit } = report.sections;
+  if (transitions) {
+    rows.push([
+      'transitions',
+      'per approved-and-expired lifecycle',
+      String(transitions.transitions),
+      'transitions',
+    ]);
+    rows.push(['transitions', 'states entered', transitions.states.join(' > '), '']);
+  }
+  if (cap) {
+    rows.push([
+      'cap race',
+      'requesters (external admin, 2 approvals each)',
+      integer(cap.requesters),
+      'requests',
+    ]);
+    rows.push(['cap race', 'cap / racing approvals in flight', `${cap.cap} / ${cap.concurrency}`, '']);
+    rows.push(['cap race', 'ACTIVE', integer(cap.active), 'grants']);
+    rows.push(['cap race', 'REJECTED CAP_REACHED', integer(cap.rejected), 'requests']);
+    const others = Object.entries(cap.otherOutcomes).map(([status, count]) => `${status} ${count}`);
+    if (others.length > 0) rows.push(['cap race', 'other outcomes', others.join(', '), '']);
+    const runs = Object.entries(cap.executions).map(([status, count]) => `${status} ${count}`);
+    rows.push(['cap race', 'executions', runs.join(', '), '']);
+    rows.push(['cap race', 'admin holders in GET /access', integer(cap.adminHolders), 'principals']);
+    rows.push(['cap race', 'overshoot', integer(cap.overshoot), 'seats']);
+    rows.push(['cap race', 'race: approvals answered', seconds(cap.wallMs.race), 's']);
+    rows.push([
+      'cap race',
+      'race: every grant decided',
+      `${seconds(cap.wallMs.raceToSettled)}${cap.settled ? '' : ' (NOT settled)'}`,
+      's',
+    ]);
+    rows.push([
+      'cap race',
+      'whole section (seed, submit, 1st approvals, race)',
+      seconds(cap.wallMs.total),
+      's',
+    ]);
+  }
+  if (sweep) {
+    for (const run of [sweep.small, sweep.large]) {
+      rows.push([
+        'sweep',
+        `${integer(run.activeGrants)} active, ${sweep.due} due: read capacity`,
+        decimal(run.readUnits),
+        'RCU',
+      ]);
+      rows.push([
+        'sweep',
+        `${integer(run.activeGrants)} active: sweep time / scans`,
+        `${integer(run.sweepMs)} / ${run.scans}`,
+        'ms / n',
+      ]);
+    }
+    rows.push(['sweep', 'read capacity ratio large / small', decimal(sweep.readRatio, 2), 'x']);
+  }
+  for (const run of latency?.runs ?? []) {
+    const who = `${run.clients} client${run.clients === 1 ? '' : 's'}, ${run.requests} lifecycles`;
+    rows.push([
+      'latency',
+      `submit -> approver mailed (${who})`,
+      spread(run.submitToNotifiedMs),
+      'ms p50/p95/p99',
+    ]);
+    rows.push(['latency', `approve -> ACTIVE (${who})`, spread(run.approveToActiveMs), 'ms p50/p95/p99']);
+    rows.push(['latency', `errors (${who})`, integer(run.errors), '']);
+  }
+  if (throughput) {
+    rows.push([
+      'throughput',
+      `submissions, ${throughput.clients} clients, ${decimal(throughput.seconds, 0)} s`,
+      decimal(throughput.perSecond),
+      'per s',
+    ]);
+    rows.push([
+      'throughput',
+      'accepted / errors',
+      `${integer(throughput.submissions)} / ${integer(throughput.errors)}`,
+      '',
+    ]);
+    rows.push(['throughput', 'POST /requests response time', spread(throughput.submitMs), 'ms p50/p95/p99']);
+    rows.push([
+      'throughput',
+      'workflow backlog drained after the window',
+      `${seconds(throughput.backlogDrainMs)}${throughput.backlogDrained ? '' : ' (NOT drained)'}`,
+      's',
+    ]);
+  }
+  if (bundles) {
+    for (const entry of bundles.entries) {
+      rows.push([
+        'bundles',
+        entry.name,
+        `${decimal(entry.bytes / 1024, 0)} KiB (${decimal(entry.gzipBytes / 1024, 0)} gz), init ${integer(entry.initMs)}`,
+        'KiB, ms',
+      ]);
+    }
+    rows.push([
+      'bundles',
+      `largest of ${bundles.count}`,
+      `${bundles.largest.name} ${decimal(bundles.largest.bytes / 1024, 0)}`,
+      'KiB',
+    ]);
+    rows.push([
+      'bundles',
+      'slowest init (median)',
+      `${bundles.slowestInit.name} ${integer(bundles.slowestInit.initMs)}`,
+      'ms',
+    ]);
+  }
+  if (audit) {
+    rows.push(['audit', 'events / streams', `${integer(audit.events)} / ${integer(audit.streams)}`, '']);
+    rows.push(['audit', 'verify in memory', integer(audit.pureVerifyPerSecond), 'events/s']);
+    rows.push([
+      'audit',
+      'verify end to end (DynamoDB Local)',
+      integer(audit.endToEndVerifyPerSecond),
+      'events/s',
+    ]);
+    rows.push(['audit', 'point-in-time query', spread(audit.pointInTimeMs), 'ms p50/p95/p99']);
+    rows.push(['audit', 'load into DynamoDB Local', seconds(audit.loadMs), 's']);
+  }
+  return rows;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+export function formatReport(report: BenchReport): string {
+  const figures = table(['section', 'measure', 'value', 'unit'], reportRows(report));
+  const targets = table(
+    ['target', 'value', 'wanted', 'result'],
+    Object.values(report.targets).map((target) => [
+      target.what,
+      `${Number.isInteger(target.value) ? integer(target.value) : decimal(target.value, 2)} ${target.unit}`.trim(),
+      `${target.target} ${target.unit}`.trim(),
+      target.pass ? 'pass' : 'FAIL',
+    ]),
+  );
+  const failures = Object.entries(report.failed).map(
+    ([name, message]) => `section ${name} FAILED: ${message}`,
+  );
+  return [
+    `Keyholder benchmark, ${report.startedAt}, ${report.machine.cpus} CPUs, Node ${report.machine.node}, ` +
+      `${decimal(report.durationSeconds, 0)} s`,
+    '',
+    figures,
+    '',
+    targets,
+    ...(failures.length > 0 ? ['', ...failures] : []),
+  ].join('\n');
+}
