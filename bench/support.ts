@@ -43,7 +43,15 @@ export interface Answer<T = Record<string, unknown>> {
 }
 
 export interface BenchClient {
+  /** One call, tried again on 503 (nothing was written) a few times with backoff. */
   call<T = Record<string, unknown>>(
+    as: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Answer<T>>;
+  /** Exactly one call. */
+  once<T = Record<string, unknown>>(
     as: string,
     method: string,
     path: string,
@@ -64,6 +72,15 @@ export function benchClient(stack: Pick<LocalStack, 'url' | 'tokenFor'>): BenchC
   };
   return {
     async call(as, method, path, body) {
+      // A 503 BUSY (a request's stream kept changing under every optimistic retry) wrote nothing: a client
+      // tries again, as the API asks.
+      for (let attempt = 1; ; attempt++) {
+        const answer = await this.once(as, method, path, body);
+        if (answer.status !== 503 || attempt >= 5) return answer as never;
+        await sleep(Math.random() * 100 * 2 ** attempt);
+      }
+    },
+    async once(as, method, path, body) {
       const response = await fetch(`${stack.url}${path}`, {
         method,
         headers: {

@@ -1,7 +1,9 @@
 // The one place where errors become HTTP answers: domain error kinds -> status codes, JSON error shape.
+
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '../commons/observability.ts';
 import type { ErrorKind } from '../core/errors.ts';
-import { KeyholderError } from '../core/errors.ts';
+import { ConcurrentChangeError, KeyholderError } from '../core/errors.ts';
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   validation: 400,
@@ -30,15 +32,20 @@ export function answerFor(error: unknown): ErrorAnswer {
       field: error.field,
     };
   }
+  // Lost every optimistic retry to concurrent writers: nothing was written, and a later try will get through.
+  if (error instanceof ConcurrentChangeError) {
+    return {
+      status: 503,
+      code: 'BUSY',
+      message: 'The request is changing right now; nothing was written, try again',
+    };
+  }
   // Anything else is our fault: log it whole, tell the caller nothing about internals.
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'unhandled error',
-      error: String(error),
-      stack: (error as Error)?.stack,
-    }),
-  );
+  logger.error({
+    message: 'unhandled error',
+    error: String(error),
+    stack: (error as Error)?.stack,
+  });
   return { status: 500, code: 'INTERNAL', message: 'Something went wrong on our side; it has been logged' };
 }
 

@@ -69,13 +69,15 @@ export function commitTransition(
  * Runs load-decide-commit again when another writer changed the request in between (two approvers at once,
  * a retried step). The decision is recomputed from fresh state each time, never replayed.
  */
-export async function withOptimisticRetry<T>(attempt: () => Promise<T>, attempts = 6): Promise<T> {
+export async function withOptimisticRetry<T>(attempt: () => Promise<T>, attempts = 10): Promise<T> {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConcurrentChangeError) || tried >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tried));
+      // Full jitter, exponential, capped: a request's stream is busy in bursts (approval prompts and their
+      // notices are appended while approvers decide), and spreading the losers out lets each burst drain.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 10 * 2 ** tried)));
     }
   }
 }

@@ -2,6 +2,7 @@
 // without a grant is recorded once (an open drift item and an audit event on the provider's DRIFT#<provider>
 // stream), removed when the policy says so, and closed when it goes; a grant missing on the platform is re-applied.
 // A ledger-only deployment reads nothing here.
+import { logger } from '../commons/observability.ts';
 import type { AccessAssignment, AccessProvider, ProvisioningTarget } from '../core/access-provider.ts';
 import { type AuditEvent, type AuditEventDraft, type ChainHead, chainEvent, headOf } from '../core/audit.ts';
 import {
@@ -309,7 +310,5 @@ function toAssignment(item: AccessAssignment): AccessAssignment {
 }
 
 function logFailure(provider: string, target: string, error: unknown) {
-  console.error(
-    JSON.stringify({ level: 'ERROR', message: 'drift check failed', provider, target, error: String(error) }),
-  );
+  logger.error({ message: 'drift check failed', provider, target, error: String(error) });
 }

@@ -2,6 +2,7 @@
 // personal reply address, SES's SPF, DKIM and DMARC checks all passed, it comes From the approver the address
 // was issued to, and its first own line says `approve` or `deny <reason>`. Otherwise the sender is told why
 // and nothing changes.
+import { logger } from '../commons/observability.ts';
 import { KeyholderError } from '../core/errors.ts';
 import type { ApprovalTokenRecord, EmailMessage } from '../core/ports.ts';
 import {
@@ -166,7 +167,7 @@ async function refuse(
   why: string,
 ): Promise<ReplyOutcome> {
   const reason = `Keyholder did not act on your reply because ${why}`;
-  console.warn(JSON.stringify({ message: 'email reply refused', code, requestId: record?.requestId }));
+  logger.warn({ message: 'email reply refused', code, requestId: record?.requestId });
   if (reply.from) {
     await answer(
       deps,
@@ -187,6 +188,5 @@ async function answer(
 ): Promise<void> {
   const delivery = await deliver('email', message.to, kind, () => deps.mailer.send(message));
   if (requestId) await recordDeliveries(deps, requestId, [delivery], REPLIES);
-  else if (!delivery.ok)
-    console.warn(JSON.stringify({ message: 'reply answer failed', error: delivery.error }));
+  else if (!delivery.ok) logger.warn({ message: 'reply answer failed', error: delivery.error });
 }

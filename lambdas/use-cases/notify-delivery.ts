@@ -1,5 +1,6 @@
 // Delivering notifications: each send retried a few times, never thrown, and every outcome recorded as a
 // NOTIFICATION_SENT / NOTIFICATION_FAILED event on the request's audit stream.
+import { logger } from '../commons/observability.ts';
 import type { Actor } from '../core/audit.ts';
 import { ConcurrentChangeError } from '../core/errors.ts';
 import { recordOnRequest } from '../core/lifecycle.ts';
@@ -73,15 +74,12 @@ export async function recordDeliveries(
       } catch (error) {
         stored = undefined;
         if (!(error instanceof ConcurrentChangeError) || attempt >= MAX_RECORD_ATTEMPTS) {
-          console.error(
-            JSON.stringify({
-              level: 'ERROR',
-              message: 'notification not audited',
-              requestId,
-              delivery,
-              error: describe(error),
-            }),
-          );
+          logger.error({
+            message: 'notification not audited',
+            requestId,
+            delivery,
+            error: describe(error),
+          });
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

@@ -1,6 +1,7 @@
 // Telling people what happened to a request, called after each outcome is committed: the requester (email, and
 // Slack when mapped), approvers whose prompt went stale, and every Slack prompt updated in place. Never throws:
 // a failing channel is retried, audited, and leaves the lifecycle alone.
+import { logger } from '../commons/observability.ts';
 import type { Actor } from '../core/audit.ts';
 import { parseDuration } from '../core/duration.ts';
 import { REASONS } from '../core/lifecycle.ts';
@@ -104,15 +105,12 @@ export async function notifyOutcome(
     ]);
     await recordDeliveries(deps, requestId, deliveries.filter(isDelivery), options.actor ?? API);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'ERROR',
-        message: 'notifying an outcome failed',
-        requestId,
-        event,
-        error: describe(error),
-      }),
-    );
+    logger.error({
+      message: 'notifying an outcome failed',
+      requestId,
+      event,
+      error: describe(error),
+    });
   }
 }
 

@@ -3,6 +3,7 @@
 // granted, and stops being ACTIVE only once the platform removed the access.
 
 import { deprovisioningFailedMetricLine } from '../commons/metrics.ts';
+import { logger } from '../commons/observability.ts';
 import { type AccessProvider, ProviderError } from '../core/access-provider.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { Principal, Scope } from '../core/model.ts';
@@ -115,15 +116,12 @@ export async function rollBack(
       rolledBack.push(entry.scope);
     } catch (error) {
       // Left for drift detection: the sweep finds access on the platform that no grant explains.
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          message: 'rolling back a partial grant failed',
-          requestId: request.id,
-          scope: entry.scope,
-          error: String(error),
-        }),
-      );
+      logger.error({
+        message: 'rolling back a partial grant failed',
+        requestId: request.id,
+        scope: entry.scope,
+        error: String(error),
+      });
     }
   }
   return rolledBack;
@@ -173,17 +171,14 @@ export async function endAccessOnPlatform(
         const failed = deprovisioningFailed(stored, ending, error.failure, now);
         const request = await commitTransition(deps, stored, failed, options.extras);
         console.log(deprovisioningFailedMetricLine(now, error.failure.provider));
-        console.error(
-          JSON.stringify({
-            level: 'ERROR',
-            message: 'removing access on the platform failed; retried later',
-            requestId,
-            provider: error.failure.provider,
-            scope: error.failure.scope,
-            attempt: request.revocation?.attempts,
-            error: error.failure.message,
-          }),
-        );
+        logger.error({
+          message: 'removing access on the platform failed; retried later',
+          requestId,
+          provider: error.failure.provider,
+          scope: error.failure.scope,
+          attempt: request.revocation?.attempts,
+          error: error.failure.message,
+        });
         return { kind: 'pending', request, failure: error.failure };
       }
     }

@@ -1,6 +1,7 @@
 // Use case: a director answers a recertification prompt, Keep or Revoke. The same path serves the emailed review
 // link, Slack buttons and any later channel: rules are re-checked against fresh state on every call.
 
+import { logger } from '../commons/observability.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { DecisionChannel, Principal } from '../core/model.ts';
@@ -50,9 +51,7 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
     await deps.workflow
       .stop(decided.id, `revoked on review by ${input.reviewer.id}`)
       .catch((error: unknown) => {
-        console.warn(
-          JSON.stringify({ message: 'stop execution failed', requestId: decided.id, error: String(error) }),
-        );
+        logger.warn({ message: 'stop execution failed', requestId: decided.id, error: String(error) });
       });
     await notifyOutcome(deps, decided.id, 'revoked', { actor: { type: 'principal', id: input.reviewer.id } });
   }

@@ -1,4 +1,5 @@
 // Use case: access ends early, by the holder, an access-admin or an eligible approver.
+import { logger } from '../commons/observability.ts';
 import type { Actor } from '../core/audit.ts';
 import { isEligibleApproverFor } from '../core/authorization.ts';
 import { ForbiddenError, NotFoundError } from '../core/errors.ts';
@@ -50,9 +51,7 @@ export async function revokeAccess(
   const revoked = ending.request;
   // Access already ended in the store; stopping the execution only spares it a no-op expiry later.
   await deps.workflow.stop(revoked.id, `revoked by ${caller.id}`).catch((error: unknown) => {
-    console.warn(
-      JSON.stringify({ message: 'stop execution failed', requestId: revoked.id, error: String(error) }),
-    );
+    logger.warn({ message: 'stop execution failed', requestId: revoked.id, error: String(error) });
   });
   await notifyOutcome(deps, revoked.id, 'revoked');
   return revoked;

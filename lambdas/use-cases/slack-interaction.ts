@@ -2,6 +2,7 @@
 // in a dialog and decide when it is submitted. The Slack user is mapped to a principal and checked against the
 // rules now, by the same decideOnRequest / decideReview as every other channel; anyone who may not decide is
 // told why and nothing changes.
+import { logger } from '../commons/observability.ts';
 import { KeyholderError } from '../core/errors.ts';
 import { decideRequest } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
@@ -49,7 +50,7 @@ export async function answerSlackInteraction(
   const where = { channel: interaction.prompt.channel, user: interaction.slackUserId };
   const tell = async (note: string): Promise<InteractionAnswer> => {
     await chat.explain(where, note).catch((error: unknown) => {
-      console.warn(JSON.stringify({ message: 'ephemeral explanation failed', error: describe(error) }));
+      logger.warn({ message: 'ephemeral explanation failed', error: describe(error) });
     });
     return { kind: 'done', note };
   };
@@ -136,7 +137,7 @@ async function answerReviewInSlack(
   });
   const holder = await deps.directory.getPrincipal(decided.requester);
   await chat.updateReviewPrompt(interaction.prompt, { request: decided, holder, reviewer }).catch((error) => {
-    console.warn(JSON.stringify({ message: 'redrawing the review prompt failed', error: describe(error) }));
+    logger.warn({ message: 'redrawing the review prompt failed', error: describe(error) });
   });
   return { kind: 'done' };
 }

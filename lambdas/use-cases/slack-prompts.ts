@@ -1,5 +1,6 @@
 // Posting the Slack approval prompt to every eligible approver who has a Slack user id, once per approver,
 // remembering where each prompt lives so later outcomes can update it in place.
+import { logger } from '../commons/observability.ts';
 import { eligibleApprovers } from '../core/eligibility.ts';
 import type { Dependencies } from './context.ts';
 import { type Delivery, deliver, describe, recordDeliveries } from './notify-delivery.ts';
@@ -52,13 +53,10 @@ export async function promptApproversOnSlack(deps: Dependencies, requestId: stri
       );
     }
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'ERROR',
-        message: 'posting Slack prompts failed',
-        requestId,
-        error: describe(error),
-      }),
-    );
+    logger.error({
+      message: 'posting Slack prompts failed',
+      requestId,
+      error: describe(error),
+    });
   }
 }

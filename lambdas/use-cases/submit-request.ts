@@ -1,5 +1,6 @@
 // Use case: a principal asks for access; the request is recorded and its workflow started.
 
+import { logger } from '../commons/observability.ts';
 import { KeyholderError } from '../core/errors.ts';
 import {
   assertSeatLikelyAvailable,
@@ -41,9 +42,7 @@ export async function submitAccessRequest(
     await deps.workflow.start(stored.id);
   } catch (error) {
     // A request nobody will ever route to approvers must not sit pending (and hold the admin lock).
-    console.error(
-      JSON.stringify({ message: 'workflow start failed', requestId: stored.id, error: String(error) }),
-    );
+    logger.error({ message: 'workflow start failed', requestId: stored.id, error: String(error) });
     await commitTransition(
       deps,
       stored,

@@ -3,6 +3,7 @@
 // seat counters. Reads are index queries bounded by what is due; every action is idempotent and race-safe.
 
 import { SEATS_AUDIT_STREAM } from '../adapters/dynamodb/schema.ts';
+import { logger } from '../commons/observability.ts';
 import { type Actor, chainEvent } from '../core/audit.ts';
 import { holderStanding } from '../core/directory-changes.ts';
 import { addDuration } from '../core/duration.ts';
@@ -61,7 +62,7 @@ export async function endAccess(
   const ended = ending.request;
   // Access already ended in the store; stopping the execution spares it a no-op expiry later.
   await deps.workflow.stop(requestId, `${ended.status}: ${ended.reason ?? ''}`).catch((error: unknown) => {
-    console.warn(JSON.stringify({ message: 'stop execution failed', requestId, error: String(error) }));
+    logger.warn({ message: 'stop execution failed', requestId, error: String(error) });
   });
   await notifyOutcome(deps, requestId, ended.status === 'EXPIRED' ? 'expired' : 'revoked', { actor });
   return ending;
@@ -96,9 +97,7 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
     } catch (error) {
       // One stuck item must not stop the rest: it is reported, logged and looked at again next time.
       report.failures.push({ target, error: String(error) });
-      console.error(
-        JSON.stringify({ level: 'ERROR', message: 'sweep action failed', target, error: String(error) }),
-      );
+      logger.error({ message: 'sweep action failed', target, error: String(error) });
     }
   };
 
