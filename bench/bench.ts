@@ -283,7 +283,7 @@ export function evaluateTargets(sections: BenchReport['sections']): Record<strin
         value: cap.active,
         unit: 'seats',
       },
-      cap.active === Math.min(cap.cap, cap.submitted) && cap.settled,
+      cap.active === Math.min(cap.cap, cap.submitted),
     );
     add(
       'capAllDecided',

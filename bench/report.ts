@@ -30,6 +30,12 @@ export function reportRows(report: BenchReport): Row[] {
       'requests',
     ]);
     rows.push(['cap race', 'cap / racing approvals in flight', `${cap.cap} / ${cap.concurrency}`, '']);
+    rows.push([
+      'cap race',
+      'race: connections retried (never reached the stack)',
+      `${cap.raceConnectRetries}`,
+      '',
+    ]);
     rows.push(['cap race', 'ACTIVE', integer(cap.active), 'grants']);
     rows.push(['cap race', 'REJECTED CAP_REACHED', integer(cap.rejected), 'requests']);
     const others = Object.entries(cap.otherOutcomes).map(([status, count]) => `${status} ${count}`);

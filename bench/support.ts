@@ -59,6 +59,17 @@ export interface BenchClient {
   ): Promise<Answer<T>>;
 }
 
+let connectRetries = 0;
+
+/** Calls tried again because the connection was never made (load-generator limits, not the stack's answers). */
+export const connectRetriesSoFar = (): number => connectRetries;
+
+/** fetch's TypeError whose cause says the connection was not established, so the request was never sent. */
+function isConnectFailure(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}
+
 /** Tokens are signed once per principal: signing is not what is being measured. */
 export function benchClient(stack: Pick<LocalStack, 'url' | 'tokenFor'>): BenchClient {
   const tokens = new Map<string, Promise<string>>();
@@ -74,9 +85,16 @@ export function benchClient(stack: Pick<LocalStack, 'url' | 'tokenFor'>): BenchC
     async call(as, method, path, body) {
       // A 503 BUSY (a request's stream kept changing under every optimistic retry) wrote nothing: a client
       // tries again, as the API asks.
+      // A connection the stack's single event loop did not accept in time (undici's 10 s connect timeout under a
+      // burst of 1,000) never reached it either: also tried again, and counted.
       for (let attempt = 1; ; attempt++) {
-        const answer = await this.once(as, method, path, body);
-        if (answer.status !== 503 || attempt >= 5) return answer as never;
+        try {
+          const answer = await this.once(as, method, path, body);
+          if (answer.status !== 503 || attempt >= 5) return answer as never;
+        } catch (error) {
+          if (attempt >= 5 || !isConnectFailure(error)) throw error;
+          connectRetries++;
+        }
         await sleep(Math.random() * 100 * 2 ** attempt);
       }
     },

@@ -486,9 +486,14 @@ function toHttpResult(result: unknown): HttpResult {
 }
 
 /** A Lambda context object as the runtime gives one; the local stack uses it for workflow tasks too. */
-export function lambdaContext(name: string, region = 'eu-west-2', accountId = '000000000000'): Context {
+export function lambdaContext(
+  name: string,
+  region = 'eu-west-2',
+  accountId = '000000000000',
+  timeoutMs = INTEGRATION_TIMEOUT_MS,
+): Context {
   const functionName = `keyholder-${name}`;
-  const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   const unsupported = () => {
     throw new Error('Callback-style handlers are not supported; return a promise');
   };

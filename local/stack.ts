@@ -13,6 +13,7 @@ import { dependencies, resetDependencies } from '../lambdas/commons/dependencies
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
+import { functionSizing } from '../lib/function-sizing.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
 import type { DevPlatform } from './dev-platform.ts';
 import { startDevProviders } from './dev-providers.ts';
@@ -169,7 +170,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         WORKFLOW_TASKS.map((task) => [
           task.state,
           async (payload: unknown) =>
-            (await loadHandler(task.entry))(payload, lambdaContext(task.name, REGION, ACCOUNT)),
+            (await loadHandler(task.entry))(
+              payload,
+              // The function's own timeout, as Lambda would give it (the API's 30 s limit is not theirs).
+              lambdaContext(
+                task.name,
+                REGION,
+                ACCOUNT,
+                functionSizing('workflow', task.name).timeout.toMilliseconds(),
+              ),
+            ),
         ]),
       ),
     });

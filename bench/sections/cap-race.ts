@@ -5,7 +5,14 @@ import { DynamoDbDirectory } from '../../lambdas/adapters/dynamodb/directory.ts'
 import { executionArnOf } from '../../lambdas/adapters/step-functions-workflow.ts';
 import { documentClientFor } from '../../lambdas/commons/clients.ts';
 import type { LocalStack } from '../../local/stack.ts';
-import { type BenchClient, benchPrincipals, mapConcurrent, putPrincipals, sleep } from '../support.ts';
+import {
+  type BenchClient,
+  benchPrincipals,
+  connectRetriesSoFar,
+  mapConcurrent,
+  putPrincipals,
+  sleep,
+} from '../support.ts';
 
 export interface CapRaceResult {
   readonly requesters: number;
@@ -15,6 +22,10 @@ export interface CapRaceResult {
   readonly submitted: number;
   readonly submitErrors: Record<string, number>;
   readonly raceAnswers: Record<string, number>;
+  /** Racing approvals sent again because the connection was never accepted in time (never reached the stack). */
+  readonly raceConnectRetries: number;
+  /** One cause per distinct error of a FAILED execution (empty when none failed). */
+  readonly failureCauses: Record<string, string>;
   readonly active: number;
   /** REJECTED with reason CAP_REACHED. */
   readonly rejected: number;
@@ -114,6 +125,7 @@ export async function benchCapRace(
 
   // Act: every second approval at once; each one that completes a request sends its workflow into Grant.
   const raceStarted = performance.now();
+  const retriesBefore = connectRetriesSoFar();
   const raceAnswers = await mapConcurrent(ids, options.concurrency, async (id) => {
     try {
       return String(
@@ -160,6 +172,14 @@ export async function benchCapRace(
       ),
   );
 
+  // A failed execution's cause, once per distinct error: what to look at when one fails.
+  const failureCauses: Record<string, string> = {};
+  for (const execution of stack.stepFunctions.executions()) {
+    if (!executions.has(execution.executionArn) || execution.status !== 'FAILED') continue;
+    failureCauses[execution.error ?? 'unknown'] ??= (execution.cause ?? '').slice(0, 500);
+  }
+  if (Object.keys(failureCauses).length > 0) log(`  failed executions: ${JSON.stringify(failureCauses)}`);
+
   // Assess: what the API says now, request by request, and who holds admin.
   const finals = await mapConcurrent(ids, 16, async (id) => {
     const answer = await client.call<{ status: string; reason?: string }>(
@@ -188,6 +208,8 @@ export async function benchCapRace(
     submitted: ids.length,
     submitErrors: count(submitErrors),
     raceAnswers: count(raceAnswers),
+    raceConnectRetries: connectRetriesSoFar() - retriesBefore,
+    failureCauses,
     active,
     rejected,
     otherOutcomes,

@@ -33,15 +33,19 @@ export function asWorkflowError(error: unknown): unknown {
   return transient;
 }
 
+/**
+ * Renames errors in onError, so that middy's own TimeoutError (raised just before the function's timeout, outside
+ * the handler) is retried too: the step is idempotent, and a retry finds whatever the slow attempt committed.
+ */
+const workflowErrorNames = {
+  onError: async (request: { error: unknown }) => {
+    request.error = asWorkflowError(request.error);
+  },
+};
+
 export function workflowTask<S extends z.ZodType, R>(schema: S, handle: (input: z.infer<S>) => Promise<R>) {
   return middy<unknown, R>()
     .use(observability({ describe: stepFacts }))
-    .handler(async (event) => {
-      const input = schema.parse(event);
-      try {
-        return await handle(input);
-      } catch (error) {
-        throw asWorkflowError(error);
-      }
-    });
+    .use(workflowErrorNames)
+    .handler(async (event) => handle(schema.parse(event)));
 }

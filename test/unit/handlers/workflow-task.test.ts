@@ -42,4 +42,15 @@ describe('workflow task errors', () => {
     expect((thrown as Error).name).toBe(WORKFLOW_ERRORS.transient);
     expect((malformed as Error).name).toBe('ZodError');
   });
+
+  it('retries a step that ran into the function timeout (middy ends it just before), not only errors it threw', async () => {
+    // Prepare: a step slower than the time left
+    const slow = workflowTask(stepInput, () => new Promise<never>(() => {}));
+    const nearlyOut = { ...context, getRemainingTimeInMillis: () => 50 };
+    // Act
+    const thrown = await slow({ requestId: 'req-1' }, nearlyOut).catch((error: Error) => error);
+    // Assess
+    expect((thrown as Error).name).toBe(WORKFLOW_ERRORS.transient);
+    expect((thrown as Error).message).toMatch(/^TimeoutError: /);
+  });
 });
