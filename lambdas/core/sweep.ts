@@ -24,7 +24,27 @@ export const SWEEP_REASONS = {
  * an open extension's deadline. Expiry is not here: grant rows are already indexed by expiresAt. The store keys
  * its sparse "due" index by this, so a sweep reads only what is due.
  */
+/**
+ * How long a request may sit APPROVED or PROVISIONING before the sweep takes the grant over: the workflow grants
+ * within seconds, so this long means its execution gave up (a Lambda timeout, a Retry exhausted) with the seat, for
+ * a PROVISIONING request, still held.
+ */
+export const STALLED_GRANT_AFTER_MS = 10 * 60_000;
+
+/** When an APPROVED or PROVISIONING request counts as stalled: so long after its last approval. */
+export function grantStalledAt(request: AccessRequest): string | undefined {
+  if (request.status !== 'APPROVED' && request.status !== 'PROVISIONING') return undefined;
+  const approvedAt =
+    request.approvals
+      .map((decision) => decision.at)
+      .sort()
+      .at(-1) ?? request.createdAt;
+  return new Date(Date.parse(approvedAt) + STALLED_GRANT_AFTER_MS).toISOString();
+}
+
 export function sweepDueAt(request: AccessRequest): string | undefined {
+  const stalled = grantStalledAt(request);
+  if (stalled) return stalled;
   if (request.status !== 'ACTIVE' || !request.grant) return undefined;
   const candidates = [request.review ? request.review.deadline : request.grant.nextReviewAt];
   if (request.extension?.status === 'PENDING') candidates.push(request.extension.deadline);
@@ -33,10 +53,12 @@ export function sweepDueAt(request: AccessRequest): string | undefined {
   return candidates.sort()[0];
 }
 
-export type DueAction = 'review-overdue' | 'extension-timed-out' | 'review-due';
+export type DueAction = 'grant-stalled' | 'review-overdue' | 'extension-timed-out' | 'review-due';
 
 /** What is due on this request now, most consequential first; undefined when nothing is. */
 export function dueAction(request: AccessRequest, now: string): DueAction | undefined {
+  const stalled = grantStalledAt(request);
+  if (stalled) return now >= stalled ? 'grant-stalled' : undefined;
   if (request.status !== 'ACTIVE' || !request.grant) return undefined;
   if (request.review && now >= request.review.deadline) return 'review-overdue';
   if (request.extension?.status === 'PENDING' && !isExtensionOpen(request, now)) return 'extension-timed-out';
@@ -46,7 +68,7 @@ export function dueAction(request: AccessRequest, now: string): DueAction | unde
 
 /** The transition for a due action that needs no outside input (prompts need reviewers: see openReview). */
 export function dueTransition(
-  action: Exclude<DueAction, 'review-due'>,
+  action: Exclude<DueAction, 'review-due' | 'grant-stalled'>,
   request: AccessRequest,
   policy: Policy,
   now: string,

@@ -24,6 +24,7 @@ import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry }
 import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
 import { type Ending, endAccessOnPlatform } from './provisioning.ts';
 import { promptReview } from './review-prompt.ts';
+import { grantApprovedAccess } from './workflow-steps.ts';
 
 export interface SweepReport {
   readonly at: string;
@@ -35,6 +36,8 @@ export interface SweepReport {
   readonly reviewsPrompted: string[];
   readonly extensionsTimedOut: string[];
   readonly remindersSent: string[];
+  /** APPROVED or PROVISIONING requests whose workflow had given up, carried on by the sweep. */
+  readonly grantsResumed: string[];
   /** Revocations the platform had failed earlier, carried out now. */
   readonly revocationsCompleted: string[];
   /** Endings the platform failed again this run: still ACTIVE, retried by the next sweep (and alarmed). */
@@ -85,6 +88,7 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
     reviewsPrompted: [],
     extensionsTimedOut: [],
     remindersSent: [],
+    grantsResumed: [],
     revocationsCompleted: [],
     removalsPending: [],
     seats: { recorded: 0, actual: 0, drift: 0, corrected: false },
@@ -156,6 +160,13 @@ async function sweepDueRequests(deps: Dependencies, at: string, report: SweepRep
         }
         const action = fresh && dueAction(fresh, deps.clock.now());
         if (!fresh || !action) return;
+        if (action === 'grant-stalled') {
+          // The workflow gave up between approval and access: the same idempotent step finishes the grant (or
+          // rejects it, or fails it on the platform), and the expiry pass ends it later, as for any grant.
+          const resumed = await grantApprovedAccess(deps, request.id);
+          if (resumed.status !== fresh.status) report.grantsResumed.push(request.id);
+          return;
+        }
         if (action === 'review-due') {
           if (await promptReview(deps, request.id)) report.reviewsPrompted.push(request.id);
           continue;

@@ -71,7 +71,8 @@ describe('local stack', () => {
     );
   });
 
-  it('runs a second stack side by side, each with its own DynamoDB Local', async () => {
+  // Starting a whole second stack (a JVM among them) on a busy 2-core machine can take most of a minute.
+  it('runs a second stack side by side, each with its own DynamoDB Local', { timeout: 120_000 }, async () => {
     const second = await startTestStack();
     try {
       expect(second.dynamodbEndpoint).not.toBe(stack.dynamodbEndpoint);
@@ -83,7 +84,7 @@ describe('local stack', () => {
   });
 
   it('re-arms pending approvals after a restart on persisted data; the old link still decides', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'keyholder-persist-'));
     try {

@@ -368,3 +368,46 @@ describe('ending access through a provider', () => {
     expect((await world.store.externalAdminSeats()).total).toBe(0);
   });
 });
+
+describe('grants whose workflow gave up', () => {
+  it('the sweep finishes an APPROVED request ten minutes after its approval, not before', async () => {
+    // Prepare: approved, and the Grant step never ran (its execution failed)
+    await approved('req-stalled', people.externalScA);
+
+    // Act
+    world.setNow(addDuration(NOW, 'PT9M'));
+    const early = await sweep(deps);
+    world.setNow(addDuration(NOW, 'PT10M'));
+    const due = await sweep(deps);
+
+    // Assess
+    expect(early.grantsResumed).toEqual([]);
+    expect(due.grantsResumed).toEqual(['req-stalled']);
+    expect(await world.store.getRequest('req-stalled')).toMatchObject({ status: 'ACTIVE' });
+    expect([...platform.held.keys()]).toEqual([`${people.externalScA.id}|admin`]);
+    expect((await world.store.externalAdminSeats()).total).toBe(1);
+  });
+
+  it('the sweep resumes one caught PROVISIONING with the same key, without a second seat', async () => {
+    // Prepare: the seat was taken, then the step died before asking the platform
+    const request = await approved('req-caught', people.externalScA);
+    await commitTransition(deps, request, startProvisioning(request, [PLATFORM], deps.policy, NOW));
+
+    // Act
+    world.setNow(addDuration(NOW, 'PT15M'));
+    const report = await sweep(deps);
+    const again = await sweep(deps);
+
+    // Assess
+    expect(report.grantsResumed).toEqual(['req-caught']);
+    expect(again.grantsResumed).toEqual([]);
+    expect(await world.store.getRequest('req-caught')).toMatchObject({ status: 'ACTIVE' });
+    expect(platform.calls.filter((call) => call.op === 'grant')).toEqual([
+      { op: 'grant', scope: 'admin', key: 'req-caught' },
+    ]);
+    expect((await world.store.seatLedger()).holders.map((holder) => holder.requestId)).toEqual([
+      'req-caught',
+    ]);
+    expect((await world.store.externalAdminSeats()).total).toBe(1);
+  });
+});

@@ -17,9 +17,11 @@ import {
 } from '../../../lambdas/core/sweep.ts';
 import {
   activeRequest,
+  approvedBy,
   catalogue,
   datasets,
   later,
+  pendingRequest,
   people,
   policy,
   scopeOf,
@@ -87,6 +89,26 @@ describe('dueAction', () => {
     expect(
       dueTransition('extension-timed-out', extending, policy, later('P4D', GRANTED_AT))?.event.action,
     ).toBe('EXTENSION_TIMED_OUT');
+  });
+});
+
+describe('stalled grants', () => {
+  it('are due ten minutes after the last approval while APPROVED or PROVISIONING, and never before', () => {
+    // Prepare: approved an hour after NOW, and the workflow never granted it
+    const approved = approvedBy(
+      pendingRequest(people.externalScA, { scopes: [scopeOf(datasets.hesIdentifiable)] }),
+      [people.homeDirector],
+    );
+    const provisioning: AccessRequest = { ...approved, status: 'PROVISIONING' };
+    const stalledAt = later('PT1H10M');
+
+    // Assess
+    expect(sweepDueAt(approved)).toBe(stalledAt);
+    expect(sweepDueAt(provisioning)).toBe(stalledAt);
+    expect(dueAction(approved, later('PT1H9M'))).toBeUndefined();
+    expect(dueAction(approved, stalledAt)).toBe('grant-stalled');
+    expect(dueAction(provisioning, later('PT2H'))).toBe('grant-stalled');
+    expect(sweepDueAt(pendingRequest(people.externalScA))).toBeUndefined();
   });
 });
 
