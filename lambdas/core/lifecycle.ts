@@ -343,11 +343,16 @@ export function grantStartingAt(request: AccessRequest, policy: Policy, now: str
   };
 }
 
+/** Refuses a transition from any status but `expected` (ConflictError `NOT_<expected>`). */
+export function assertStatus(request: AccessRequest, expected: RequestStatus): void {
+  if (request.status !== expected) {
+    throw new ConflictError(`NOT_${expected}`, `request ${request.id} is ${request.status}, not ${expected}`);
+  }
+}
+
 /** APPROVED -> ACTIVE. The seat is taken by the same atomic write, which fails when the cap is full. */
 export function grantAccess(request: AccessRequest, policy: Policy, now: string): Transition {
-  if (request.status !== 'APPROVED') {
-    throw new ConflictError('NOT_APPROVED', `request ${request.id} is ${request.status}, not APPROVED`);
-  }
+  assertStatus(request, 'APPROVED');
   const grant = grantStartingAt(request, policy, now);
   const { expiresAt, approvedBy } = grant;
   const active: AccessRequest = { ...request, status: 'ACTIVE', grant };

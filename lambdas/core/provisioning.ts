@@ -2,9 +2,9 @@
 // PROVISIONING (seat held) until the platform confirms it (ACTIVE) or refuses it (FAILED, seat given back); access
 // ends only once the platform confirms removal, and until then a failed removal is recorded as pending.
 import type { Actor, AuditEventDraft } from './audit.ts';
-import { ConflictError } from './errors.ts';
 import {
   adminLockRelease,
+  assertStatus,
   grantStartingAt,
   REASONS,
   requestEvent,
@@ -68,9 +68,7 @@ export function startProvisioning(
   policy: Policy,
   now: string,
 ): Transition {
-  if (request.status !== 'APPROVED') {
-    throw new ConflictError('NOT_APPROVED', `request ${request.id} is ${request.status}, not APPROVED`);
-  }
+  assertStatus(request, 'APPROVED');
   const provisioning: AccessRequest = { ...request, status: 'PROVISIONING' };
   return {
     expectedStatus: 'APPROVED',
@@ -89,12 +87,7 @@ export function activateProvisioned(
   policy: Policy,
   now: string,
 ): Transition {
-  if (request.status !== 'PROVISIONING') {
-    throw new ConflictError(
-      'NOT_PROVISIONING',
-      `request ${request.id} is ${request.status}, not PROVISIONING`,
-    );
-  }
+  assertStatus(request, 'PROVISIONING');
   const grant = grantStartingAt(request, policy, now);
   const active: AccessRequest = { ...request, status: 'ACTIVE', grant };
   return {
@@ -120,12 +113,7 @@ export function failProvisioning(
   policy: Policy,
   now: string,
 ): Transition {
-  if (request.status !== 'PROVISIONING') {
-    throw new ConflictError(
-      'NOT_PROVISIONING',
-      `request ${request.id} is ${request.status}, not PROVISIONING`,
-    );
-  }
+  assertStatus(request, 'PROVISIONING');
   const failed: AccessRequest = { ...request, status: 'FAILED', reason: failure.message, closedAt: now };
   return {
     expectedStatus: 'PROVISIONING',

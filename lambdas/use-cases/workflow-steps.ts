@@ -86,8 +86,9 @@ export async function validateRequest(deps: Dependencies, requestId: string): Pr
 
 /** APPROVED -> ACTIVE, taking an external-admin seat atomically; a full cap rejects the request instead. */
 export async function grantApprovedAccess(deps: Dependencies, requestId: string): Promise<StepResult> {
-  const request = await loadRequest(deps, requestId);
-  if (provisionedScopes(deps, request.scopes).length > 0) {
+  // Only a deployment with platform providers needs the scopes before deciding how to grant: a ledger-only one
+  // keeps its single read per attempt.
+  if (deps.providers && provisionedScopes(deps, (await loadRequest(deps, requestId)).scopes).length > 0) {
     const provisioned = await provisionApprovedAccess(deps, requestId);
     await notifyStepOutcome(deps, provisioned, { ACTIVE: 'granted', REJECTED: 'rejected', FAILED: 'failed' });
     return provisioned;
