@@ -6,6 +6,7 @@ import { documentClientFor } from '../../lambdas/commons/clients.ts';
 import { addDuration } from '../../lambdas/core/duration.ts';
 import { sweep } from '../../lambdas/use-cases/sweep.ts';
 import { createTables } from '../../local/tables.ts';
+import { meteredClient } from '../../test/support/capacity-meter.ts';
 import type { TestTables } from '../../test/support/dynamodb.ts';
 import { people } from '../../test/support/fixtures.ts';
 import { activeGrant, cloneActiveGrants, reviewOpened, sweepWorld } from '../../test/support/sweep-world.ts';
@@ -14,14 +15,6 @@ import { mapConcurrent } from '../support.ts';
 const NOW = '2027-03-01T12:00:00.000Z';
 const ago = (duration: string) =>
   new Date(Date.parse(NOW) - (Date.parse(addDuration(NOW, duration)) - Date.parse(NOW))).toISOString();
-
-const READS = new Set([
-  'QueryCommand',
-  'GetItemCommand',
-  'BatchGetItemCommand',
-  'TransactGetItemsCommand',
-  'ScanCommand',
-]);
 
 export interface SweepRun {
   readonly activeGrants: number;
@@ -68,41 +61,6 @@ async function benchTables(endpoint: string): Promise<TestTables> {
       }
       client.destroy();
     },
-  };
-}
-
-/** A document client on its own low-level client that asks for, and adds up, the capacity of every call. */
-function meteredClient(endpoint: string) {
-  const low = new DynamoDBClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const meter = { reads: 0, writes: 0, calls: 0, scans: 0 };
-  low.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const name = String(context.commandName);
-      meter.calls++;
-      if (name === 'ScanCommand') meter.scans++;
-      const consumed = [(result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity].flat();
-      const units = consumed.reduce(
-        (sum: number, entry) =>
-          sum + Number((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
-        0,
-      );
-      if (READS.has(name)) meter.reads += units;
-      else meter.writes += units;
-      return result;
-    },
-    { step: 'initialize', name: 'benchCapacityMeter' },
-  );
-  return {
-    client: documentClientFor(low),
-    meter,
-    reset: () => Object.assign(meter, { reads: 0, writes: 0, calls: 0, scans: 0 }),
-    destroy: () => low.destroy(),
   };
 }
 
@@ -157,10 +115,10 @@ async function measure(endpoint: string, activeGrants: number, due: number): Pro
     const sweepMs = performance.now() - began;
     return {
       activeGrants,
-      readUnits: metered.meter.reads,
-      writeUnits: metered.meter.writes,
-      calls: metered.meter.calls,
-      scans: metered.meter.scans,
+      readUnits: metered.reads(),
+      writeUnits: metered.writes(),
+      calls: metered.commands.length,
+      scans: metered.commands.filter((name) => name === 'ScanCommand').length,
       sweepMs,
       seedMs,
       acted: {

@@ -1,12 +1,11 @@
 // The sweep reads what is due, not the table: over 1,000 and over 20,000 active grants with the same grants due, it
 // consumes the same read capacity (ReturnConsumedCapacity on DynamoDB Local) and never sends a Scan.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS_INDEX, STATUS_INDEX_KEYS } from '../../lambdas/adapters/dynamodb/schema.ts';
-import { documentClientFor } from '../../lambdas/commons/clients.ts';
 import { addDuration } from '../../lambdas/core/duration.ts';
 import { sweep } from '../../lambdas/use-cases/sweep.ts';
+import { meteredClient } from '../support/capacity-meter.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { people } from '../support/fixtures.ts';
 import { activeGrant, cloneActiveGrants, reviewOpened, sweepWorld } from '../support/sweep-world.ts';
@@ -15,70 +14,10 @@ const NOW = '2027-03-01T12:00:00.000Z';
 const ago = (duration: string) =>
   new Date(Date.parse(NOW) - (Date.parse(addDuration(NOW, duration)) - Date.parse(NOW))).toISOString();
 
-interface Meter {
-  readonly client: ReturnType<typeof documentClientFor>;
-  readonly reads: () => number;
-  readonly writes: () => number;
-  readonly commands: string[];
-  reset(): void;
-}
-
-const READS = new Set([
-  'QueryCommand',
-  'GetItemCommand',
-  'BatchGetItemCommand',
-  'TransactGetItemsCommand',
-  'ScanCommand',
-]);
-
-/** A document client that asks DynamoDB for the consumed capacity of every call and adds it up. */
-function meteredClient(tables: TestTables): Meter {
-  const low = new DynamoDBClient({
-    endpoint: tables.endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  let reads = 0;
-  let writes = 0;
-  const commands: string[] = [];
-  low.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const name = String(context.commandName);
-      commands.push(name);
-      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = [consumed]
-        .flat()
-        .reduce(
-          (sum: number, entry) =>
-            sum + Number((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
-          0,
-        );
-      if (READS.has(name)) reads += units;
-      else writes += units;
-      return result;
-    },
-    { step: 'initialize', name: 'consumedCapacityMeter' },
-  );
-  return {
-    client: documentClientFor(low),
-    reads: () => reads,
-    writes: () => writes,
-    commands,
-    reset: () => {
-      reads = 0;
-      writes = 0;
-      commands.length = 0;
-    },
-  };
-}
-
 /** `background` grants nobody has to act on, and the same nine due ones: 3 expired, 3 reviews due, 3 overdue. */
 async function tableWith(background: number) {
   const tables = await createTestTables();
-  const meter = meteredClient(tables);
+  const meter = meteredClient(tables.endpoint);
   const world = await sweepWorld(tables, { client: meter.client, now: NOW });
   const deps = world.deps;
   for (let i = 0; i < 3; i++) {
