@@ -37,11 +37,18 @@ export interface GatewayOptions {
   readonly devRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
   readonly region?: string;
   readonly accountId?: string;
+  /**
+   * Start closed: until `open()`, every request answers 503 (`GET /health`: `{"status":"starting"}`), so nothing that
+   * waits on health can reach a route before the stack behind it is whole. @default false (open at once)
+   */
+  readonly startClosed?: boolean;
 }
 
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /** Serve every route from now on (a gateway started with `startClosed`). */
+  open(): void;
   stop(): Promise<void>;
 }
 
@@ -133,10 +140,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return handler;
   };
 
+  let open = options.startClosed !== true;
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const apiRequestId = randomBytes(10).toString('base64').replace(/=+$/, '=');
     const gatewayHeaders = { 'apigw-requestid': apiRequestId };
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    if (!open) {
+      req.resume();
+      const starting = { 'retry-after': '1', 'cache-control': 'no-store', ...gatewayHeaders };
+      return url.pathname === '/health'
+        ? sendJson(res, 503, { status: 'starting' }, starting)
+        : sendJson(res, 503, { message: 'Service Unavailable: Keyholder is starting' }, starting);
+    }
     if (options.devRoutes && (await options.devRoutes(req, res, url))) return;
 
     const rawTarget = req.url ?? '/';
@@ -218,7 +234,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
   const { url, port } = await listen(server, options.port);
-  return { url, port, stop: () => closeServer(server) };
+  return {
+    url,
+    port,
+    open: () => {
+      open = true;
+    },
+    stop: () => closeServer(server),
+  };
 }
 
 function compileRoute(spec: RouteSpec): CompiledRoute {

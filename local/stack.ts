@@ -113,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let issuer = '';
     const gateway = await startGateway({
       port: options.port ?? 3000,
+      // Closed (503, `GET /health` {"status":"starting"}) until the tables, the seed and the workflow engine are up.
+      startClosed: true,
       routes: ROUTES,
       loadHandler,
       jwt: {
@@ -221,6 +223,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const rearmed = await rearmAfterRestart(dependencies(), { sweepNow: sweeper.runNow });
     stops.push(rearmed.stop);
     sweeper.start();
+    // Every handler module is loaded before the first request can reach one: a route that cannot load fails the
+    // start, not a caller, and the first call of each route pays no import.
+    await Promise.all(
+      [...ROUTES, ...WORKFLOW_TASKS, INBOUND_MAIL_HANDLER].map((spec) => loadHandler(spec.entry)),
+    );
+    gateway.open();
 
     return {
       url: gateway.url,

@@ -22,7 +22,6 @@ async function policyFromFile(): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
   const persistDir = persistDirFrom(process.argv.slice(2));
   const stack = await startLocalStack({
     port: Number(process.env.PORT ?? 3000),
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
       `  ${p.id.padEnd(10)} ${p.name.padEnd(18)} ${p.organisation.padEnd(10)} ${p.grade.padEnd(19)} ${(p.clearance ? `${p.clearance.level} until ${p.clearance.expiresAt.slice(0, 10)}` : 'no clearance').padEnd(20)} ${p.roles.join(',')}`,
   );
   console.log(`
-Keyholder is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
+Keyholder is running locally (started in ${process.uptime().toFixed(1)} s, Node ${process.version})
 
   API             ${stack.url}
   OpenAPI         ${stack.url}/openapi.json

@@ -1,12 +1,11 @@
 // The public transparency page in headless Chromium at a phone's viewport: the figures of a scripted history,
 // readable without sideways scrolling, and not one principal id, name or email from the seed.
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { type ScriptedIds, scriptThroughHttp } from '../support/transparency-script.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
 
 describe('transparency page on a phone', () => {
@@ -14,20 +13,9 @@ describe('transparency page on a phone', () => {
   let browser: Browser;
   let ids: ScriptedIds;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs Debian's chromium`);
     stack = await startTestStack({ policy: { minDuration: 'PT1S' } });
     ids = await scriptThroughHttp(stack);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
