@@ -10,11 +10,23 @@ import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { type AuditBenchResult, benchAudit } from './audit.ts';
 import { type BundlesResult, benchBundles } from './sections/bundles.ts';
 import { benchCapRace, type CapRaceResult } from './sections/cap-race.ts';
+import { benchCli, type CliResult } from './sections/cli.ts';
+import { benchConsole, type ConsoleResult } from './sections/console.ts';
 import { benchLatency, benchThroughput, type LatencyRun, type ThroughputResult } from './sections/latency.ts';
 import { benchSweep, type SweepResult } from './sections/sweep.ts';
 import { benchClient, benchPrincipals, errorMessage, putPrincipals } from './support.ts';
 
-export const SECTIONS = ['transitions', 'cap', 'sweep', 'latency', 'throughput', 'bundles', 'audit'] as const;
+export const SECTIONS = [
+  'transitions',
+  'cap',
+  'sweep',
+  'latency',
+  'throughput',
+  'bundles',
+  'audit',
+  'console',
+  'cli',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchSizes {
@@ -36,6 +48,11 @@ export interface BenchSizes {
   readonly initRuns: number;
   readonly auditEvents: number;
   readonly auditQueries: number;
+  /** Cold loads of the console's inbox measured (the median is reported), and how long it then sits idle. */
+  readonly consoleRuns: number;
+  readonly consoleIdleSeconds: number;
+  /** Fresh `keyholder requests` processes timed (the median is reported). */
+  readonly cliRuns: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -54,6 +71,9 @@ export const FULL_SIZES: BenchSizes = {
   initRuns: 5,
   auditEvents: 1_000_000,
   auditQueries: 20,
+  consoleRuns: 5,
+  consoleIdleSeconds: 60,
+  cliRuns: 5,
 };
 
 /** A smoke run: every section, small. */
@@ -73,6 +93,9 @@ export const QUICK_SIZES: BenchSizes = {
   initRuns: 2,
   auditEvents: 2_000,
   auditQueries: 5,
+  consoleRuns: 1,
+  consoleIdleSeconds: 6,
+  cliRuns: 2,
 };
 
 export interface Target {
@@ -97,6 +120,8 @@ export interface BenchReport {
     throughput?: ThroughputResult;
     bundles?: BundlesResult;
     audit?: AuditBenchResult;
+    console?: ConsoleResult;
+    cli?: CliResult;
   };
   /** Sections that threw, with the message: their figures are missing. */
   readonly failed: Partial<Record<Section, string>>;
@@ -104,7 +129,7 @@ export interface BenchReport {
   readonly allTargetsMet: boolean;
 }
 
-const STACK_SECTIONS: readonly Section[] = ['transitions', 'latency', 'throughput', 'cap'];
+const STACK_SECTIONS: readonly Section[] = ['transitions', 'latency', 'throughput', 'cap', 'console', 'cli'];
 
 export async function runBench(options: {
   readonly sizes: BenchSizes;
@@ -208,6 +233,15 @@ export async function runBench(options: {
         log(`  ${result.perSecond.toFixed(1)} submissions/s, ${result.errors} errors`);
         return result;
       });
+      // Before the cap race fills the external-admin seats and the directory with its requesters.
+      sections.console = await section(
+        'console',
+        'console: first-load JavaScript, cold inbox, idle polling',
+        () => benchConsole(running, { runs: sizes.consoleRuns, idleSeconds: sizes.consoleIdleSeconds, log }),
+      );
+      sections.cli = await section('cli', 'cli: start-up of keyholder requests, fresh processes', () =>
+        benchCli(running, { runs: sizes.cliRuns, log }),
+      );
       sections.cap = await section('cap', 'cap race: concurrent external-admin approvals', () =>
         benchCapRace(running, client, {
           requesters: sizes.capRequesters,
@@ -254,6 +288,55 @@ export function evaluateTargets(sections: BenchReport['sections']): Record<strin
     targets[key] = { ...target, pass };
   };
   const { transitions, cap, sweep, latency, throughput, bundles, audit } = sections;
+  if (sections.console) {
+    const { firstLoadJs, coldInboxMs, idle } = sections.console;
+    add(
+      'consoleFirstLoadJs',
+      {
+        section: 'console',
+        what: 'console first-load JavaScript, gzipped',
+        target: '< 204800',
+        value: firstLoadJs.gzipBytes,
+        unit: 'B',
+      },
+      firstLoadJs.gzipBytes < 204_800,
+    );
+    add(
+      'consoleColdInbox',
+      {
+        section: 'console',
+        what: 'cold load -> interactive inbox, median',
+        target: '< 3000',
+        value: coldInboxMs.median,
+        unit: 'ms',
+      },
+      coldInboxMs.median < 3000,
+    );
+    add(
+      'consoleIdleCalls',
+      {
+        section: 'console',
+        what: 'API calls per minute, inbox open and idle',
+        target: '<= 13',
+        value: idle.perMinute,
+        unit: '/min',
+      },
+      idle.perMinute <= 13,
+    );
+  }
+  if (sections.cli) {
+    add(
+      'cliStartup',
+      {
+        section: 'cli',
+        what: 'keyholder requests, fresh process, median',
+        target: '< 500',
+        value: sections.cli.requestsMs.median,
+        unit: 'ms',
+      },
+      sections.cli.requestsMs.median < 500,
+    );
+  }
   if (transitions) {
     const value = transitions.transitions;
     add(

@@ -141,6 +141,34 @@ export function reportRows(report: BenchReport): Row[] {
     rows.push(['audit', 'point-in-time query', spread(audit.pointInTimeMs), 'ms p50/p95/p99']);
     rows.push(['audit', 'load into DynamoDB Local', seconds(audit.loadMs), 's']);
   }
+  const web = report.sections.console;
+  if (web) {
+    rows.push(['console', 'first-load JavaScript, gzipped', integer(web.firstLoadJs.gzipBytes), 'B']);
+    rows.push(['console', 'first-load JavaScript, minified', integer(web.firstLoadJs.bytes), 'B']);
+    rows.push([
+      'console',
+      `cold load -> interactive inbox, median of ${web.coldInboxMs.runs.length}`,
+      integer(web.coldInboxMs.median),
+      'ms',
+    ]);
+    rows.push(['console', 'API calls while the inbox sits idle', decimal(web.idle.perMinute), 'per minute']);
+  }
+  const cli = report.sections.cli;
+  if (cli) {
+    const runs = cli.requestsMs.runs.length;
+    rows.push([
+      'cli',
+      `keyholder requests, median of ${runs} fresh processes`,
+      integer(cli.requestsMs.median),
+      'ms',
+    ]);
+    rows.push([
+      'cli',
+      `keyholder --version (start-up alone), median of ${runs}`,
+      integer(cli.versionMs.median),
+      'ms',
+    ]);
+  }
   return rows;
 }
 

@@ -25,6 +25,9 @@ const SIZE_FLAGS = {
   'init-runs': 'initRuns',
   events: 'auditEvents',
   queries: 'auditQueries',
+  'console-runs': 'consoleRuns',
+  'console-idle-seconds': 'consoleIdleSeconds',
+  'cli-runs': 'cliRuns',
 } as const satisfies Record<string, keyof BenchSizes>;
 
 const HELP = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--strict] [--out dir]

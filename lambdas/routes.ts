@@ -21,7 +21,9 @@ export type Permission =
   /** Read inbound replies that SES stored in the inbound-mail bucket. */
   | 'mail:receive'
   /** Grant, revoke and list access through the configured access providers (their secrets and platform APIs). */
-  | 'providers:call';
+  | 'providers:call'
+  /** Read the SCIM provisioning clients' bearer secrets (Secrets Manager). */
+  | 'scim:tokens';
 
 /** What every function that commits an outcome needs to tell people about it (lambdas/use-cases/notify-outcome.ts). */
 const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
@@ -30,7 +32,7 @@ const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
 const PROVIDERS: readonly Permission[] = ['providers:call'];
 
 export interface RouteSpec {
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** API Gateway path syntax: `/requests/{id}`. */
   readonly path: string;
   /** Function name suffix (kebab-case) and the handler file (exports `handler`), relative to the repo root. */
@@ -215,9 +217,92 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'none',
     needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
   },
+  // The console's routes (issue 14): for every client, through the same use cases as the other channels.
+  { method: 'GET', path: '/me', name: 'me', entry: http('me'), auth: 'jwt', needs: ['state:read'] },
+  { method: 'GET', path: '/inbox', name: 'inbox', entry: http('inbox'), auth: 'jwt', needs: ['state:read'] },
+  {
+    method: 'GET',
+    path: '/requests/{id}/timeline',
+    name: 'request-timeline',
+    entry: http('request-timeline'),
+    auth: 'jwt',
+    needs: ['state:read', 'audit:read'],
+  },
+  {
+    method: 'POST',
+    path: '/requests/{id}/reviews',
+    name: 'review-request',
+    entry: http('review-request'),
+    auth: 'jwt',
+    // The same decideReview as the review link: a Revoke ends access on the platform and stops the execution.
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+  },
+  {
+    method: 'POST',
+    path: '/principals/{id}/preview',
+    name: 'preview-principal',
+    entry: http('preview-principal'),
+    auth: 'jwt',
+    // Writes nothing: reads the principal, their requests and the catalogue.
+    needs: ['state:read'],
+  },
+  {
+    method: 'GET',
+    path: '/access/timeline',
+    name: 'access-timeline',
+    entry: http('access-timeline'),
+    auth: 'jwt',
+    needs: ['state:read'],
+  },
   { method: 'GET', path: '/health', name: 'health', entry: http('health'), auth: 'none', needs: [] },
+  {
+    method: 'GET',
+    path: '/auth/config',
+    name: 'auth-config',
+    entry: http('auth-config'),
+    auth: 'none',
+    needs: [],
+  },
   { method: 'GET', path: '/openapi.json', name: 'openapi', entry: http('openapi'), auth: 'none', needs: [] },
+  ...SCIM_ROUTES(),
 ];
+
+/**
+ * SCIM 2.0 (lambdas/handlers/http/scim.ts): one function, authenticated by the provisioning client's bearer
+ * secret (no JWT). A deactivation revokes grants in the same call, as PATCH /principals does: the same needs.
+ */
+function SCIM_ROUTES(): RouteSpec[] {
+  const needs: readonly Permission[] = [
+    'state:read',
+    'state:write',
+    'audit:append',
+    'workflow:stop',
+    'scim:tokens',
+    ...NOTIFY,
+    ...PROVIDERS,
+  ];
+  const route = (method: RouteSpec['method'], path: string): RouteSpec => ({
+    method,
+    path: `/scim/v2${path}`,
+    name: 'scim',
+    entry: http('scim'),
+    auth: 'none',
+    needs,
+  });
+  return [
+    route('GET', '/ServiceProviderConfig'),
+    route('GET', '/ResourceTypes'),
+    route('GET', '/Schemas'),
+    ...['Users', 'Groups'].flatMap((kind) => [
+      route('GET', `/${kind}`),
+      route('POST', `/${kind}`),
+      route('GET', `/${kind}/{id}`),
+      route('PUT', `/${kind}/{id}`),
+      route('PATCH', `/${kind}/{id}`),
+      route('DELETE', `/${kind}/{id}`),
+    ]),
+  ];
+}
 
 /** The state machine's Task states and the functions behind them (lib/access-workflow.ts builds the machine). */
 export interface WorkflowTaskSpec {

@@ -1,10 +1,18 @@
 // The HTTP API: API Gateway HTTP API, JWT authorizer, and one function per route name from lambdas/routes.ts.
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_CORS } from '../lambdas/http/cors.ts';
 import type { RouteSpec } from '../lambdas/routes.ts';
 import { pascalCase } from './access-workflow.ts';
 import { acknowledge } from './compliance.ts';
@@ -14,6 +22,10 @@ import { KeyholderOperations } from './operations.ts';
 
 /** Stage throttling for every route (context `keyholder:apiRateLimit` / `keyholder:apiBurstLimit`). */
 export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+const SCIM_REASON =
+  'SCIM 2.0 provisioning (Entra ID, Okta): their provisioning services cannot obtain our JWTs; every call carries ' +
+  "the client's bearer secret (Secrets Manager, KMS), checked in constant time before anything is read.";
 
 /**
  * Why each route without the JWT authorizer may be called without one (AwsSolutions-APIG4). A new public route
@@ -31,8 +43,18 @@ export const UNAUTHENTICATED_ROUTES: Readonly<Record<string, string>> = {
     'and a five-minute timestamp window, verified before anything is read.',
   '/health': 'Liveness probe for monitors: answers a constant and reads no data at all.',
   '/openapi.json': 'The public API contract (OpenAPI document): static, contains no data.',
+  '/auth/config':
+    'How to sign in (issuer, audience, public client ids): what a client reads before it has a token; ' +
+    'configuration only, no personal or request data.',
   '/transparency':
     'The public transparency report by design: aggregate counts only, no personal or request data.',
+  '/scim/v2/ServiceProviderConfig': SCIM_REASON,
+  '/scim/v2/ResourceTypes': SCIM_REASON,
+  '/scim/v2/Schemas': SCIM_REASON,
+  '/scim/v2/Users': SCIM_REASON,
+  '/scim/v2/Users/{id}': SCIM_REASON,
+  '/scim/v2/Groups': SCIM_REASON,
+  '/scim/v2/Groups/{id}': SCIM_REASON,
 };
 
 export interface KeyholderHttpApiProps {
@@ -43,6 +65,11 @@ export interface KeyholderHttpApiProps {
   /** Default stage throttling for every route. @default DEFAULT_API_THROTTLE: 50 requests/s, bursts of 100 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention?: RetentionDays;
+  /**
+   * The browser origins allowed to call the API (the console's, issue 14); API Gateway answers their preflight
+   * with the headers and methods of lambdas/http/cors.ts. @default none: CORS off
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface KeyholderRoutesOptions {
@@ -81,10 +108,22 @@ export class KeyholderHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: KeyholderHttpApiProps) {
     super(scope, id);
 
-    // CORS stays off: the approval page is served by this API itself and the API has no browser clients.
+    // CORS for the console's origin only (the approval and review pages are served by this API itself).
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Keyholder: governed, time-limited access requests',
       createDefaultStage: false,
+      ...(props.corsOrigins?.length
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowHeaders: [...API_CORS.allowHeaders],
+              allowMethods: API_CORS.allowMethods.map((method) => CorsHttpMethod[method]),
+              exposeHeaders: [...API_CORS.exposeHeaders],
+              maxAge: Duration.seconds(API_CORS.maxAgeSeconds),
+              allowCredentials: false,
+            },
+          }
+        : {}),
     });
 
     const accessLogs = KeyholderOperations.of(this).logGroup(this, 'AccessLogs', props.logRetention);

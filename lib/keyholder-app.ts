@@ -1,6 +1,7 @@
 // Builds the CDK app from context values; shared by bin/app.ts (cdk synth) and local/synthesize.ts (local stack).
 import { App } from 'aws-cdk-lib';
 import { resolvePolicy } from '../lambdas/core/policy.ts';
+import { parsePrincipalClaim } from '../lambdas/core/principal-claim.ts';
 import { DEFAULT_API_THROTTLE } from './http-api.ts';
 import { KeyholderStack } from './keyholder-stack.ts';
 import { sweepRateFrom } from './sweep.ts';
@@ -22,6 +23,17 @@ export const CONTEXT_KEYS = {
   /** API stage throttling: steady requests per second and burst, for all routes together (50 and 100). */
   apiRateLimit: 'keyholder:apiRateLimit',
   apiBurstLimit: 'keyholder:apiBurstLimit',
+  /** The access-token claim that is the principal id: sub (default), oid (Entra ID), email, preferred_username, upn. */
+  principalClaim: 'keyholder:principalClaim',
+  /** Public clients GET /auth/config names for `keyholder login` and the console, and the scopes they ask for. */
+  cliClientId: 'keyholder:cliClientId',
+  consoleClientId: 'keyholder:consoleClientId',
+  signInScopes: 'keyholder:signInScopes',
+  /** The console's custom domain and its ACM certificate (in us-east-1, as CloudFront requires); both or neither. */
+  consoleDomain: 'keyholder:consoleDomain',
+  consoleCertificateArn: 'keyholder:consoleCertificateArn',
+  /** The built console to deploy (a directory with index.html). @default web/dist, a placeholder page if unbuilt */
+  consoleAssets: 'keyholder:consoleAssets',
 } as const;
 
 export const STACK_ID = 'Keyholder';
@@ -73,6 +85,19 @@ export function buildKeyholderApp(
       ? { secretName: optionalString(CONTEXT_KEYS.slackSecretName, read(CONTEXT_KEYS.slackSecretName)) }
       : undefined,
     inboundMailDomain: domainName(CONTEXT_KEYS.inboundMailDomain, read(CONTEXT_KEYS.inboundMailDomain)),
+    signIn: {
+      principalClaim: parsePrincipalClaim(
+        read(CONTEXT_KEYS.principalClaim),
+        `CDK context "${CONTEXT_KEYS.principalClaim}"`,
+      ),
+      cliClientId: optionalString(CONTEXT_KEYS.cliClientId, read(CONTEXT_KEYS.cliClientId)),
+      consoleClientId: optionalString(CONTEXT_KEYS.consoleClientId, read(CONTEXT_KEYS.consoleClientId)),
+      scopes: scopeList(CONTEXT_KEYS.signInScopes, read(CONTEXT_KEYS.signInScopes)),
+    },
+    console: {
+      domain: consoleDomain(read(CONTEXT_KEYS.consoleDomain), read(CONTEXT_KEYS.consoleCertificateArn)),
+      assets: optionalString(CONTEXT_KEYS.consoleAssets, read(CONTEXT_KEYS.consoleAssets)),
+    },
     apiThrottle: {
       rateLimit:
         positiveNumber(CONTEXT_KEYS.apiRateLimit, read(CONTEXT_KEYS.apiRateLimit)) ??
@@ -116,6 +141,19 @@ function stringList(key: string, value: unknown): string[] {
   return list;
 }
 
+/** OAuth scopes: a JSON array, or one space- or comma-separated string; each without white space inside. */
+function scopeList(key: string, value: unknown): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const items = Array.isArray(value) ? value : requiredString(key, value).split(/[\s,]+/);
+  const scopes = items.map((item) => requiredString(key, item));
+  if (!scopes.includes('openid') || scopes.some((scope) => /\s/.test(scope))) {
+    throw new Error(
+      `CDK context "${key}" must list OAuth scopes including openid, e.g. "openid profile offline_access"`,
+    );
+  }
+  return scopes;
+}
+
 /** `-c keyholder:apiRateLimit=20` arrives as a string, cdk.json may give a number. */
 function positiveNumber(key: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -142,4 +180,35 @@ function domainName(key: string, value: unknown): string | undefined {
     throw new Error(`CDK context "${key}" must be a domain name such as replies.example.org`);
   }
   return domain;
+}
+
+/** CloudFront takes certificates from ACM in us-east-1 only, whatever the stack's region. */
+const US_EAST_1_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+function consoleDomain(
+  domainValue: unknown,
+  certificateValue: unknown,
+): { name: string; certificateArn: string } | undefined {
+  const name = domainName(CONTEXT_KEYS.consoleDomain, domainValue);
+  const certificateArn = optionalString(CONTEXT_KEYS.consoleCertificateArn, certificateValue);
+  if (name === undefined && certificateArn === undefined) return undefined;
+  if (name === undefined) {
+    throw new Error(
+      `CDK context "${CONTEXT_KEYS.consoleCertificateArn}" is set without "${CONTEXT_KEYS.consoleDomain}": ` +
+        'set both (the console domain and its certificate) or neither',
+    );
+  }
+  if (certificateArn === undefined) {
+    throw new Error(
+      `CDK context "${CONTEXT_KEYS.consoleDomain}" needs "${CONTEXT_KEYS.consoleCertificateArn}": the ARN of an ` +
+        'ACM certificate for that domain in us-east-1',
+    );
+  }
+  if (!US_EAST_1_CERTIFICATE.test(certificateArn)) {
+    throw new Error(
+      `CDK context "${CONTEXT_KEYS.consoleCertificateArn}" must be an ACM certificate ARN in us-east-1 ` +
+        '(CloudFront requires it), e.g. arn:aws:acm:us-east-1:123456789012:certificate/<id>',
+    );
+  }
+  return { name, certificateArn };
 }

@@ -64,6 +64,8 @@ export interface KeyholderResources {
   readonly transparencyBucket?: IBucket;
   /** The Slack app's secret (lib/slack.ts); absent when Slack is off, and `slack:post` then grants nothing. */
   readonly slackSecret?: ISecret;
+  /** The SCIM provisioning clients' bearer secrets (lib/scim.ts), read through `scim:tokens`. */
+  readonly scimSecret?: ISecret;
   /** Where SES stores inbound replies (lib/mail-inbound.ts). */
   readonly inboundMail?: { readonly bucket: IBucket; readonly prefix: string };
   /** The access providers' secret and platforms (lib/access-providers.ts); absent: the ledger only. */
@@ -255,6 +257,12 @@ export class KeyholderFunction extends NodejsFunction {
           this.addEnvironment(ENV.inboundMailPrefix, prefix);
           break;
         }
+        case 'scim:tokens':
+          if (!resources.scimSecret)
+            throw new Error(`${this.node.path} needs "${need}" but no SCIM secret was given`);
+          resources.scimSecret.grantRead(this);
+          this.addEnvironment(ENV.scimSecretId, resources.scimSecret.secretArn);
+          break;
         case 'providers:call':
           // Ledger only: nothing to call, nothing granted.
           if (resources.providers) this.allowProviders(resources.providers);

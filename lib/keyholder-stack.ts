@@ -1,19 +1,22 @@
 // The Keyholder stack: composes the tables (stateful) with the workflow, the HTTP API and mail (stateless).
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambdas/commons/config.ts';
+import { DEFAULT_SIGN_IN, ENV } from '../lambdas/commons/config.ts';
 import { parseDuration } from '../lambdas/core/duration.ts';
 import type { Policy } from '../lambdas/core/policy.ts';
+import { DEFAULT_PRINCIPAL_CLAIM, type PrincipalClaim } from '../lambdas/core/principal-claim.ts';
 import { ROUTES } from '../lambdas/routes.ts';
 import { KeyholderAccessProviders } from './access-providers.ts';
 import { AccessWorkflow } from './access-workflow.ts';
 import { AuditAnchors } from './audit-anchors.ts';
+import { KeyholderConsole } from './console.ts';
 import { DriftAlarms } from './drift-alarms.ts';
 import { KeyholderHttpApi } from './http-api.ts';
 import type { KeyholderResources } from './keyholder-function.ts';
 import { InboundMail } from './mail-inbound.ts';
 import { KeyholderOperations } from './operations.ts';
+import { KeyholderScimSecret } from './scim.ts';
 import { KeyholderSlack } from './slack.ts';
 import { KeyholderSweep } from './sweep.ts';
 import { KeyholderTables } from './tables.ts';
@@ -38,12 +41,32 @@ export interface KeyholderStackProps extends StackProps {
   readonly sweepRate?: Duration | undefined;
   /** API stage throttling (context `keyholder:apiRateLimit`, `keyholder:apiBurstLimit`). @default 50/s, 100 */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number } | undefined;
+  /**
+   * Sign-in (context `keyholder:principalClaim`, `keyholder:cliClientId`, `keyholder:consoleClientId`,
+   * `keyholder:signInScopes`): which token claim is the principal id, and what GET /auth/config tells the clients.
+   * @default `sub`, clients keyholder-cli / keyholder-console, scopes openid profile email offline_access
+   */
+  readonly signIn?: {
+    readonly principalClaim?: PrincipalClaim | undefined;
+    readonly cliClientId?: string | undefined;
+    readonly consoleClientId?: string | undefined;
+    readonly scopes?: readonly string[] | undefined;
+  };
+  /**
+   * The web console on CloudFront (issue 14; context `keyholder:consoleDomain`, `keyholder:consoleCertificateArn`,
+   * `keyholder:consoleAssets`). @default the *.cloudfront.net domain, the build in web/dist (a placeholder if none)
+   */
+  readonly console?: {
+    readonly domain?: { readonly name: string; readonly certificateArn: string } | undefined;
+    readonly assets?: string | undefined;
+  };
 }
 
 export class KeyholderStack extends Stack {
   readonly tables: KeyholderTables;
   readonly workflow: AccessWorkflow;
   readonly api: KeyholderHttpApi;
+  readonly console: KeyholderConsole;
 
   constructor(scope: Construct, id: string, props: KeyholderStackProps) {
     super(scope, id, props);
@@ -59,6 +82,8 @@ export class KeyholderStack extends Stack {
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
       throttle: props.apiThrottle,
+      // The console is made below: it needs the API's URL, the API's CORS needs the console's origin.
+      corsOrigins: [Lazy.string({ produce: () => this.console.origin })],
     });
 
     const environment = {
@@ -66,6 +91,12 @@ export class KeyholderStack extends Stack {
       [ENV.mailFrom]: props.mailFrom,
       [ENV.publicBaseUrl]: props.publicBaseUrl || this.api.url,
       ...(props.inboundMailDomain ? { [ENV.replyDomain]: props.inboundMailDomain } : {}),
+      [ENV.principalClaim]: props.signIn?.principalClaim ?? DEFAULT_PRINCIPAL_CLAIM,
+      [ENV.oidcIssuer]: props.jwtIssuer,
+      [ENV.oidcAudience]: props.jwtAudience[0] ?? '',
+      [ENV.cliClientId]: props.signIn?.cliClientId ?? DEFAULT_SIGN_IN.cliClientId,
+      [ENV.consoleClientId]: props.signIn?.consoleClientId ?? DEFAULT_SIGN_IN.consoleClientId,
+      [ENV.signInScopes]: (props.signIn?.scopes ?? DEFAULT_SIGN_IN.scopes).join(' '),
     };
     // Slack and email replies (issue 3): optional channels, composed here and granted through `needs`.
     const slack = props.slack
@@ -77,6 +108,8 @@ export class KeyholderStack extends Stack {
       encryptionKey: this.tables.encryptionKey,
       mail: { from: props.mailFrom, configurationSet },
       slackSecret: slack?.secret,
+      // SCIM provisioning (issue 15): the clients' bearer secrets, granted through the `scim:tokens` need.
+      scimSecret: new KeyholderScimSecret(this, 'Scim').secret,
       // Access providers (issue 7): their secret and platforms, granted through the `providers:call` need.
       providers: new KeyholderAccessProviders(this, 'AccessProviders', {
         policy: props.policy,
@@ -112,6 +145,19 @@ export class KeyholderStack extends Stack {
       },
     });
 
+    // The web console (issue 14): CloudFront in front of a private bucket, config.json pointing at this API.
+    this.console = new KeyholderConsole(this, 'Console', {
+      config: {
+        issuer: props.jwtIssuer,
+        clientId: props.signIn?.consoleClientId ?? DEFAULT_SIGN_IN.consoleClientId,
+        apiUrl: this.api.url,
+        audience: props.jwtAudience[0] ?? '',
+      },
+      apiEndpoint: this.api.httpApi.apiEndpoint,
+      domain: props.console?.domain,
+      assets: props.console?.assets,
+    });
+
     // Reviews, the expiry safety net, lapsed holders and seat reconciliation (issue 4).
     new KeyholderSweep(this, 'Sweep', {
       environment,
@@ -131,6 +177,7 @@ export class KeyholderStack extends Stack {
     if (slack) new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
     new CfnOutput(this, 'StateTableName', { value: this.tables.stateTable.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.tables.auditTable.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

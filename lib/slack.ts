@@ -27,7 +27,8 @@ export class KeyholderSlack extends Construct {
     this.secret = new Secret(this, 'Secret', {
       secretName: props.secretName,
       encryptionKey: key,
-      description: 'Keyholder Slack app: {"botToken":"xoxb-...","signingSecret":"..."}',
+      description:
+        'Keyholder Slack app: {"botToken":"xoxb-...","signingSecret":"...","teamId":"T... (optional: refuse other workspaces)"}',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ botToken: 'xoxb-replace-me' }),
         generateStringKey: 'signingSecret',

@@ -3,6 +3,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { isDuration, parseDuration } from '../lambdas/core/duration.ts';
 import { SWEEP_HANDLER } from '../lambdas/routes.ts';
 import { functionSizing } from './function-sizing.ts';
 import { KeyholderFunction, type KeyholderResources } from './keyholder-function.ts';
@@ -59,11 +60,12 @@ export class KeyholderSweep extends Construct {
 export function sweepRateFrom(value: unknown, key: string): Duration | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number') return Duration.minutes(value);
-  const match = typeof value === 'string' ? /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(value) : null;
-  if (!match || (!match[1] && !match[2])) {
+  // The one ISO-8601 parser (lambdas/core/duration.ts), then whole minutes: what EventBridge Scheduler can run.
+  const ms = typeof value === 'string' && isDuration(value) ? parseDuration(value) : Number.NaN;
+  if (!(ms >= 60_000 && ms % 60_000 === 0)) {
     throw new Error(
       `CDK context "${key}" must be a duration in whole minutes such as PT15M or PT1H (got ${String(value)})`,
     );
   }
-  return Duration.minutes(Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0));
+  return Duration.minutes(ms / 60_000);
 }

@@ -4,16 +4,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import {
   type CryptoKey,
+  createRemoteJWKSet,
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
   importJWK,
   type JWK,
   type JWTPayload,
+  type JWTVerifyGetKey,
   jwtVerify,
   type KeyObject,
   SignJWT,
 } from 'jose';
+import { API_CORS } from '../lambdas/http/cors.ts';
 import type { RouteSpec } from '../lambdas/routes.ts';
 import { closeServer, listen, PayloadTooLargeError, readBody, sendJson } from './http-util.ts';
 
@@ -23,8 +26,12 @@ export interface GatewayJwtConfig {
   readonly issuer: string;
   /** The authorizer's audience list: a token's `aud` (or, without `aud`, its `client_id`) must match one entry. */
   readonly audience: string | readonly string[];
-  /** RSA public key; a JWK with a `kid` also pins the token's `kid`, as a JWKS lookup would. */
-  readonly publicKey: CryptoKey | KeyObject | JWK;
+  /**
+   * RSA public key; a JWK with a `kid` also pins the token's `kid`, as a JWKS lookup would. Absent: as API Gateway
+   * does, the keys come from the issuer's discovery document (`jwks_uri`), looked up by `kid` and refetched when an
+   * unknown `kid` arrives, so a key rotation is picked up without a restart.
+   */
+  readonly publicKey?: CryptoKey | KeyObject | JWK;
 }
 
 export interface GatewayOptions {
@@ -42,6 +49,12 @@ export interface GatewayOptions {
    * waits on health can reach a route before the stack behind it is whole. @default false (open at once)
    */
   readonly startClosed?: boolean;
+  /**
+   * CORS as the HTTP API's corsPreflight does it (policy: lambdas/http/cors.ts): an OPTIONS preflight is answered by
+   * the gateway without calling a handler, and Access-Control-Allow-Origin is sent only to an allowed origin.
+   * `allowOrigins` is read per request (the console's URL may be known after the gateway starts).
+   */
+  readonly cors?: { readonly allowOrigins: readonly string[] };
 }
 
 export interface Gateway {
@@ -144,7 +157,39 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const apiRequestId = randomBytes(10).toString('base64').replace(/=+$/, '=');
-    const gatewayHeaders = { 'apigw-requestid': apiRequestId };
+    const origin = req.headers.origin;
+    const corsAllowed =
+      options.cors !== undefined && origin !== undefined && options.cors.allowOrigins.includes(origin);
+    const gatewayHeaders: Record<string, string> = {
+      'apigw-requestid': apiRequestId,
+      ...(corsAllowed
+        ? {
+            'access-control-allow-origin': origin,
+            'access-control-expose-headers': API_CORS.exposeHeaders.join(','),
+            vary: 'origin',
+          }
+        : {}),
+    };
+    if (options.cors && req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      req.resume();
+      const requested = String(req.headers['access-control-request-method']).toUpperCase();
+      const methodAllowed = (API_CORS.allowMethods as readonly string[]).includes(requested);
+      res.writeHead(
+        204,
+        corsAllowed && methodAllowed
+          ? {
+              'apigw-requestid': apiRequestId,
+              'access-control-allow-origin': origin,
+              'access-control-allow-methods': API_CORS.allowMethods.join(','),
+              'access-control-allow-headers': API_CORS.allowHeaders.join(','),
+              'access-control-max-age': String(API_CORS.maxAgeSeconds),
+              vary: 'origin',
+            }
+          : { 'apigw-requestid': apiRequestId },
+      );
+      res.end();
+      return;
+    }
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     if (!open) {
       req.resume();
@@ -287,14 +332,45 @@ function matchRoute(
   return { route: best.route, pathParameters };
 }
 
+/** The issuer's JWKS, found through its discovery document on first use (retried after a failure). */
+function issuerKeySet(issuer: () => string): JWTVerifyGetKey {
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const load = async (): Promise<JWTVerifyGetKey> => {
+    const response = await fetch(`${issuer().replace(/\/$/, '')}/.well-known/openid-configuration`);
+    if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+    const { jwks_uri: jwksUri, issuer: advertised } = (await response.json()) as {
+      jwks_uri?: string;
+      issuer?: string;
+    };
+    if (!jwksUri || advertised !== issuer()) throw new Error('discovery document does not match the issuer');
+    return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 1000 });
+  };
+  return async (header, token) => {
+    keySet ??= load();
+    try {
+      return await (await keySet)(header, token);
+    } catch (error) {
+      keySet = undefined;
+      throw error;
+    }
+  };
+}
+
 async function createVerifier(
   config: GatewayJwtConfig,
 ): Promise<(authorization: string | undefined) => Promise<JWTPayload | undefined>> {
-  const isJwk = !isKeyObjectOrCryptoKey(config.publicKey);
-  const jwk = isJwk ? (config.publicKey as JWK) : undefined;
-  if (jwk && jwk.kty !== 'RSA') throw new Error('The JWT authorizer accepts RSA keys only (kty RSA)');
-  const key = jwk ? await importJWK(jwk, jwk.alg ?? 'RS256') : (config.publicKey as CryptoKey | KeyObject);
-  if (!jwk && !isRsaKey(key)) throw new Error('The JWT authorizer accepts RSA keys only');
+  let key: CryptoKey | KeyObject | JWTVerifyGetKey;
+  let jwk: JWK | undefined;
+  if (config.publicKey === undefined) {
+    key = issuerKeySet(() => config.issuer);
+  } else {
+    jwk = isKeyObjectOrCryptoKey(config.publicKey) ? undefined : (config.publicKey as JWK);
+    if (jwk && jwk.kty !== 'RSA') throw new Error('The JWT authorizer accepts RSA keys only (kty RSA)');
+    key = jwk
+      ? ((await importJWK(jwk, jwk.alg ?? 'RS256')) as CryptoKey)
+      : (config.publicKey as CryptoKey | KeyObject);
+    if (!jwk && !isRsaKey(key)) throw new Error('The JWT authorizer accepts RSA keys only');
+  }
   const audiences: readonly string[] =
     typeof config.audience === 'string' ? [config.audience] : config.audience;
 
@@ -305,7 +381,7 @@ async function createVerifier(
       if (jwk?.kid !== undefined && decodeProtectedHeader(token).kid !== jwk.kid) return undefined;
       // jose refuses alg "none" and any algorithm outside this list; exp, nbf and iss are checked here too.
       // The issuer is read per request: the local stack only knows it (its own URL) once the gateway listens.
-      const { payload } = await jwtVerify(token, key, {
+      const { payload } = await jwtVerify(token, key as CryptoKey, {
         issuer: config.issuer,
         algorithms: RSA_ALGORITHMS,
         requiredClaims: ['exp'],

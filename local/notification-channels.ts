@@ -39,7 +39,11 @@ export async function startLocalNotificationChannels(): Promise<LocalNotificatio
     const mailBucket = await startLocalMailBucket();
     stops.push(mailBucket.stop);
     const signingSecret = randomBytes(16).toString('hex');
-    const secretArn = secrets.put('keyholder/slack', { botToken: slack.botToken, signingSecret });
+    const secretArn = secrets.put('keyholder/slack', {
+      botToken: slack.botToken,
+      signingSecret,
+      teamId: slack.teamId,
+    });
     const clicker = (gatewayUrl: () => string) =>
       slackClicker({ slack, signingSecret, interactionsUrl: () => `${gatewayUrl()}/slack/interactions` });
     return {

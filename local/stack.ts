@@ -1,6 +1,7 @@
 // The whole of Keyholder on one machine: DynamoDB Local, the state machine synthesized from the CDK app on
 // aws-local-stepfunctions, the dev mailbox (a local SES v2 endpoint) and the local HTTP gateway, all running
 // the same handler code Lambda runs. Used by `npm start`, the end-to-end tests and the benchmark.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,20 +9,29 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
+import { parseScimTokens } from '../lambdas/adapters/scim-tokens.ts';
 import { ENV } from '../lambdas/commons/config.ts';
 import { dependencies, resetDependencies } from '../lambdas/commons/dependencies.ts';
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
+import { DEFAULT_PRINCIPAL_CLAIM, type PrincipalClaim } from '../lambdas/core/principal-claim.ts';
 import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { functionSizing } from '../lib/function-sizing.ts';
+import { startConsoleServer } from './console-server.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
 import type { DevPlatform } from './dev-platform.ts';
 import { startDevProviders } from './dev-providers.ts';
 import { devError, devRouter } from './dev-routes.ts';
 import { localSweep } from './dev-sweep.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { createLocalSigningKey, lambdaContext, signLocalToken, startGateway } from './gateway.ts';
+import { lambdaContext, startGateway } from './gateway.ts';
 import { type LocalNotificationChannels, startLocalNotificationChannels } from './notification-channels.ts';
+import {
+  API_AUDIENCE,
+  type LocalOidcProvider,
+  oidcKeyFile,
+  startLocalOidcProvider,
+} from './oidc-provider.ts';
 import { rearmAfterRestart } from './rearm.ts';
 import { seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
@@ -45,10 +55,18 @@ export interface LocalStackOptions {
   readonly providerSecrets?: Readonly<Record<string, string>>;
   /** Start a local platform (local/dev-platform.ts) and map `admin` to it through a webhook provider. */
   readonly devPlatform?: boolean;
+  /** The OpenID provider's port (local/oidc-provider.ts). @default KEYHOLDER_OIDC_PORT or 3100; free when `port` is 0 */
+  readonly oidcPort?: number;
+  /** The token claim that is the principal id (KEYHOLDER_PRINCIPAL_CLAIM). @default 'sub' */
+  readonly principalClaim?: PrincipalClaim;
+  /** The web console's port (local/console-server.ts). @default KEYHOLDER_CONSOLE_PORT or 3200; a free one when `port` is 0 */
+  readonly consolePort?: number;
 }
 
 export interface LocalStack {
   readonly url: string;
+  /** The web console (web/, served by local/console-server.ts). */
+  readonly consoleUrl: string;
   readonly policy: Policy;
   readonly dynamodbEndpoint: string;
   readonly tables: { readonly stateTable: string; readonly auditTable: string };
@@ -60,21 +78,46 @@ export interface LocalStack {
   readonly seed: { readonly principals: Principal[]; readonly datasets: Dataset[] };
   /** The local platform behind the `dev-platform` webhook provider, when `devPlatform` was asked for. */
   readonly platform: DevPlatform | undefined;
+  /** The local OpenID provider: sign-in as in production (authorization code + PKCE, device flow, refresh). */
+  readonly oidc: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly clients: { readonly console: string; readonly cli: string };
+    readonly scopes: readonly string[];
+  };
+  /**
+   * SCIM 2.0 (`<url>/scim/v2`) and a provisioning client's bearer secret: KEYHOLDER_SCIM_TOKENS when set (its
+   * first client), else one client `local` with a secret made up at start.
+   */
+  readonly scim: { readonly url: string; readonly client: string; readonly token: string };
+  /** A dev access token for a principal id, from the provider's key set (what POST /dev/token answers). */
   tokenFor(sub: string): Promise<string>;
   /** What the local JWT authorizer checks tokens against, for tests that forge tokens (test/security). */
   readonly jwt: {
     readonly issuer: string;
     readonly audience: string;
-    readonly privateKey: Awaited<ReturnType<typeof createLocalSigningKey>>['privateKey'];
+    readonly privateKey: LocalOidcProvider['signingKey']['privateKey'];
   };
   stop(): Promise<void>;
 }
 
 const REGION = 'eu-west-2';
 const ACCOUNT = '000000000000';
-const JWT_AUDIENCE = 'keyholder';
+const JWT_AUDIENCE = API_AUDIENCE;
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * The SCIM clients' bearer secrets (KEYHOLDER_SCIM_TOKENS=name:secret[,name:secret]): the environment's when set,
+ * else one client `local` with a random secret. The first client is the one `npm start` and the tests use.
+ */
+function localScimTokens(env: NodeJS.ProcessEnv): { tokens: string; client: string; token: string } {
+  const tokens = env[ENV.scimTokens] || `local:${randomBytes(32).toString('hex')}`;
+  parseScimTokens(tokens, ENV.scimTokens); // a malformed variable fails the start, not the first SCIM call
+  const first = tokens.split(',')[0]?.trim() ?? '';
+  const colon = first.indexOf(':');
+  return { tokens, client: first.slice(0, colon), token: first.slice(colon + 1) };
+}
 
 async function loadHandler(entry: string): Promise<Handler> {
   const module = (await import(pathToFileURL(path.join(REPO_ROOT, entry)).href)) as { handler: Handler };
@@ -109,21 +152,51 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const sweeper = localSweep({ intervalMs: options.sweepIntervalMs });
     stops.push(sweeper.stop);
-    const key = await createLocalSigningKey();
-    let issuer = '';
+    // The console first: the OpenID provider registers its redirect URIs, and the gateway allows its origin (CORS).
+    const port = options.port ?? 3000;
+    const consoleServer = await startConsoleServer({
+      port: options.consolePort ?? (port === 0 ? 0 : Number(process.env.KEYHOLDER_CONSOLE_PORT ?? 3200)),
+      config: () => ({
+        issuer: consoleIssuer(),
+        clientId: 'keyholder-console',
+        apiUrl: gateway.url,
+        audience: JWT_AUDIENCE,
+      }),
+    });
+    stops.push(consoleServer.stop);
+    // Client `keyholder-console` of the OpenID provider: `${consoleUrl}/callback`, `${consoleUrl}/silent-renew.html`,
+    // post-logout `${consoleUrl}/`.
+    const consoleUrl = consoleServer.url;
+    /** The issuer the console signs in with: the local OpenID provider's. */
+    const consoleIssuer = () => oidc.issuer;
+    // The OpenID provider: its accounts are the directory's principals (read when someone signs in, once seeded).
+    let directoryForSignIn: DynamoDbDirectory | undefined;
+    const signInDirectory = () => {
+      if (!directoryForSignIn) throw new Error('the directory is not ready yet');
+      return directoryForSignIn;
+    };
+    const principalClaim = options.principalClaim ?? DEFAULT_PRINCIPAL_CLAIM;
+    const oidc = await startLocalOidcProvider({
+      port: options.oidcPort ?? (port === 0 ? 0 : Number(process.env.KEYHOLDER_OIDC_PORT ?? 3100)),
+      principalClaim,
+      consoleUrl,
+      keyFile: options.persistDir ? oidcKeyFile(options.persistDir) : undefined,
+      principals: {
+        get: (id) => signInDirectory().getPrincipal(id),
+        list: () => signInDirectory().listPrincipals(),
+      },
+    });
+    stops.push(oidc.stop);
+    const issuer = oidc.issuer;
     const gateway = await startGateway({
-      port: options.port ?? 3000,
+      port,
+      cors: { allowOrigins: [consoleUrl] },
       // Closed (503, `GET /health` {"status":"starting"}) until the tables, the seed and the workflow engine are up.
       startClosed: true,
       routes: ROUTES,
       loadHandler,
-      jwt: {
-        get issuer() {
-          return issuer;
-        },
-        audience: JWT_AUDIENCE,
-        publicKey: key.publicKey,
-      },
+      // As API Gateway's JWT authorizer: the issuer's discovery document and JWKS (no key handed over).
+      jwt: { issuer, audience: JWT_AUDIENCE },
       devRoutes: devRouter([
         {
           method: 'POST',
@@ -161,9 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]),
     });
     stops.push(gateway.stop);
-    issuer = `${gateway.url}/dev`;
-    const tokenFor = (sub: string) =>
-      signLocalToken({ sub, key: key.privateKey, issuer, audience: JWT_AUDIENCE, ttlSeconds: 12 * 3600 });
+    const tokenFor = (sub: string) => oidc.mintAccessToken(sub);
 
     const stepFunctions = await startLocalStepFunctions({
       definition,
@@ -187,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(stepFunctions.stop);
 
+    const scim = localScimTokens(process.env);
     // The handlers find everything through the same variables Lambda gets, plus the SDK's endpoint overrides.
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -203,6 +275,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.publicBaseUrl]: gateway.url,
       ...channels.environment,
       ...providers.environment,
+      // What GET /auth/config tells the console and the CLI, and the claim that names the principal.
+      [ENV.oidcIssuer]: issuer,
+      [ENV.oidcAudience]: oidc.audience,
+      [ENV.cliClientId]: oidc.clients.cli,
+      [ENV.consoleClientId]: oidc.clients.console,
+      [ENV.signInScopes]: oidc.scopes.join(' '),
+      [ENV.principalClaim]: principalClaim,
+      // SCIM provisioning clients (lambdas/adapters/scim-tokens.ts); on AWS a Secrets Manager secret instead.
+      [ENV.scimTokens]: scim.tokens,
     });
     resetDependencies();
 
@@ -217,6 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTables(documentClient, tables);
     const directory = new DynamoDbDirectory(documentClient, tables);
     if ((await directory.listPrincipals()).length === 0) await seedDirectory(directory, seed);
+    directoryForSignIn = directory;
     // Executions live in memory; after a restart on persisted data, what they carried is picked up from DynamoDB:
     // pending approvals (same execution name; approvers already mailed are not mailed again, their links still
     // work), approved requests not yet granted, and the expiry of grants whose Wait was lost (local/rearm.ts).
@@ -232,6 +314,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       url: gateway.url,
+      consoleUrl,
       policy,
       dynamodbEndpoint: dynamo.endpoint,
       tables,
@@ -241,8 +324,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepFunctions,
       seed,
       platform: providers.platform,
+      scim: { url: `${gateway.url}/scim/v2`, client: scim.client, token: scim.token },
       tokenFor,
-      jwt: { issuer, audience: JWT_AUDIENCE, privateKey: key.privateKey },
+      oidc: { issuer, audience: oidc.audience, clients: oidc.clients, scopes: oidc.scopes },
+      jwt: { issuer, audience: JWT_AUDIENCE, privateKey: oidc.signingKey.privateKey },
       stop,
     };
   } catch (error) {

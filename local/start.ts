@@ -2,6 +2,7 @@
 // KEYHOLDER_DEV_PLATFORM=1 (a local platform that admin grants are provisioned on).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parsePrincipalClaim } from '../lambdas/core/principal-claim.ts';
 import { REPO_ROOT, startLocalStack } from './stack.ts';
 
 function persistDirFrom(argv: readonly string[]): string | undefined {
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     policy: await policyFromFile(),
     persistDir,
     devPlatform: process.env.KEYHOLDER_DEV_PLATFORM === '1',
+    principalClaim: parsePrincipalClaim(process.env.KEYHOLDER_PRINCIPAL_CLAIM, 'KEYHOLDER_PRINCIPAL_CLAIM'),
+    ...(process.env.KEYHOLDER_OIDC_PORT ? { oidcPort: Number(process.env.KEYHOLDER_OIDC_PORT) } : {}),
   });
   const rows = stack.seed.principals.map(
     (p) =>
@@ -37,7 +40,10 @@ async function main(): Promise<void> {
 Keyholder is running locally (started in ${process.uptime().toFixed(1)} s, Node ${process.version})
 
   API             ${stack.url}
+  console: ${stack.consoleUrl}
+  Sign-in (OpenID) ${stack.oidc.issuer} (no passwords locally: pick a person; clients ${stack.oidc.clients.console}, ${stack.oidc.clients.cli})
   OpenAPI         ${stack.url}/openapi.json
+  SCIM 2.0        ${stack.scim.url}  (bearer token ${stack.scim.client}: ${stack.scim.token})
   Dev mailbox     ${stack.url}/dev/mailbox
   Directory       ${stack.url}/dev/principals
 ${stack.platform ? `  Dev platform    ${stack.platform.url} (admin grants go here: webhook provider "dev-platform")\n` : ''}  DynamoDB Local  ${stack.dynamodbEndpoint}${persistDir ? ` (data kept in ${persistDir})` : ' (in memory)'}
@@ -46,7 +52,8 @@ ${stack.platform ? `  Dev platform    ${stack.platform.url} (admin grants go her
 Seeded people:
 ${rows.join('\n')}
 
-Get a token (identity is the token's sub, a principal id):
+Sign in: open the console, or from a terminal \`npx keyholder login --api ${stack.url}\` (device flow).
+For scripts, a dev token (the principal id in the ${process.env.KEYHOLDER_PRINCIPAL_CLAIM || 'sub'} claim):
   TOKEN=$(curl -s -X POST ${stack.url}/dev/token -H 'content-type: application/json' -d '{"sub":"ext-gus"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
   curl -s ${stack.url}/datasets -H "authorization: Bearer $TOKEN"
 

@@ -1,5 +1,6 @@
 // Environment variable names shared by the CDK stack (which sets them) and the handlers (which read them).
 import { type Policy, resolvePolicy } from '../core/policy.ts';
+import { type PrincipalClaim, parsePrincipalClaim } from '../core/principal-claim.ts';
 
 export const ENV = {
   stateTable: 'KEYHOLDER_STATE_TABLE',
@@ -26,6 +27,22 @@ export const ENV = {
   transparencyBucket: 'KEYHOLDER_TRANSPARENCY_BUCKET',
   /** Secrets Manager secret {"<provider name>": "<HMAC secret>"} of the webhook access providers; unset: none. */
   providerSecretsId: 'KEYHOLDER_PROVIDER_SECRETS_ID',
+  /** Which claim of the verified token is the principal id (lambdas/core/principal-claim.ts); default `sub`. */
+  principalClaim: 'KEYHOLDER_PRINCIPAL_CLAIM',
+  /** Sign-in, as GET /auth/config tells the console and the CLI: the issuer API Gateway's authorizer trusts, ... */
+  oidcIssuer: 'KEYHOLDER_OIDC_ISSUER',
+  /** ... the audience its access tokens carry, the public clients of the console and the CLI, the scopes to ask. */
+  oidcAudience: 'KEYHOLDER_OIDC_AUDIENCE',
+  cliClientId: 'KEYHOLDER_CLI_CLIENT_ID',
+  consoleClientId: 'KEYHOLDER_CONSOLE_CLIENT_ID',
+  signInScopes: 'KEYHOLDER_SIGN_IN_SCOPES',
+  /** Which SCIM attribute is the principal id: userName (default) or externalId (Entra ID's object id). */
+  scimPrincipalId: 'KEYHOLDER_SCIM_PRINCIPAL_ID',
+  /** JSON {"<SCIM group display name>": "<role>"}; default Keyholder Access Admins / Keyholder Auditors. */
+  scimGroupRoles: 'KEYHOLDER_SCIM_GROUP_ROLES',
+  /** Secrets Manager secret {"<SCIM client name>": "<bearer secret>"}; locally KEYHOLDER_SCIM_TOKENS instead. */
+  scimSecretId: 'KEYHOLDER_SCIM_SECRET_ID',
+  scimTokens: 'KEYHOLDER_SCIM_TOKENS',
 } as const;
 
 export interface KeyholderConfig {
@@ -54,5 +71,36 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KeyholderConfi
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,
     publicBaseUrl: (env[ENV.publicBaseUrl] ?? '').replace(/\/$/, ''),
     policy: resolvePolicy(policyJson ? JSON.parse(policyJson) : {}, ENV.policyJson),
+  };
+}
+
+export interface SignInConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly clients: { readonly cli: string; readonly console: string };
+  readonly scopes: readonly string[];
+  readonly principalClaim: PrincipalClaim;
+}
+
+export const DEFAULT_SIGN_IN = {
+  cliClientId: 'keyholder-cli',
+  consoleClientId: 'keyholder-console',
+  scopes: ['openid', 'profile', 'email', 'offline_access'],
+} as const;
+
+/** What GET /auth/config tells the console and the CLI; undefined when no issuer is configured. */
+export function readSignInConfig(env: NodeJS.ProcessEnv = process.env): SignInConfig | undefined {
+  const issuer = env[ENV.oidcIssuer];
+  if (!issuer) return undefined;
+  const scopes = env[ENV.signInScopes]?.split(/[\s,]+/).filter(Boolean);
+  return {
+    issuer,
+    audience: env[ENV.oidcAudience] ?? '',
+    clients: {
+      cli: env[ENV.cliClientId] || DEFAULT_SIGN_IN.cliClientId,
+      console: env[ENV.consoleClientId] || DEFAULT_SIGN_IN.consoleClientId,
+    },
+    scopes: scopes && scopes.length > 0 ? scopes : [...DEFAULT_SIGN_IN.scopes],
+    principalClaim: parsePrincipalClaim(env[ENV.principalClaim], ENV.principalClaim),
   };
 }

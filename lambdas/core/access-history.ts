@@ -90,3 +90,78 @@ export function sortHistory(intervals: readonly AccessInterval[]): AccessInterva
 export function holdersAt(candidates: readonly AccessInterval[], at: string): AccessInterval[] {
   return sortHistory(candidates.filter((interval) => isActiveAt(interval, at)));
 }
+
+/** One interval as the access timeline shows it: `to` and `endReason` null while access runs. */
+export interface TimelineInterval {
+  readonly requestId: string;
+  readonly principalId: string;
+  readonly organisation: string;
+  readonly external: boolean;
+  readonly scope: Scope;
+  readonly from: string;
+  readonly to: string | null;
+  readonly endReason: string | null;
+}
+
+export interface AccessTimeline {
+  readonly intervals: TimelineInterval[];
+  /** External admins (the ones counted against the cap) at the window's start and after each change in it. */
+  readonly adminsOverTime: Array<{ readonly at: string; readonly count: number }>;
+}
+
+/** Intervals that overlap [from, to): started before `to` and not ended by `from`. */
+export function overlaps(interval: AccessInterval, from: string, to: string): boolean {
+  return interval.from < to && interval.until > from;
+}
+
+/**
+ * The access timeline of a window from candidate intervals (those held at `from` and those started in the window;
+ * duplicates and non-overlapping ones are dropped). An interval never closed whose planned end has passed ended by
+ * expiry (the workflow closes it a moment later).
+ */
+export function accessTimeline(
+  candidates: readonly AccessInterval[],
+  from: string,
+  to: string,
+  now: string,
+): AccessTimeline {
+  const unique = new Map<string, AccessInterval>();
+  for (const interval of candidates) {
+    if (overlaps(interval, from, to)) unique.set(`${interval.requestId}#${interval.scope}`, interval);
+  }
+  const kept = [...unique.values()].sort(
+    (a, b) =>
+      a.scope.localeCompare(b.scope) ||
+      a.from.localeCompare(b.from) ||
+      a.requestId.localeCompare(b.requestId),
+  );
+  const intervals = kept.map((interval) => {
+    const ended = interval.to ?? (interval.until <= now ? interval.until : undefined);
+    return {
+      requestId: interval.requestId,
+      principalId: interval.principalId,
+      organisation: interval.organisation,
+      external: interval.external,
+      scope: interval.scope,
+      from: interval.from,
+      to: ended ?? null,
+      endReason: interval.endReason ?? (ended === undefined ? null : 'EXPIRED'),
+    };
+  });
+  const admins = kept.filter((interval) => interval.external && interval.scope === 'admin');
+  const changes = new Map<string, number>();
+  let count = 0;
+  for (const interval of admins) {
+    if (interval.from <= from) count += 1;
+    else changes.set(interval.from, (changes.get(interval.from) ?? 0) + 1);
+    if (interval.until < to) changes.set(interval.until, (changes.get(interval.until) ?? 0) - 1);
+  }
+  const adminsOverTime = [{ at: from, count }];
+  for (const at of [...changes.keys()].sort()) {
+    const delta = changes.get(at) ?? 0;
+    if (delta === 0) continue;
+    count += delta;
+    adminsOverTime.push({ at, count });
+  }
+  return { intervals, adminsOverTime };
+}

@@ -7,7 +7,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type Actor =
   | { readonly type: 'principal'; readonly id: string }
-  | { readonly type: 'system'; readonly id: 'workflow' | 'sweep' | 'api' };
+  | { readonly type: 'system'; readonly id: 'workflow' | 'sweep' | 'api' }
+  /** A SCIM provisioning client (Entra ID, Okta) changing the directory: `scim:<client name>`. */
+  | { readonly type: 'system'; readonly id: `scim:${string}` };
 
 export const AUDIT_ACTIONS = [
   'REQUEST_SUBMITTED',
@@ -31,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'EXTENSION_DENIED',
   'EXTENSION_TIMED_OUT',
   'PRINCIPAL_UPDATED',
+  'PRINCIPAL_CREATED',
   'SEATS_RECONCILED',
   'OUT_OF_BAND_ACCESS_FOUND',
   'OUT_OF_BAND_ACCESS_REMOVED',

@@ -1,5 +1,7 @@
 // Who may see what. Every read route asks here, so the visibility rules live in one place.
+import { mayChangeDirectory } from './directory-changes.ts';
 import { approverRefusal } from './eligibility.ts';
+import { isExtensionOpen } from './extension.ts';
 import type { AccessRequest, Principal } from './model.ts';
 import type { Policy } from './policy.ts';
 
@@ -46,4 +48,70 @@ export function mayViewAudit(caller: Principal): boolean {
 
 export function mayViewDirectory(caller: Principal): boolean {
   return hasRole(caller, 'access-admin') || hasRole(caller, 'auditor');
+}
+
+export interface Capabilities {
+  /** May submit requests (what they may hold is then decided per scope by the requester rules). */
+  readonly canRequest: boolean;
+  /** Meets the approver rules (home organisation, approver grade, valid clearance): may decide others' requests. */
+  readonly canApprove: boolean;
+  /** May read the audit trail, its exports and verification. */
+  readonly canAudit: boolean;
+  /** May change the directory (access-admin). */
+  readonly canAdminister: boolean;
+}
+
+/** What the caller may do, from the same rules the routes enforce (for a client to show only what will work). */
+export function capabilitiesOf(caller: Principal, policy: Policy, now: string): Capabilities {
+  return {
+    canRequest: caller.active,
+    canApprove: approverRefusal(caller, { requester: '' }, policy, now) === undefined,
+    canAudit: mayViewAudit(caller),
+    canAdminister: mayChangeDirectory(caller),
+  };
+}
+
+/** A pending request the caller may still decide: not their own, eligible, not decided by them yet. */
+export function mayDecideRequest(
+  caller: Principal,
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+): boolean {
+  return (
+    request.status === 'PENDING_APPROVAL' &&
+    request.requester !== caller.id &&
+    isEligibleApproverFor(caller, request, policy, now) &&
+    !request.approvals.some((decision) => decision.approverId === caller.id)
+  );
+}
+
+/** An open extension round the caller may still decide (decideExtension's rules, without the holder's). */
+export function mayDecideExtension(
+  caller: Principal,
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+): boolean {
+  return (
+    request.status === 'ACTIVE' &&
+    isExtensionOpen(request, now) &&
+    isEligibleApproverFor(caller, request, policy, now) &&
+    !(request.extension?.approvals ?? []).some((decision) => decision.approverId === caller.id)
+  );
+}
+
+/** An open recertification round the caller may answer (answerReview's rules). */
+export function mayDecideReview(
+  caller: Principal,
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+): boolean {
+  return (
+    request.status === 'ACTIVE' &&
+    request.review !== undefined &&
+    now < request.review.deadline &&
+    isEligibleApproverFor(caller, request, policy, now)
+  );
 }

@@ -1,14 +1,19 @@
 // Directory changes that take effect: who may change a principal, what a change records, and whether the holder of
 // a grant still stands (active, with the clearance the grant needs) so that access ends the moment they do not.
-import type { AuditEventDraft } from './audit.ts';
-import { requiredClearance } from './eligibility.ts';
-import { ForbiddenError, ValidationError } from './errors.ts';
+import { type Actor, type AuditEventDraft, canonicalJson } from './audit.ts';
+import { addDuration } from './duration.ts';
+import { approverRefusal, assertRequesterEligible, requiredClearance } from './eligibility.ts';
+import { ForbiddenError, KeyholderError, ValidationError } from './errors.ts';
 import {
   type AccessRequest,
   CLEARANCE_LEVELS,
   type ClearanceLevel,
   type Dataset,
   type Principal,
+  ROLES,
+  type Role,
+  type ScimRecord,
+  type Scope,
 } from './model.ts';
 import type { Policy } from './policy.ts';
 
@@ -25,6 +30,29 @@ export interface PrincipalPatch {
   readonly grade?: string | undefined;
   readonly organisation?: string | undefined;
   readonly slackUserId?: string | null | undefined;
+  /** Set only by SCIM provisioning (lambdas/use-cases/scim.ts), never by PATCH /principals: */
+  readonly name?: string | undefined;
+  readonly email?: string | undefined;
+  readonly roles?: readonly Role[] | undefined;
+  readonly scim?: ScimRecord | undefined;
+}
+
+/** A SCIM provisioning client changing the directory (it owns the directory: no access-admin role needed). */
+export interface ProvisioningClient {
+  readonly provisioner: string;
+}
+
+/** Who changes a principal: an access-admin through PATCH /principals, or a SCIM client. */
+export type DirectoryCaller = Principal | ProvisioningClient;
+
+export const isProvisioner = (caller: DirectoryCaller): caller is ProvisioningClient =>
+  'provisioner' in caller;
+
+/** The audit actor of a directory change: the principal, or `scim:<client>`. */
+export function directoryActor(caller: DirectoryCaller): Actor {
+  return isProvisioner(caller)
+    ? { type: 'system', id: `scim:${caller.provisioner}` }
+    : { type: 'principal', id: caller.id };
 }
 
 /** Sorts before every real instant: an entry keyed here is due at once. */
@@ -46,23 +74,24 @@ function nonEmpty(value: string, field: string): string {
   return trimmed;
 }
 
-const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// Canonical (sorted keys): an item read back from DynamoDB keeps no key order, and a no-op must stay a no-op.
+const sameValue = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 /**
  * Applies a patch. Returns the new principal, the fields that changed and the audit event, or no event when the
  * patch changes nothing (a retried PATCH is then a no-op). An access-admin never changes their own entry.
  */
 export function changePrincipal(args: {
-  readonly caller: Principal;
+  readonly caller: DirectoryCaller;
   readonly principal: Principal;
   readonly patch: PrincipalPatch;
   readonly now: string;
 }): { readonly principal: Principal; readonly changed: readonly string[]; readonly event?: AuditEventDraft } {
   const { caller, principal, patch, now } = args;
-  if (!mayChangeDirectory(caller)) {
+  if (!isProvisioner(caller) && !mayChangeDirectory(caller)) {
     throw new ForbiddenError('NOT_ALLOWED', 'only access-admins can change the directory');
   }
-  if (caller.id === principal.id) {
+  if (!isProvisioner(caller) && caller.id === principal.id) {
     throw new ForbiddenError('SELF_CHANGE', 'an access-admin cannot change their own directory entry');
   }
   const next: Principal = {
@@ -86,8 +115,22 @@ export function changePrincipal(args: {
     ...(patch.slackUserId === undefined
       ? {}
       : { slackUserId: patch.slackUserId === null ? undefined : nonEmpty(patch.slackUserId, 'slackUserId') }),
+    ...(patch.name === undefined ? {} : { name: nonEmpty(patch.name, 'name') }),
+    ...(patch.email === undefined ? {} : { email: nonEmpty(patch.email, 'email') }),
+    ...(patch.roles === undefined ? {} : { roles: knownRoles(patch.roles) }),
+    ...(patch.scim === undefined ? {} : { scim: patch.scim }),
   };
-  const fields = ['active', 'grade', 'organisation', 'clearance', 'slackUserId'] as const;
+  const fields = [
+    'active',
+    'grade',
+    'organisation',
+    'clearance',
+    'slackUserId',
+    'name',
+    'email',
+    'roles',
+    'scim',
+  ] as const;
   const changed = fields.filter((field) => !sameValue(principal[field], next[field]));
   if (changed.length === 0) return { principal, changed };
   const details: Record<string, string | boolean | readonly string[]> = { changed };
@@ -97,6 +140,11 @@ export function changePrincipal(args: {
       details.clearance = next.clearance
         ? `${next.clearance.level} until ${next.clearance.expiresAt}`
         : 'none';
+    } else if (field === 'roles') {
+      details.roles = [...next.roles];
+    } else if (field === 'scim') {
+      // The SCIM resource itself is on the principal item; the event says that it changed, and whether deleted.
+      details.scim = next.scim?.deleted ? 'deleted' : 'updated';
     } else {
       details[field] = value === undefined ? 'none' : (value as string | boolean);
     }
@@ -106,13 +154,22 @@ export function changePrincipal(args: {
     changed,
     event: {
       action: 'PRINCIPAL_UPDATED',
-      actor: { type: 'principal', id: caller.id },
+      actor: directoryActor(caller),
       at: now,
       subject: { requestId: '', principalId: principal.id, scopes: [] },
       outcome: 'success',
       details,
     },
   };
+}
+
+function knownRoles(roles: readonly string[]): Role[] {
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ValidationError('roles', `roles must be among ${ROLES.join(', ')}`);
+    }
+  }
+  return [...new Set(roles as Role[])].sort();
 }
 
 function clearanceLevel(level: string): ClearanceLevel {
@@ -173,4 +230,80 @@ export function holderStanding(
     };
   }
   return undefined;
+}
+
+/** One request a directory change ends: an ACTIVE grant revoked now, or an open request refused at grant time. */
+export interface ChangeEffect {
+  readonly requestId: string;
+  readonly scopes: readonly Scope[];
+  /** The code recorded on the request (PRINCIPAL_INACTIVE, CLEARANCE_LAPSED, CLEARANCE_INSUFFICIENT, ...). */
+  readonly reason: string;
+  /** The same in words. */
+  readonly detail: string;
+}
+
+export interface PrincipalChangePlan {
+  readonly principal: Principal;
+  readonly changed: readonly string[];
+  readonly event?: AuditEventDraft | undefined;
+  /** ACTIVE grants the holder no longer stands for after the change: revoked by the same call. */
+  readonly revokes: readonly ChangeEffect[];
+  /** Requests not yet granted that the requester rules would refuse at grant time (rejected then, not now). */
+  readonly endsPending: readonly ChangeEffect[];
+  /** Whether the principal meets the approver rules before and after the change. */
+  readonly approverEligibility: { readonly before: boolean; readonly after: boolean };
+}
+
+const NOT_YET_GRANTED: ReadonlySet<AccessRequest['status']> = new Set([
+  'PENDING_APPROVAL',
+  'APPROVED',
+  'PROVISIONING',
+]);
+
+/**
+ * What a PATCH /principals/{id} does, decided in one place: the change itself (changePrincipal) and its effects on
+ * the principal's requests (`requests`: theirs, as read now). PATCH commits `event` and then revokes each grant
+ * whose holder no longer stands, re-deciding from fresh state (holderStanding, the rule used here); the preview
+ * route answers this plan and writes nothing.
+ */
+export function planPrincipalChange(args: {
+  readonly caller: DirectoryCaller;
+  readonly principal: Principal;
+  readonly patch: PrincipalPatch;
+  readonly requests: readonly AccessRequest[];
+  readonly catalogue: ReadonlyMap<string, Dataset>;
+  readonly policy: Policy;
+  readonly now: string;
+}): PrincipalChangePlan {
+  const { principal, requests, catalogue, policy, now } = args;
+  const change = changePrincipal(args);
+  const after = change.principal;
+  const revokes: ChangeEffect[] = [];
+  const endsPending: ChangeEffect[] = [];
+  const mine = requests.filter((request) => request.requester === principal.id);
+  for (const request of [...mine].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+    if (request.status === 'ACTIVE') {
+      const standing = holderStanding(after, request, catalogue, policy, now);
+      if (standing) revokes.push(effect(request, standing.reason, standing.detail));
+    } else if (NOT_YET_GRANTED.has(request.status)) {
+      try {
+        const grantEndsAt = addDuration(now, request.duration);
+        assertRequesterEligible(after, request.scopes, catalogue, grantEndsAt, policy, now);
+      } catch (error) {
+        if (!(error instanceof KeyholderError)) throw error;
+        endsPending.push(effect(request, error.code, error.message));
+      }
+    }
+  }
+  const eligible = (who: Principal) => approverRefusal(who, { requester: '' }, policy, now) === undefined;
+  return {
+    ...change,
+    revokes,
+    endsPending,
+    approverEligibility: { before: eligible(principal), after: eligible(after) },
+  };
+}
+
+function effect(request: AccessRequest, reason: string, detail: string): ChangeEffect {
+  return { requestId: request.id, scopes: [...request.scopes], reason, detail };
 }

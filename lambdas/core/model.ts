@@ -22,6 +22,17 @@ export interface Principal {
   readonly slackUserId?: string | undefined;
   readonly roles: readonly Role[];
   readonly active: boolean;
+  /** What a SCIM client (Entra ID, Okta) last wrote: the User resource the fields above derive from. */
+  readonly scim?: ScimRecord | undefined;
+}
+
+/** The SCIM User resource as stored (known attributes only, normalised), and its lifecycle timestamps. */
+export interface ScimRecord {
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly created: string;
+  readonly lastModified: string;
+  /** DELETE /scim/v2/Users/{id}: soft-deleted (inactive, kept for the audit); GET then answers 404. */
+  readonly deleted?: boolean | undefined;
 }
 
 export const SENSITIVITIES = ['identifiable', 'pseudonymised', 'aggregate'] as const;
@@ -63,7 +74,8 @@ export const TERMINAL_STATUSES: readonly RequestStatus[] = [
   'FAILED',
 ];
 
-export type DecisionChannel = 'api' | 'email-link' | 'slack' | 'email-reply';
+/** `console`: a review answered through the API by a signed-in director (POST /requests/{id}/reviews). */
+export type DecisionChannel = 'api' | 'email-link' | 'slack' | 'email-reply' | 'console';
 
 export interface Decision {
   readonly approverId: string;

@@ -135,6 +135,8 @@ export interface Directory {
   getPrincipalRecord(id: string): Promise<StoredPrincipal | undefined>;
   /** The principal's new state and its audit event, atomically; ConcurrentChangeError when the head moved. */
   updatePrincipal(change: PrincipalChange): Promise<StoredPrincipal>;
+  /** A new principal and its first event (PRINCIPAL_CREATED), atomically; false when the id is taken already. */
+  createPrincipal(change: PrincipalChange): Promise<boolean>;
   /** Principals inactive, or whose clearance lapsed, by `at` and not yet settled by a sweep. */
   listPrincipalsDueBy(at: string): Promise<DuePrincipal[]>;
   /** Takes a principal off the due index once the sweep has dealt with it, unless it changed meanwhile. */
@@ -187,6 +189,8 @@ export interface AccessHistory {
   intervalsAt(at: string): Promise<AccessInterval[]>;
   intervalsOfPrincipal(principalId: string): Promise<AccessInterval[]>;
   intervalsOfScope(scope: Scope): Promise<AccessInterval[]>;
+  /** One scope's intervals that started in [from, to), oldest first (a range of the scope's partition). */
+  intervalsOfScopeStartedBetween(scope: Scope, from: string, to: string): Promise<AccessInterval[]>;
 }
 
 /** Digests of all stream heads, kept where the stack cannot rewrite them (S3 Object Lock, compliance mode). */

@@ -145,9 +145,117 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     response: { status: 200, html: true },
     errors: [400, 403, 404, 409, 410],
   },
+  'GET /me': {
+    summary: 'The caller: who they are to Keyholder, what they may do, and the request limits',
+    response: { status: 200, schema: schemas.meView },
+    errors: [401, 403],
+  },
+  'GET /inbox': {
+    summary: 'What waits for my decision (directors): requests, extensions and reviews, soonest due first',
+    response: { status: 200, schema: schemas.inboxView },
+    errors: [401, 403],
+  },
+  'GET /requests/{id}/timeline': {
+    summary: "A request's history in plain words (whoever may see the request)",
+    response: { status: 200, schema: schemas.requestTimelineView },
+    errors: [401, 403, 404],
+  },
+  'POST /requests/{id}/reviews': {
+    summary: 'Keep or revoke a grant due for recertification (eligible directors); revoke needs a comment',
+    body: schemas.reviewBody,
+    response: { status: 200, schema: schemas.requestView },
+    errors: [400, 401, 403, 404, 409],
+    accepted:
+      'Revoked, but the platform has not removed the access yet: still ACTIVE, the revocation retried',
+  },
+  'POST /principals/{id}/preview': {
+    summary: 'What PATCH /principals/{id} with this body would do (access-admin); writes nothing',
+    body: schemas.principalPatchBody,
+    response: { status: 200, schema: schemas.principalPreviewView },
+    errors: [400, 401, 403, 404],
+  },
+  'GET /access/timeline': {
+    summary:
+      'Grant intervals per scope over a window (default the last 7 days, at most 90) and admins over time',
+    query: schemas.accessTimelineQuery,
+    response: { status: 200, schema: schemas.accessTimelineView },
+    errors: [400, 401, 403],
+  },
   'GET /health': { summary: 'Liveness', response: { status: 200, schema: schemas.healthView }, errors: [] },
+  'GET /auth/config': {
+    summary: 'How to sign in: the OpenID issuer, the audience, the public clients of the console and the CLI',
+    response: { status: 200, schema: schemas.signInConfigView },
+    errors: [],
+  },
   'GET /openapi.json': { summary: 'This document', response: { status: 200 }, errors: [] },
+  ...scimOperations(),
 };
+
+/**
+ * SCIM 2.0 (RFC 7644): application/scim+json bodies, validated by the SCIM handler itself (lambdas/core/scim),
+ * and only the list routes take query parameters (filter, startIndex, count, attributes, excludedAttributes).
+ */
+function scimOperations(): Record<string, Operation> {
+  const resource = z.record(z.string(), z.unknown());
+  const listQuery = z.object({
+    filter: z.string().max(1024).optional(),
+    startIndex: z.string().optional(),
+    count: z.string().optional(),
+    attributes: z.string().optional(),
+    excludedAttributes: z.string().optional(),
+  });
+  const operations: Record<string, Operation> = {
+    'GET /scim/v2/ServiceProviderConfig': {
+      summary: 'SCIM: service provider configuration',
+      response: { status: 200 },
+      errors: [401],
+    },
+    'GET /scim/v2/ResourceTypes': {
+      summary: 'SCIM: resource types',
+      response: { status: 200 },
+      errors: [401],
+    },
+    'GET /scim/v2/Schemas': { summary: 'SCIM: schemas', response: { status: 200 }, errors: [401] },
+  };
+  for (const kind of ['Users', 'Groups']) {
+    const one = kind.slice(0, -1);
+    operations[`GET /scim/v2/${kind}`] = {
+      summary: `SCIM: list or filter ${kind}`,
+      query: listQuery,
+      response: { status: 200 },
+      errors: [400, 401],
+    };
+    operations[`POST /scim/v2/${kind}`] = {
+      summary: `SCIM: create a ${one}`,
+      body: resource,
+      response: { status: 201 },
+      errors: [400, 401, 409],
+    };
+    operations[`GET /scim/v2/${kind}/{id}`] = {
+      summary: `SCIM: one ${one}`,
+      response: { status: 200 },
+      errors: [401, 404],
+    };
+    operations[`PUT /scim/v2/${kind}/{id}`] = {
+      summary: `SCIM: replace a ${one}`,
+      body: resource,
+      response: { status: 200 },
+      errors: [400, 401, 404, 412],
+    };
+    operations[`PATCH /scim/v2/${kind}/{id}`] = {
+      summary: `SCIM: patch a ${one}`,
+      body: resource,
+      response: { status: 200 },
+      errors: [400, 401, 404, 412],
+    };
+    operations[`DELETE /scim/v2/${kind}/{id}`] = {
+      summary: `SCIM: delete a ${one} (a User is kept, inactive, for the audit)`,
+      response: { status: 204 },
+      errors: [401, 404, 412],
+    };
+  }
+  return operations;
+}
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 

@@ -1,7 +1,9 @@
 // Reading an API Gateway v2 event: the verified caller, the JSON body, path and query, validated by zod.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { ENV } from '../commons/config.ts';
 import { KeyholderError, ValidationError } from '../core/errors.ts';
+import { type PrincipalClaim, parsePrincipalClaim, principalIdFromClaims } from '../core/principal-claim.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -12,10 +14,17 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 /** The largest body a JSON or form route takes; bigger ones are refused with 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The subject of the token the API Gateway JWT authorizer verified. Never from the body. */
-export function verifiedSubject(event: HttpEvent): string | undefined {
-  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
-  return typeof sub === 'string' && sub.length > 0 ? sub : undefined;
+/** The configured principal claim (a wrong value fails every call, naming the variable; CDK refuses it at synth). */
+export function configuredPrincipalClaim(env: NodeJS.ProcessEnv = process.env): PrincipalClaim {
+  return parsePrincipalClaim(env[ENV.principalClaim], ENV.principalClaim);
+}
+
+/**
+ * The principal id in the token the API Gateway JWT authorizer verified, from the configured claim
+ * (KEYHOLDER_PRINCIPAL_CLAIM: `sub`, `oid`, `email`, ...). Never from the body.
+ */
+export function verifiedPrincipalId(event: HttpEvent): string | undefined {
+  return principalIdFromClaims(event.requestContext.authorizer?.jwt?.claims, configuredPrincipalClaim());
 }
 
 function header(event: HttpEvent, name: string): string | undefined {

@@ -9,6 +9,7 @@ import {
   type Scope,
   SENSITIVITIES,
 } from '../core/model.ts';
+import { PRINCIPAL_CLAIMS } from '../core/principal-claim.ts';
 
 const text = (max: number) => z.string().max(max, { message: `must be at most ${max} characters` });
 
@@ -96,7 +97,10 @@ export const principalPatchBody = z
     organisation: text(120).min(1).optional(),
     slackUserId: text(40).min(1).nullable().optional().describe('null removes the Slack mapping'),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
+  .meta({
+    examples: [{ active: false }, { clearance: { level: 'SC', expiresAt: '2027-06-30T00:00:00Z' } }],
+  });
 
 export const principalUpdateView = z.object({
   principal: z.object({
@@ -265,6 +269,39 @@ export const auditList = z.object({
 
 export const healthView = z.object({ status: z.literal('ok'), time: z.string() });
 
+export const signInConfigView = z
+  .object({
+    issuer: z
+      .string()
+      .meta({ description: 'The OpenID provider API Gateway trusts (its discovery document is under it)' }),
+    audience: z.string().meta({ description: 'The audience the API accepts in access tokens' }),
+    clients: z.object({
+      cli: z
+        .string()
+        .meta({ description: 'Public client of `keyholder login` (device authorization grant)' }),
+      console: z
+        .string()
+        .meta({ description: 'Public client of the web console (authorization code with PKCE)' }),
+    }),
+    scopes: z.array(z.string()).meta({
+      description: 'What to ask for at sign-in (the API scope of Entra ID, Okta or Cognito among them)',
+    }),
+    principalClaim: z
+      .enum(PRINCIPAL_CLAIMS)
+      .meta({ description: 'The access-token claim that is the principal id' }),
+  })
+  .meta({
+    examples: [
+      {
+        issuer: 'https://login.microsoftonline.com/<tenant id>/v2.0',
+        audience: 'api://keyholder',
+        clients: { cli: '<application id>', console: '<application id>' },
+        scopes: ['openid', 'profile', 'email', 'offline_access', 'api://keyholder/Access'],
+        principalClaim: 'oid',
+      },
+    ],
+  });
+
 export const accessHistoryList = z.object({
   at: z.string().optional(),
   principal: z.string().optional(),
@@ -341,3 +378,282 @@ export const transparencyView = z.object({
     })
     .nullable(),
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The console's routes (issue 14): GET /me, GET /inbox, GET /requests/{id}/timeline, POST /requests/{id}/reviews,
+// POST /principals/{id}/preview, GET /access/timeline.
+
+const clearanceView = z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() });
+
+export const meView = z
+  .object({
+    principal: z.object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      organisation: z.string(),
+      grade: z.string(),
+      clearance: clearanceView.optional(),
+      roles: z.array(z.enum(ROLES)),
+      active: z.boolean(),
+    }),
+    external: z
+      .boolean()
+      .describe('Not of the home organisation (external admin access counts against the cap)'),
+    capabilities: z.object({
+      canRequest: z.boolean(),
+      canApprove: z
+        .boolean()
+        .describe('Meets the approver rules: home organisation, director grade, valid clearance'),
+      canAudit: z
+        .boolean()
+        .describe('access-admin or auditor: the audit trail, its exports and verification'),
+      canAdminister: z.boolean().describe('access-admin: may change the directory'),
+    }),
+    limits: z.object({
+      minDuration: z.string(),
+      maxDuration: z.object({ admin: z.string(), dataset: z.string() }),
+      justificationMinLength: z.number().int(),
+      requireTicket: z.boolean(),
+      maxScopesPerRequest: z.number().int(),
+      approvalTimeout: z.string(),
+    }),
+  })
+  .meta({
+    examples: [
+      {
+        principal: {
+          id: 'dir-ada',
+          name: 'Ada Director',
+          email: 'dir-ada@nhse.example',
+          organisation: 'NHSE',
+          grade: 'director',
+          clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
+          roles: [],
+          active: true,
+        },
+        external: false,
+        capabilities: { canRequest: true, canApprove: true, canAudit: false, canAdminister: false },
+        limits: {
+          minDuration: 'PT15M',
+          maxDuration: { admin: 'P7D', dataset: 'P90D' },
+          justificationMinLength: 20,
+          requireTicket: false,
+          maxScopesPerRequest: 20,
+          approvalTimeout: 'PT72H',
+        },
+      },
+    ],
+  });
+
+export const inboxView = z
+  .object({
+    items: z.array(
+      z.object({
+        kind: z.enum(['request', 'extension', 'review']),
+        request: requestView.describe('The request as GET /requests/{id} returns it'),
+        requester: z.object({
+          id: z.string(),
+          name: z.string(),
+          organisation: z.string(),
+          grade: z.string(),
+          clearance: clearanceView.optional(),
+        }),
+        seats: z
+          .object({ inUse: z.number().int(), cap: z.number().int() })
+          .optional()
+          .describe('External-admin seats in use and the cap: only on an external principal’s admin access'),
+        dueBy: z.string().describe('The approval, extension or review deadline'),
+      }),
+    ),
+  })
+  .describe('Soonest due first')
+  .meta({
+    examples: [
+      {
+        items: [
+          {
+            kind: 'request',
+            request: {
+              id: 'req-01JF3Q',
+              status: 'PENDING_APPROVAL',
+              requester: 'ext-kim',
+              requesterOrganisation: 'Northwind',
+              external: true,
+              scopes: ['admin'],
+              duration: 'PT8H',
+              justification: 'Investigating a data quality incident in the admissions feed',
+              createdAt: '2026-12-01T09:00:00.000Z',
+              approvalsRequired: 2,
+              approvals: [],
+              approvalDeadline: '2026-12-04T09:00:00.000Z',
+            },
+            requester: {
+              id: 'ext-kim',
+              name: 'Kim Northwind',
+              organisation: 'Northwind',
+              grade: 'consultant',
+              clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
+            },
+            seats: { inUse: 3, cap: 5 },
+            dueBy: '2026-12-04T09:00:00.000Z',
+          },
+        ],
+      },
+    ],
+  });
+
+export const requestTimelineView = z
+  .object({
+    events: z.array(
+      z.object({
+        at: z.string(),
+        type: z.enum(AUDIT_ACTIONS),
+        actor: z
+          .object({ id: z.string(), name: z.string() })
+          .nullable()
+          .describe('null when Keyholder itself acted (the workflow, the sweep)'),
+        summary: z.string().describe('One plain-English sentence'),
+      }),
+    ),
+  })
+  .meta({
+    examples: [
+      {
+        events: [
+          {
+            at: '2026-12-01T09:00:00.000Z',
+            type: 'REQUEST_SUBMITTED',
+            actor: { id: 'ext-kim', name: 'Kim Northwind' },
+            summary: 'Kim Northwind requested dataset:hes-apc for PT8H.',
+          },
+          {
+            at: '2026-12-01T09:20:00.000Z',
+            type: 'REQUEST_APPROVED',
+            actor: { id: 'dir-ada', name: 'Ada Director' },
+            summary: 'Ada Director approved through the API; the request is approved.',
+          },
+          {
+            at: '2026-12-01T09:20:01.000Z',
+            type: 'GRANT_ACTIVATED',
+            actor: null,
+            summary: 'Kim Northwind was granted dataset:hes-apc until 2026-12-01T17:20:01.000Z.',
+          },
+        ],
+      },
+    ],
+  });
+
+export const reviewBody = z
+  .strictObject({
+    decision: z.enum(['keep', 'revoke']),
+    comment: text(4000).optional().describe('Why; required for revoke'),
+  })
+  .meta({ examples: [{ decision: 'keep' }, { decision: 'revoke', comment: 'The incident is closed' }] });
+
+const changeEffect = z.object({
+  requestId: z.string(),
+  scopes: z.array(z.string()),
+  reason: z.string().describe('The code recorded on the request, e.g. PRINCIPAL_INACTIVE, CLEARANCE_LAPSED'),
+  detail: z.string(),
+});
+
+export const principalPreviewView = z
+  .object({
+    principal: principalUpdateView.shape.principal.describe('The principal as the change would leave them'),
+    changed: z.array(z.string()),
+    revokes: z.array(changeEffect).describe('ACTIVE grants the PATCH would revoke at once'),
+    endsPending: z
+      .array(changeEffect)
+      .describe('Requests not yet granted that the requester rules would refuse at grant time'),
+    approverEligibility: z.object({ before: z.boolean(), after: z.boolean() }),
+  })
+  .describe('What PATCH /principals/{id} with this body would do; nothing is written')
+  .meta({
+    examples: [
+      {
+        principal: {
+          id: 'ext-hal',
+          name: 'Hal AcmeSoft',
+          email: 'ext-hal@acmesoft.example',
+          organisation: 'AcmeSoft',
+          grade: 'engineer',
+          roles: [],
+          active: false,
+        },
+        changed: ['active'],
+        revokes: [
+          {
+            requestId: 'req-01JF3Q',
+            scopes: ['dataset:hes-apc'],
+            reason: 'PRINCIPAL_INACTIVE',
+            detail: 'ext-hal is not active',
+          },
+        ],
+        endsPending: [],
+        approverEligibility: { before: false, after: false },
+      },
+    ],
+  });
+
+export const accessTimelineQuery = z.strictObject({
+  from: instant
+    .optional()
+    .describe('First instant of the window; default: 7 days before to')
+    .meta({ examples: ['2026-11-24T00:00:00Z'] }),
+  to: instant
+    .optional()
+    .describe('End of the window (excluded); default: now; at most 90 days after from')
+    .meta({ examples: ['2026-12-01T00:00:00Z'] }),
+});
+
+export const accessTimelineView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    cap: z.number().int().describe('The external-admin cap'),
+    intervals: z.array(
+      z.object({
+        requestId: z.string(),
+        principal: z.object({
+          id: z.string(),
+          name: z.string(),
+          organisation: z.string(),
+          external: z.boolean(),
+        }),
+        scope: z.string(),
+        from: z.string(),
+        to: z.string().nullable().describe('null while access runs'),
+        endReason: z.string().nullable().describe('EXPIRED, REVOKED, ...; null while access runs'),
+      }),
+    ),
+    adminsOverTime: z
+      .array(z.object({ at: z.string(), count: z.number().int() }))
+      .describe(
+        'External admins (counted against the cap) at the window’s start and after each change in it',
+      ),
+  })
+  .meta({
+    examples: [
+      {
+        from: '2026-11-24T09:00:00.000Z',
+        to: '2026-12-01T09:00:00.000Z',
+        cap: 5,
+        intervals: [
+          {
+            requestId: 'req-01JF3Q',
+            principal: { id: 'ext-kim', name: 'Kim Northwind', organisation: 'Northwind', external: true },
+            scope: 'admin',
+            from: '2026-11-25T10:00:00.000Z',
+            to: '2026-11-25T18:00:00.000Z',
+            endReason: 'EXPIRED',
+          },
+        ],
+        adminsOverTime: [
+          { at: '2026-11-24T09:00:00.000Z', count: 0 },
+          { at: '2026-11-25T10:00:00.000Z', count: 1 },
+          { at: '2026-11-25T18:00:00.000Z', count: 0 },
+        ],
+      },
+    ],
+  });

@@ -3,6 +3,7 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { requestFacts, type SeatUsage } from './request-summary.ts';
+import { durationInWords } from './time-words.ts';
 
 const REPLY_HINT =
   'Or reply to this email with "approve" or "deny <reason>" as the first line; the reply must come from this address.';
@@ -19,7 +20,7 @@ export function approvalEmail(args: {
   const { request, requester, approver, link } = args;
   const facts = requestFacts(request, requester, args.seats);
   const who = requester?.name ?? request.requester;
-  const subject = `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${request.duration} [${request.id}]`;
+  const subject = `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]`;
   const text = [
     `Dear ${approver.name},`,
     '',

@@ -3,19 +3,20 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { grantFacts } from './review-page.ts';
+import { durationInWords, formatDateTime } from './time-words.ts';
 
 export function extensionFacts(request: AccessRequest): Array<[string, string]> {
   const extension = request.extension;
   if (!extension) return [];
   return [
-    ['Extension asked for', extension.duration],
-    ['New expiry if approved', extension.expiresAt],
+    ['Extension asked for', durationInWords(extension.duration)],
+    ['New expiry if approved', formatDateTime(extension.expiresAt)],
     ['Why', extension.justification],
     [
       'Approvals',
       `${extension.approvals.filter((entry) => entry.decision === 'approve').length} of ${extension.approvalsRequired} required`,
     ],
-    ['Decide by', extension.deadline],
+    ['Decide by', formatDateTime(extension.deadline)],
   ];
 }
 
@@ -28,7 +29,7 @@ export function extensionEmail(args: {
   const { request, holder, approver, link } = args;
   const who = holder?.name ?? request.requester;
   const facts = [...extensionFacts(request), ...grantFacts(request, holder)];
-  const subject = `Extension needs approval: ${who} asks for ${request.extension?.duration ?? 'more time'} on ${request.scopes.join(', ')} [${request.id}]`;
+  const subject = `Extension needs approval: ${who} asks for ${request.extension ? durationInWords(request.extension.duration) : 'more time'} on ${request.scopes.join(', ')} [${request.id}]`;
   const text = [
     `Dear ${approver.name},`,
     '',
@@ -54,7 +55,7 @@ export function extensionOutcome(request: AccessRequest, decision: 'approve' | '
   const extension = request.extension;
   if (decision === 'deny') return 'You denied the extension. The original expiry stands.';
   if (extension?.status === 'APPROVED') {
-    return `You approved the extension. Access now runs until ${request.grant?.expiresAt ?? extension.expiresAt}.`;
+    return `You approved the extension. Access now runs until ${formatDateTime(request.grant?.expiresAt ?? extension.expiresAt)}.`;
   }
   const approved = extension?.approvals.filter((entry) => entry.decision === 'approve').length ?? 0;
   return `You approved the extension. It now has ${approved} of ${extension?.approvalsRequired ?? 0} approvals.`;

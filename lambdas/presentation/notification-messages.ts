@@ -3,6 +3,8 @@
 import { REASONS } from '../core/lifecycle.ts';
 import type { AccessRequest } from '../core/model.ts';
 import type { Notice } from '../core/ports.ts';
+import { inWords } from './review-page.ts';
+import { formatDateTime } from './time-words.ts';
 
 /** Display names by principal id; an id stands in for anyone missing. */
 export type Names = Readonly<Record<string, string>>;
@@ -45,13 +47,13 @@ export function grantedNotice(request: AccessRequest, names: Names): Notice {
   return notice(
     'granted',
     request,
-    `Access granted: ${request.scopes.join(', ')} until ${grant?.expiresAt ?? '?'}`,
+    `Access granted: ${request.scopes.join(', ')} until ${grant ? formatDateTime(grant.expiresAt) : '?'}`,
     `Your request was approved by ${approvers} and access is granted.`,
     [
       ['Approved by', approvers],
-      ['Granted at', grant?.grantedAt ?? '—'],
-      ['Expires at', grant?.expiresAt ?? '—'],
-      ['Next review', grant?.nextReviewAt ?? '—'],
+      ['Granted at', inWords(grant?.grantedAt)],
+      ['Expires at', inWords(grant?.expiresAt)],
+      ['Next review', inWords(grant?.nextReviewAt)],
     ],
     'Access ends by itself at the expiry time; you will be reminded before then.',
   );
@@ -62,7 +64,7 @@ export function deniedNotice(request: AccessRequest, names: Names): Notice {
   return notice('denied', request, `Request denied by ${by}`, `Your request was denied by ${by}.`, [
     ['Denied by', by],
     ['Comment', request.reason ?? '—'],
-    ['Decided at', request.closedAt ?? '—'],
+    ['Decided at', inWords(request.closedAt)],
   ]);
 }
 
@@ -75,7 +77,7 @@ export function timedOutNotice(request: AccessRequest): Notice {
     'Your request was not decided before the approval window closed, so it has ended.',
     [
       ['Approvals', `${approved} of ${request.approvalsRequired} required`],
-      ['Window closed at', request.approvalDeadline],
+      ['Window closed at', formatDateTime(request.approvalDeadline)],
     ],
     'Submit a new request if you still need access.',
   );
@@ -93,7 +95,7 @@ export function rejectedNotice(request: AccessRequest, detail: string | undefine
     [
       ['Reason', request.reason ?? '—'],
       ['Detail', detail ?? '—'],
-      ['At', request.closedAt ?? '—'],
+      ['At', inWords(request.closedAt)],
     ],
     capFull ? 'Try again when a seat is released.' : undefined,
   );
@@ -107,7 +109,7 @@ export function failedNotice(request: AccessRequest): Notice {
     'Your request was approved, but the platform that provides the access could not grant it, so it has ended.',
     [
       ['Reason', request.reason ?? '—'],
-      ['At', request.closedAt ?? '—'],
+      ['At', inWords(request.closedAt)],
     ],
     'Nothing was granted. Submit a new request once the platform is working again, or ask an access-admin.',
   );
@@ -118,18 +120,18 @@ export function revokedNotice(request: AccessRequest, names: Names): Notice {
   return notice('revoked', request, `Access revoked by ${by}`, `Your access was revoked by ${by}.`, [
     ['Revoked by', by],
     ['Reason', request.reason ?? '—'],
-    ['At', request.closedAt ?? '—'],
+    ['At', inWords(request.closedAt)],
   ]);
 }
 
 export function expiredNotice(request: AccessRequest): Notice {
   return notice('expired', request, 'Access ended', 'Your access has ended at its expiry time.', [
-    ['Ended at', request.closedAt ?? request.grant?.expiresAt ?? '—'],
+    ['Ended at', inWords(request.closedAt ?? request.grant?.expiresAt)],
   ]);
 }
 
 export function expiryReminderNotice(request: AccessRequest): Notice {
-  const expiresAt = request.grant?.expiresAt ?? '—';
+  const expiresAt = inWords(request.grant?.expiresAt);
   return notice(
     'expiry-reminder',
     request,

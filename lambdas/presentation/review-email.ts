@@ -3,6 +3,7 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { grantFacts } from './review-page.ts';
+import { formatDateTime } from './time-words.ts';
 
 export function reviewEmail(args: {
   readonly request: AccessRequest;
@@ -13,7 +14,7 @@ export function reviewEmail(args: {
   const { request, holder, reviewer, link } = args;
   const facts = grantFacts(request, holder);
   const who = holder?.name ?? request.requester;
-  const deadline = request.review?.deadline ?? '';
+  const deadline = request.review ? formatDateTime(request.review.deadline) : 'the deadline';
   const subject = `Review needed: should ${who} keep ${request.scopes.join(', ')}? [${request.id}]`;
   const text = [
     `Dear ${reviewer.name},`,

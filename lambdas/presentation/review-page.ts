@@ -4,6 +4,10 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import type { ReviewLinkView } from '../use-cases/review-link.ts';
 import { escapeHtml, htmlResponse, linkErrorPage, page, recordedPage } from './html.ts';
+import { formatDateTime } from './time-words.ts';
+
+/** A time as people read it, or a dash when there is none. */
+export const inWords = (at: string | undefined): string => (at ? formatDateTime(at) : '—');
 
 /** What a reviewer needs to know about a grant, as (label, value) rows for emails and pages. */
 export function grantFacts(request: AccessRequest, holder: Principal | undefined): Array<[string, string]> {
@@ -14,11 +18,11 @@ export function grantFacts(request: AccessRequest, holder: Principal | undefined
     ['Scopes', request.scopes.join(', ')],
     ['Justification', request.justification],
     ['Ticket', request.ticket ?? '—'],
-    ['Granted', request.grant?.grantedAt ?? '—'],
+    ['Granted', inWords(request.grant?.grantedAt)],
     ['Approved by', request.grant?.approvedBy.join(', ') ?? '—'],
-    ['Expires', request.grant?.expiresAt ?? '—'],
+    ['Expires', inWords(request.grant?.expiresAt)],
   ];
-  if (request.review) rows.push(['Answer by', request.review.deadline]);
+  if (request.review) rows.push(['Answer by', formatDateTime(request.review.deadline)]);
   return rows;
 }
 
@@ -45,7 +49,7 @@ export function reviewRecordedPage(
   const outcome =
     decision === 'revoke'
       ? 'You revoked the access. It has ended, and the holder will be told.'
-      : `You kept the access. It will be reviewed again by ${request.grant?.nextReviewAt ?? 'its next review date'}.`;
+      : `You kept the access. It will be reviewed again by ${request.grant?.nextReviewAt ? formatDateTime(request.grant.nextReviewAt) : 'its next review date'}.`;
   return recordedPage('Review recorded', outcome, request);
 }
 

@@ -4,6 +4,7 @@
 import type { ApprovalPromptView, DenyReasonContext, Notice, ReviewPromptView } from '../core/ports.ts';
 import { requestFacts } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
+import { durationInWords, formatDateTime } from './time-words.ts';
 
 /** Identifiers Slack echoes back in interaction payloads; the interactions handler routes on them. */
 export const SLACK_IDS = {
@@ -29,6 +30,9 @@ export interface SlackMessage {
 export function escapeMrkdwn(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
+
+/** A time as people read it, or a question mark when it is not known. */
+const when = (at: string | undefined): string => (at ? formatDateTime(at) : '?');
 
 const clip = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 const plain = (text: string) => ({ type: 'plain_text', text: clip(text, 150), emoji: true });
@@ -64,19 +68,19 @@ function outcomeLine(view: ApprovalPromptView): string | undefined {
     case 'APPROVED':
       return ':white_check_mark: *Approved* — access will be granted if a seat is free.';
     case 'ACTIVE':
-      return `:white_check_mark: *Approved and granted* until ${request.grant?.expiresAt ?? '?'}.`;
+      return `:white_check_mark: *Approved and granted* until ${when(request.grant?.expiresAt)}.`;
     case 'DENIED':
-      return `:no_entry: *Denied* by ${escapeMrkdwn(name(request.closedBy))} at ${request.closedAt ?? '?'}: ${escapeMrkdwn(request.reason ?? '')}`;
+      return `:no_entry: *Denied* by ${escapeMrkdwn(name(request.closedBy))} at ${when(request.closedAt)}: ${escapeMrkdwn(request.reason ?? '')}`;
     case 'CANCELLED':
-      return `:leftwards_arrow_with_hook: *Cancelled* by the requester at ${request.closedAt ?? '?'}.`;
+      return `:leftwards_arrow_with_hook: *Cancelled* by the requester at ${when(request.closedAt)}.`;
     case 'TIMED_OUT':
-      return `:hourglass: *Timed out* at ${request.closedAt ?? '?'}: nobody needs to decide any more.`;
+      return `:hourglass: *Timed out* at ${when(request.closedAt)}: nobody needs to decide any more.`;
     case 'REJECTED':
-      return `:no_entry_sign: *Rejected* (${escapeMrkdwn(request.reason ?? '')}) at ${request.closedAt ?? '?'}.`;
+      return `:no_entry_sign: *Rejected* (${escapeMrkdwn(request.reason ?? '')}) at ${when(request.closedAt)}.`;
     case 'REVOKED':
-      return `:lock: *Revoked* by ${escapeMrkdwn(name(request.closedBy))} at ${request.closedAt ?? '?'}: ${escapeMrkdwn(request.reason ?? '')}`;
+      return `:lock: *Revoked* by ${escapeMrkdwn(name(request.closedBy))} at ${when(request.closedAt)}: ${escapeMrkdwn(request.reason ?? '')}`;
     case 'EXPIRED':
-      return `:lock: *Expired* at ${request.closedAt ?? '?'}.`;
+      return `:lock: *Expired* at ${when(request.closedAt)}.`;
   }
 }
 
@@ -95,7 +99,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
     const icon = entry.decision === 'approve' ? ':white_check_mark:' : ':no_entry:';
     const verb = entry.decision === 'approve' ? 'approved' : 'denied';
     const comment = entry.comment ? `: ${escapeMrkdwn(clip(entry.comment, 300))}` : '';
-    return `${icon} ${escapeMrkdwn(names[entry.approverId] ?? entry.approverId)} ${verb} at ${entry.at} (${entry.channel})${comment}`;
+    return `${icon} ${escapeMrkdwn(names[entry.approverId] ?? entry.approverId)} ${verb} at ${formatDateTime(entry.at)} (${entry.channel})${comment}`;
   });
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
   const ownDecision = request.approvals.find((entry) => entry.approverId === approver.id);
@@ -124,13 +128,15 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
     blocks.push({
       type: 'context',
       elements: [
-        mrkdwn(`You ${ownDecision.decision === 'approve' ? 'approved' : 'denied'} at ${ownDecision.at}.`),
+        mrkdwn(
+          `You ${ownDecision.decision === 'approve' ? 'approved' : 'denied'} at ${formatDateTime(ownDecision.at)}.`,
+        ),
       ],
     });
   }
   const status = outcome ? ` (${request.status})` : '';
   return {
-    text: `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${request.duration} [${request.id}]${status}`,
+    text: `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
     blocks,
   };
 }
@@ -162,7 +168,7 @@ export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
     blocks.push({
       type: 'section',
       text: mrkdwn(
-        `:white_check_mark: *Kept* by ${answered.reviewerId === view.reviewer.id ? 'you' : escapeMrkdwn(answered.reviewerId)} at ${answered.at}; next review ${request.grant?.nextReviewAt ?? '?'}.`,
+        `:white_check_mark: *Kept* by ${answered.reviewerId === view.reviewer.id ? 'you' : escapeMrkdwn(answered.reviewerId)} at ${formatDateTime(answered.at)}; next review ${when(request.grant?.nextReviewAt)}.`,
       ),
     });
   } else {

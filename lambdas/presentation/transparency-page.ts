@@ -1,6 +1,7 @@
 // The public transparency page: the report's figures as plain HTML that reads well on a phone, no script.
 import type { Count, TransparencyReport } from '../core/transparency.ts';
 import { escapeHtml } from './html.ts';
+import { formatDateTime } from './time-words.ts';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -40,9 +41,9 @@ function chainHead(report: TransparencyReport): string {
   const head = report.chainHead;
   if (!head) return '<p data-figure="chain">The audit trail has not been verified yet.</p>';
   if (!head.verified) {
-    return `<p data-figure="chain"><strong>The audit trail failed verification</strong> at ${escapeHtml(head.verifiedAt)}. The organisation has been alerted.</p>`;
+    return `<p data-figure="chain"><strong>The audit trail failed verification</strong> at ${escapeHtml(formatDateTime(head.verifiedAt))}. The organisation has been alerted.</p>`;
   }
-  return `<p data-figure="chain">Verified at ${escapeHtml(head.verifiedAt)}: <strong>${head.events}</strong> events in ${head.streams} hash chains. Chain head digest:</p><p><code>${escapeHtml(head.digest)}</code></p>`;
+  return `<p data-figure="chain">Verified at ${escapeHtml(formatDateTime(head.verifiedAt))}: <strong>${head.events}</strong> events in ${head.streams} hash chains. Chain head digest:</p><p><code>${escapeHtml(head.digest)}</code></p>`;
 }
 
 export function transparencyPage(report: TransparencyReport): string {
@@ -59,7 +60,7 @@ export function transparencyPage(report: TransparencyReport): string {
 </head>
 <body>
 <h1>Who can access identifiable patient data</h1>
-<p class="muted">Figures as of ${escapeHtml(report.generatedAt)}. Counts only: no names, no individual requests.</p>
+<p class="muted">Figures as of ${escapeHtml(formatDateTime(report.generatedAt))}. Counts only: no names, no individual requests.</p>
 <h2>Right now</h2>
 <ul class="figures">
 ${figure('seats', `external admin seats in use (cap ${report.externalAdminSeats.cap})`, `${report.externalAdminSeats.inUse} / ${report.externalAdminSeats.cap}`)}

@@ -3,12 +3,7 @@
 import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 import type { AccessProviders } from '../core/access-provider.ts';
 import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
-import {
-  ConcurrentChangeError,
-  ForbiddenError,
-  NotFoundError,
-  UnauthenticatedError,
-} from '../core/errors.ts';
+import { ConcurrentChangeError, ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { Dataset, Principal } from '../core/model.ts';
 import type { Policy } from '../core/policy.ts';
@@ -91,15 +86,33 @@ export async function loadRequest(
   return request;
 }
 
-/** The caller behind a verified token: must exist in the directory and be active. */
+/**
+ * The caller behind a verified token: the token is valid (the authorizer checked it), so a token that names nobody
+ * Keyholder knows is a 403 that tells the person what to do, never a 401 (signing in again would not help).
+ */
 export async function principalOf(
   deps: Pick<Dependencies, 'directory'>,
-  subject: string | undefined,
+  principalId: string | undefined,
 ): Promise<Principal> {
-  if (!subject) throw new UnauthenticatedError('the token names no subject');
-  const principal = await deps.directory.getPrincipal(subject);
-  if (!principal) throw new UnauthenticatedError(`${subject} is not in the directory`);
-  if (!principal.active) throw new ForbiddenError('PRINCIPAL_INACTIVE', `${subject} is not active`);
+  if (!principalId) {
+    throw new ForbiddenError(
+      'UNKNOWN_PRINCIPAL',
+      'your sign-in token does not carry the claim Keyholder identifies people by: ask an access-admin to check the sign-in set-up',
+    );
+  }
+  const principal = await deps.directory.getPrincipal(principalId);
+  if (!principal) {
+    throw new ForbiddenError(
+      'UNKNOWN_PRINCIPAL',
+      `${principalId} is not in Keyholder's directory: ask an access-admin to add you`,
+    );
+  }
+  if (!principal.active) {
+    throw new ForbiddenError(
+      'PRINCIPAL_INACTIVE',
+      `${principalId} is not active in Keyholder's directory: ask an access-admin if this is wrong`,
+    );
+  }
   return principal;
 }
 

@@ -1,8 +1,10 @@
 // An approver decides by replying to the approval email. The reply counts only when it reached the approver's
 // personal reply address, SES's SPF, DKIM and DMARC checks all passed, it comes From the approver the address
-// was issued to, and its first own line says `approve` or `deny <reason>`. Otherwise the sender is told why
-// and nothing changes.
-import { logger } from '../commons/observability.ts';
+// was issued to, and its first own line says `approve` or `deny <reason>`. Otherwise nothing changes and the
+// sender is told why, except for mail that failed authentication: that is logged and counted, never answered
+// (a forged From would turn our answer into backscatter). Answers never echo the message: only the request id.
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../commons/observability.ts';
 import { KeyholderError } from '../core/errors.ts';
 import type { ApprovalTokenRecord, EmailMessage } from '../core/ports.ts';
 import {
@@ -22,6 +24,12 @@ export interface InboundReply {
   /** SES's envelope recipients. */
   readonly recipients: readonly string[];
   readonly from: string | undefined;
+  /** Every From address; more than one cannot be one approver's decision. Absent: just `from`. */
+  readonly fromAddresses?: readonly string[] | undefined;
+  /** The Sender header's address, when the message has one. */
+  readonly sender?: string | undefined;
+  /** Why the body could not be read, when it could not. */
+  readonly unreadable?: string | undefined;
   readonly subject: string;
   readonly text: string;
   readonly verdicts: MailVerdicts;
@@ -37,7 +45,10 @@ export type ReplyRefusal =
   | 'ADDRESS_USED'
   | 'ADDRESS_EXPIRED'
   | 'NO_COMMAND'
+  | 'AMBIGUOUS'
+  | 'UNREADABLE'
   | 'DENY_NEEDS_REASON'
+  | 'ALREADY_DECIDED'
   | 'NOT_DECIDED';
 
 export type ReplyOutcome =
@@ -55,6 +66,17 @@ const REPLIES = { type: 'system', id: 'api' } as const;
 
 export async function decideByEmailReply(deps: Dependencies, reply: InboundReply): Promise<ReplyOutcome> {
   if (isAutomatedMail(reply)) return { kind: 'ignored', why: 'automated mail' };
+  const failed = failedVerdicts(reply.verdicts);
+  if (failed.length > 0) {
+    // Never answered: the From of unauthenticated mail may be anyone's, and an answer would be backscatter.
+    logger.warn({ message: 'email reply unauthenticated', verdicts: failed });
+    metrics.addMetric('EmailRepliesUnauthenticated', MetricUnit.Count, 1);
+    return {
+      kind: 'refused',
+      code: 'AUTHENTICATION_FAILED',
+      reason: `Keyholder did not act on your reply because the message could not be authenticated as coming from your mail domain (${failed.join(', ')}).`,
+    };
+  }
   const domain = deps.replyDomain;
   const token = domain
     ? reply.recipients.map((address) => replyTokenOf(address, domain)).find(Boolean)
@@ -79,18 +101,20 @@ export async function decideByEmailReply(deps: Dependencies, reply: InboundReply
       'the address it was sent to is not one Keyholder issued.',
     );
   }
-  const failed = failedVerdicts(reply.verdicts);
-  if (failed.length > 0) {
+  const approver = await deps.directory.getPrincipal(record.approverId);
+  const fromAddresses = reply.fromAddresses ?? (reply.from ? [reply.from] : []);
+  if (approver && (fromAddresses.length > 1 || (reply.sender && reply.sender !== reply.from))) {
+    // `From: <director>, attacker@…` or a Sender on someone's behalf: not one approver's own decision. Told to
+    // the approver's directory address, never to an address the message supplied.
     return refuse(
       deps,
-      reply,
+      { ...reply, from: approver.email },
       record,
-      'AUTHENTICATION_FAILED',
-      `the message could not be authenticated as coming from your mail domain (${failed.join(', ')}).`,
+      'WRONG_SENDER',
+      'it names more than one sender (several From addresses, or a Sender other than the From); replies are accepted only from the approver alone.',
     );
   }
-  const approver = await deps.directory.getPrincipal(record.approverId);
-  if (!approver || !reply.from || reply.from !== approver.email.toLowerCase()) {
+  if (!approver || !reply.from || fromAddresses.length !== 1 || reply.from !== approver.email.toLowerCase()) {
     return refuse(
       deps,
       reply,
@@ -117,15 +141,26 @@ export async function decideByEmailReply(deps: Dependencies, reply: InboundReply
       `the approval window closed at ${record.expiresAt}.`,
     );
   }
+  if (reply.unreadable) {
+    return refuse(deps, reply, record, 'UNREADABLE', `${reply.unreadable}. Please reply in plain text.`);
+  }
   const command = parseReplyCommand(reply.text);
   if (command.kind === 'none') {
-    const seen = command.firstLine ? ` (it starts "${command.firstLine.slice(0, 60)}")` : '';
     return refuse(
       deps,
       reply,
       record,
       'NO_COMMAND',
-      `its first line is neither "approve" nor "deny <reason>"${seen}.`,
+      'its first line of your own is neither "approve" nor "deny <reason>".',
+    );
+  }
+  if (command.kind === 'ambiguous') {
+    return refuse(
+      deps,
+      reply,
+      record,
+      'AMBIGUOUS',
+      'it does not say one clear thing (a question, both words, or an approve and a deny). Please reply with one clear word on the first line: "approve", or "deny <reason>".',
     );
   }
   if (command.kind === 'deny-without-reason') {
@@ -155,6 +190,19 @@ export async function decideByEmailReply(deps: Dependencies, reply: InboundReply
     return { kind: 'decided', requestId: record.requestId, decision };
   } catch (error) {
     if (!(error instanceof KeyholderError)) throw error;
+    const current = await deps.store.getRequest(record.requestId);
+    const open =
+      current?.status === 'PENDING_APPROVAL' ||
+      (current?.status === 'ACTIVE' && current.extension?.status === 'PENDING');
+    if (current && !open) {
+      return refuse(
+        deps,
+        reply,
+        record,
+        'ALREADY_DECIDED',
+        `request ${record.requestId} was already decided: it is now ${current.status}.`,
+      );
+    }
     return refuse(deps, reply, record, 'NOT_DECIDED', `${error.message}.`);
   }
 }
@@ -169,11 +217,15 @@ async function refuse(
   const reason = `Keyholder did not act on your reply because ${why}`;
   logger.warn({ message: 'email reply refused', code, requestId: record?.requestId });
   if (reply.from) {
+    // The subject is ours, not the sender's: an answer carries nothing from the message but the request id.
+    const subject = record
+      ? `Keyholder: your reply about request ${record.requestId}`
+      : 'Keyholder: your reply';
     await answer(
       deps,
       record?.requestId,
       'reply-refused',
-      replyRefusedEmail({ to: reply.from, subject: reply.subject, reason }),
+      replyRefusedEmail({ to: reply.from, subject, reason }),
     );
   }
   return { kind: 'refused', code, reason, requestId: record?.requestId };

@@ -3,9 +3,15 @@
 // call. Should that call die half way, the sweep finds the principal in its due index and finishes the job.
 
 import { auditStreamOfPrincipal } from '../adapters/dynamodb/schema.ts';
-import { chainEvent } from '../core/audit.ts';
-import { changePrincipal, type PrincipalPatch } from '../core/directory-changes.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
+import {
+  type DirectoryCaller,
+  directoryActor,
+  type PrincipalPatch,
+  type ProvisioningClient,
+  planPrincipalChange,
+} from '../core/directory-changes.ts';
+import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { Principal } from '../core/model.ts';
 import { catalogueOf, type Dependencies, withOptimisticRetry } from './context.ts';
 import { revokeWhereHolderLapsed } from './sweep.ts';
@@ -19,28 +25,67 @@ export interface PrincipalUpdate {
 
 export async function updatePrincipal(
   deps: Dependencies,
-  caller: Principal,
+  /** An access-admin (PATCH /principals/{id}) or a SCIM client (lambdas/use-cases/scim.ts): one path for both. */
+  caller: DirectoryCaller,
   principalId: string,
   patch: PrincipalPatch,
 ): Promise<PrincipalUpdate> {
+  const catalogue = await catalogueOf(deps);
   const { principal, changed } = await withOptimisticRetry(async () => {
     const stored = await deps.directory.getPrincipalRecord(principalId);
     if (!stored) throw new NotFoundError('principal', principalId);
     const now = deps.clock.now();
-    const change = changePrincipal({ caller, principal: stored.principal, patch, now });
+    // The plan POST /principals/{id}/preview answers; its revocations are re-decided below from fresh state.
+    const change = planPrincipalChange({
+      caller,
+      principal: stored.principal,
+      patch,
+      requests: [],
+      catalogue,
+      policy: deps.policy,
+      now,
+    });
     if (!change.event) return change;
     const event = chainEvent(auditStreamOfPrincipal(principalId), stored.audit, change.event);
     await deps.directory.updatePrincipal({ principal: change.principal, event, expectedHead: stored.audit });
     return change;
   });
   // Even an unchanged principal is checked: a retried PATCH finishes revocations an earlier attempt left undone.
-  const revoked = await revokeWhereHolderLapsed(deps, principalId, await catalogueOf(deps), {
-    type: 'principal',
-    id: caller.id,
-  });
+  const revoked = await revokeWhereHolderLapsed(deps, principalId, catalogue, directoryActor(caller));
   return {
     principal,
     changed,
     revoked: revoked.map((request) => ({ requestId: request.id, reason: request.reason ?? '' })),
   };
+}
+
+/**
+ * A SCIM client creates a principal: the item and its PRINCIPAL_CREATED event, first on the principal's stream,
+ * in one transaction. A principal that exists already is a ConflictError (SCIM 409 uniqueness), nothing written.
+ */
+export async function createPrincipal(
+  deps: Dependencies,
+  caller: ProvisioningClient,
+  principal: Principal,
+): Promise<Principal> {
+  const now = deps.clock.now();
+  const event = chainEvent(auditStreamOfPrincipal(principal.id), EMPTY_CHAIN, {
+    action: 'PRINCIPAL_CREATED',
+    actor: directoryActor(caller),
+    at: now,
+    subject: { requestId: '', principalId: principal.id, scopes: [] },
+    outcome: 'success',
+    details: {
+      organisation: principal.organisation,
+      grade: principal.grade,
+      active: principal.active,
+      clearance: principal.clearance
+        ? `${principal.clearance.level} until ${principal.clearance.expiresAt}`
+        : 'none',
+      roles: [...principal.roles],
+    },
+  });
+  const created = await deps.directory.createPrincipal({ principal, event, expectedHead: EMPTY_CHAIN });
+  if (!created) throw new ConflictError('PRINCIPAL_EXISTS', `principal ${principal.id} exists already`);
+  return principal;
 }

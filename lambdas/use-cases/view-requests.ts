@@ -1,5 +1,5 @@
 // Use cases: read requests, as the caller is allowed to see them.
-import { isEligibleApproverFor, mayViewRequest } from '../core/authorization.ts';
+import { mayDecideRequest, mayViewRequest } from '../core/authorization.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Principal, RequestStatus } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
@@ -28,12 +28,7 @@ export async function listVisibleRequests(
     deps.store.listRequestsByRequester(caller.id),
     deps.store.listPendingRequests(),
   ]);
-  const decidable = pending.filter(
-    (request) =>
-      request.requester !== caller.id &&
-      isEligibleApproverFor(caller, request, deps.policy, now) &&
-      !request.approvals.some((decision) => decision.approverId === caller.id),
-  );
+  const decidable = pending.filter((request) => mayDecideRequest(caller, request, deps.policy, now));
   const all = [...own, ...decidable].sort(
     (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
   );

@@ -167,6 +167,7 @@ describe('email replies on the local stack', () => {
     // Prepare
     const created = await submit('ext-max');
     const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+    const answersBefore = answersTo('dir-ada@nhse.example').length;
     const before = (await auditOf(stack, created.id)).filter(
       (event) => !event.action.startsWith('NOTIFICATION_'),
     );
@@ -205,6 +206,8 @@ describe('email replies on the local stack', () => {
     expect(bareDeny).toMatchObject({ kind: 'refused', code: 'DENY_NEEDS_REASON' });
     expect(unknown).toMatchObject({ kind: 'refused', code: 'UNKNOWN_ADDRESS' });
     expect(autoReply).toEqual({ kind: 'ignored', why: 'automated mail' });
+    // Unauthenticated mail is never answered (no backscatter): Ada hears of no command, the bare deny, the unknown address
+    expect(answersTo('dir-ada@nhse.example').length - answersBefore).toBe(3);
     expect(answersTo('dir-ben@nhse.example').at(-1)?.text).toContain('accepted only from the approver');
     const toAda = answersTo('dir-ada@nhse.example').map((message) => message.text);
     expect(
@@ -217,6 +220,133 @@ describe('email replies on the local stack', () => {
     const events = await auditOf(stack, created.id);
     expect(events.filter((event) => !event.action.startsWith('NOTIFICATION_'))).toEqual(before);
     const refusals = events.filter((event) => event.details?.kind === 'reply-refused');
-    expect(refusals.length).toBe(5);
+    expect(refusals.length).toBe(3); // wrong sender, no command, bare deny: the unauthenticated two get no answer
+  });
+  it('refuses two From mailboxes or a differing Sender, answering only the approver', async () => {
+    // Prepare
+    const created = await submit('ext-gus');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+
+    // Act
+    const twoFrom = await send({
+      from: 'Ada Director <dir-ada@nhse.example>, attacker@evil.example',
+      to: ada,
+      body: 'approve',
+    });
+    const sender = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: 'approve',
+      headers: { Sender: 'assistant@nhse.example' },
+    });
+
+    // Assess
+    expect(twoFrom).toMatchObject({ kind: 'refused', code: 'WRONG_SENDER' });
+    expect(twoFrom.reason).toContain('more than one sender');
+    expect(sender).toMatchObject({ kind: 'refused', code: 'WRONG_SENDER' });
+    expect(stack.mailbox.messages().some((message) => message.to.includes('evil.example'))).toBe(false);
+    expect(await request(created.id)).toMatchObject({ status: 'PENDING_APPROVAL', approvals: [] });
+  });
+
+  it('decides nothing on a question, both words, or an approve and a deny line, and asks for one clear word', async () => {
+    // Prepare
+    const created = await submit('ext-hal');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+
+    // Act
+    const outcomes = [];
+    for (const body of [
+      "approved? I don't know this person",
+      'approve deny',
+      'approve\n\ndeny, on second thoughts',
+    ]) {
+      outcomes.push(await send({ from: 'dir-ada@nhse.example', to: ada, body }));
+    }
+    const belowAttribution = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: 'On Mon, 30 Nov 2026 at 09:12, Keyholder <keyholder@nhse.example> wrote:\nAPPROVE\nDear Ada',
+    });
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.code)).toEqual(['AMBIGUOUS', 'AMBIGUOUS', 'AMBIGUOUS']);
+    const asked = answersTo('dir-ada@nhse.example').filter((message) => message.subject.includes(created.id));
+    expect(asked.filter((message) => message.text.includes('one clear word'))).toHaveLength(3);
+    expect(belowAttribution).toMatchObject({ kind: 'refused', code: 'NO_COMMAND' });
+    expect(await request(created.id)).toMatchObject({ status: 'PENDING_APPROVAL', approvals: [] });
+  });
+
+  it('keeps quoted headers out of a deny reason, and refuses what cannot be read, saying why', async () => {
+    // Prepare
+    const created = await submit('ext-ned');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+
+    // Act: an unreadable body (invalid UTF-8 in base64), then a deny whose Outlook history follows with no blank line
+    const unreadable = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: Buffer.from([0x64, 0xff, 0xfe, 0xc3, 0x28]).toString('base64'),
+      headers: { 'Content-Transfer-Encoding': 'base64' },
+    });
+    const denied = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: [
+        'deny not needed for this audit',
+        'Von meinem iPhone gesendet',
+        'Von: Kim Vendor <kim.vendor@vendor.example>',
+        'Gesendet: Montag, 30. November 2026 09:12',
+        'approve',
+      ].join('\n'),
+    });
+
+    // Assess
+    expect(unreadable).toMatchObject({ kind: 'refused', code: 'UNREADABLE' });
+    expect(unreadable.reason).toContain('could not be decoded');
+    expect(denied).toMatchObject({ kind: 'decided', decision: 'deny' });
+    expect(await stack.waitForStatus(created.id, 'DENIED')).toMatchObject({
+      reason: 'not needed for this audit',
+    });
+  });
+
+  it('never answers unauthenticated mail, never echoes the message, and says when a request is already decided', async () => {
+    // Prepare
+    const created = await submit('ext-ivy');
+    const ada = replyAddressOf(created.id, 'dir-ada@nhse.example');
+    const ben = replyAddressOf(created.id, 'dir-ben@nhse.example');
+    const before = stack.mailbox.messages().length;
+
+    // Act: forged mail to a real reply address, then an authenticated reply with a hostile subject and first line
+    const forged = await send(
+      {
+        from: 'victim@elsewhere.example',
+        to: ada,
+        body: 'Visit http://evil.example now',
+        headers: { Subject: 'Re: WIN A PRIZE http://evil.example' },
+      },
+      { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' },
+    );
+    const afterForged = stack.mailbox.messages().length;
+    const hostile = await send({
+      from: 'dir-ada@nhse.example',
+      to: ada,
+      body: 'Visit http://evil.example now',
+      headers: { Subject: 'Re: WIN A PRIZE http://evil.example' },
+    });
+    await send({ from: 'dir-ada@nhse.example', to: ada, body: 'approve' });
+    await stack.waitForStatus(created.id, 'ACTIVE');
+    const late = await send({ from: 'dir-ben@nhse.example', to: ben, body: 'deny too late' });
+
+    // Assess
+    expect(forged).toMatchObject({ kind: 'refused', code: 'AUTHENTICATION_FAILED' });
+    expect(afterForged).toBe(before);
+    expect(hostile).toMatchObject({ kind: 'refused', code: 'NO_COMMAND' });
+    const answer = answersTo('dir-ada@nhse.example')
+      .filter((message) => message.subject.includes(created.id))
+      .at(-1);
+    expect(answer?.subject).toBe(`Re: Keyholder: your reply about request ${created.id}`);
+    expect(`${answer?.subject} ${answer?.text}`).not.toContain('evil');
+    expect(late).toMatchObject({ kind: 'refused', code: 'ALREADY_DECIDED' });
+    expect(late.reason).toContain(`request ${created.id} was already decided: it is now ACTIVE`);
   });
 });

@@ -77,7 +77,7 @@ describe('notifications on the local stack', () => {
       'granted email',
     );
     expect(mail.text).toContain('approved by Ada Director');
-    expect(mail.text).toMatch(/Expires at: \d{4}-/);
+    expect(mail.text).toMatch(/Expires at: [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
     await waitFor(() => dmsTo(stack, 'U0EXTKIM', request.id).length === 1, 'granted DM');
     expect(dmsTo(stack, 'U0EXTKIM', request.id)[0]?.text).toContain('access is granted');
     const granted = await waitFor(async () => {

@@ -52,13 +52,14 @@ describe('refusals on the local stack', () => {
     expect(after.body.requests).toEqual(before.body.requests);
   });
 
-  it('401 without a valid token, 401 for an unknown subject', async () => {
+  it('401 without a valid token, 403 UNKNOWN_PRINCIPAL for a valid token naming nobody in the directory', async () => {
     expect((await stack.call('GET', '/datasets')).status).toBe(401);
     expect(
       (await stack.call('GET', '/datasets', { headers: { authorization: 'Bearer not.a.jwt' } })).status,
     ).toBe(401);
     const unknown = await stack.call('GET', '/datasets', { as: 'nobody-here' });
-    expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(unknown).toMatchObject({ status: 403, body: { error: { code: 'UNKNOWN_PRINCIPAL' } } });
+    expect(unknown.body.error.message).toMatch(/ask an access-admin/);
   });
 
   it.each([

@@ -54,7 +54,7 @@ describe('Slack approvals on the local stack', () => {
     expect(prompts.every((message) => message.channel.startsWith('D'))).toBe(true);
     const ada = promptTo(stack, request.id, 'U0DIRADA');
     const text = textOf(ada);
-    for (const fact of ['Gus', 'AcmeSoft', 'admin', 'PT2H', justification, 'CHG-77']) {
+    for (const fact of ['Gus', 'AcmeSoft', 'admin', '2 hours', justification, 'CHG-77']) {
       expect(text).toContain(fact);
     }
     expect(text).toContain('0 of 3 external admin seats in use');
@@ -228,18 +228,21 @@ describe('Slack approvals on the local stack', () => {
     await stack.call('POST', `/requests/${request.id}/cancel`, { as: 'ext-max' });
   });
 
-  it('refuses unsigned, wrongly signed, stale and tampered requests with 401, changing nothing', async () => {
+  it('refuses unsigned, wrongly signed, stale, tampered and other-workspace requests with 401, changing nothing', async () => {
     // Prepare
     const request = await submit('ext-ned', { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' });
     const ts = promptTo(stack, request.id, 'U0DIRADA').ts;
     const payload = JSON.stringify({
       type: 'block_actions',
       user: { id: 'U0DIRADA' },
+      team: { id: stack.channels.slack.teamId },
       trigger_id: 'x',
       container: { channel_id: 'D0DIRADA', message_ts: ts },
       actions: [{ action_id: 'approve', value: request.id }],
     });
     const body = new URLSearchParams({ payload }).toString();
+    // Correctly signed, but a click in another workspace the app is installed in
+    const otherTeam = body.replace(encodeURIComponent(stack.channels.slack.teamId), 'T0OTHERTEAM');
     const now = String(Math.floor(Date.now() / 1000));
     const secret = stack.channels.signingSecret;
     const send = (headers: Record<string, string>, sent = body) =>
@@ -262,10 +265,15 @@ describe('Slack approvals on the local stack', () => {
         { 'x-slack-request-timestamp': now, 'x-slack-signature': slackSignature(secret, now, body) },
         body.replace('approve', 'deny'),
       ),
+      send(
+        { 'x-slack-request-timestamp': now, 'x-slack-signature': slackSignature(secret, now, otherTeam) },
+        otherTeam,
+      ),
     ]);
 
     // Assess
-    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    expect(otherTeam).not.toBe(body);
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
     const refused = (await answers[1]?.json()) as { error: { code: string } };
     expect(refused.error.code).toBe('UNAUTHENTICATED');
     const after = await stack.call('GET', `/requests/${request.id}`, { as: 'adm-eve' });

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/commons/config.ts';
 import { buildKeyholderApp } from '../../lib/keyholder-app.ts';
+import { withoutCdkHandlers } from '../support/cdk-handlers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -57,7 +58,7 @@ describe('buildKeyholderApp', () => {
     // Act
     const template = Template.fromStack(buildKeyholderApp(context, { validation: false }).stack);
     // Assess
-    template.allResourcesProperties('AWS::Lambda::Function', {
+    withoutCdkHandlers(template).allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           [ENV.policyJson]: Match.serializedJson(
@@ -79,7 +80,7 @@ describe('buildKeyholderApp', () => {
     const template = Template.fromStack(buildKeyholderApp(CONTEXT, { validation: false }).stack);
     // Assess
     const [apiId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'));
-    template.allResourcesProperties('AWS::Lambda::Function', {
+    withoutCdkHandlers(template).allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           [ENV.publicBaseUrl]: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }])] },

@@ -15,7 +15,10 @@ const BASE = {
   'keyholder:mailFrom': 'keyholder@example.org',
 };
 
-/** Every optional feature on: Slack, email replies, a named configuration set, a custom sweep rate, providers. */
+/**
+ * Every optional feature on: Slack, email replies, a named configuration set, a custom sweep rate, providers, the
+ * console on a custom domain.
+ */
 const ALL_FEATURES = {
   ...BASE,
   'keyholder:slack': 'true',
@@ -24,6 +27,9 @@ const ALL_FEATURES = {
   'keyholder:sesConfigurationSet': 'keyholder-mail',
   'keyholder:sweepRate': 'PT5M',
   'keyholder:publicBaseUrl': 'https://keyholder.example.org',
+  'keyholder:consoleDomain': 'console.keyholder.example.org',
+  'keyholder:consoleCertificateArn':
+    'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
   'keyholder:policy': {
     providers: {
       ledger: { type: 'ledger' },

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, WORKFLOW_TASKS } from '../../lambdas/routes.ts';
 import { functionSizing } from '../../lib/function-sizing.ts';
 import { buildKeyholderApp } from '../../lib/keyholder-app.ts';
+import { withoutCdkHandlers } from '../support/cdk-handlers.ts';
 
 const CONTEXT = {
   'aws:cdk:bundling-stacks': [],
@@ -158,7 +159,9 @@ describe('logs and alarms', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
-    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    withoutCdkHandlers(template).allResourcesProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 
   it('attaches no AWS-managed policy to any function role (each writes only to its own log group)', () => {

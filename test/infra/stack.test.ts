@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/commons/config.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../../lambdas/routes.ts';
 import { buildKeyholderApp } from '../../lib/keyholder-app.ts';
+import { isCdkHandler, withoutCdkHandlers } from '../support/cdk-handlers.ts';
 
 const CONTEXT = {
   // Skips esbuild: these tests look at the template, not at the bundles.
@@ -63,7 +64,9 @@ function statementsOfFunction(functionId: string): Statement[] {
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }
 
-const functionIds = (): string[] => Object.keys(template.findResources('AWS::Lambda::Function'));
+/** Keyholder's own functions (not CDK's BucketDeployment handler). */
+const functionIds = (): string[] =>
+  Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !isCdkHandler(id));
 
 beforeAll(() => {
   // Prepare: this one synth keeps CDK's built-in CloudFormation validation on, as `cdk synth` does.
@@ -147,12 +150,12 @@ describe('functions', () => {
     // Assess
     const scheduled = 1 + 2; // the sweep (lib/sweep.ts); the audit anchor and the transparency publisher
     const expected = new Set(ROUTES.map((route) => route.name)).size + WORKFLOW_TASKS.length + scheduled;
-    template.resourceCountIs('AWS::Lambda::Function', expected);
+    expect(functionIds()).toHaveLength(expected);
   });
 
   it('runs every function on Node 24, ARM, with active tracing and its own one-year log group', () => {
     // Assess
-    template.allResourcesProperties('AWS::Lambda::Function', {
+    withoutCdkHandlers(template).allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
@@ -167,7 +170,7 @@ describe('functions', () => {
 
   it('gives every function the policy, the table names, the sender and the public base URL', () => {
     // Assess
-    template.allResourcesProperties('AWS::Lambda::Function', {
+    withoutCdkHandlers(template).allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           [ENV.policyJson]: Match.serializedJson(
@@ -235,6 +238,8 @@ describe('HTTP API', () => {
         'POST /approve/{token}',
         'GET /health',
         'GET /openapi.json',
+        // How to sign in: read before a client has a token (test/infra/sign-in.test.ts).
+        'GET /auth/config',
         // Slack signs its requests; the handler verifies the signature (test/e2e/slack.test.ts).
         'POST /slack/interactions',
         // The review link's single-use token is the authentication, as for approval links.
@@ -242,11 +247,13 @@ describe('HTTP API', () => {
         'POST /review/{token}',
         // The public transparency report: counts only, no personal data (test/browser/transparency-page.test.ts).
         'GET /transparency',
+        // SCIM 2.0: the provisioning client's bearer secret, checked by the handler (lambdas/handlers/http/scim.ts).
+        ...ROUTES.filter((r) => r.path.startsWith('/scim/v2/')).map((r) => `${r.method} ${r.path}`),
       ].sort(),
     );
   });
 
-  it('throttles and access-logs the default stage, with CORS off', () => {
+  it("throttles and access-logs the default stage, with CORS for the console's origin only", () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -261,7 +268,16 @@ describe('HTTP API', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.absent(),
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [
+          {
+            'Fn::Join': [
+              '',
+              ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsoleDistribution'), 'DomainName'] }],
+            ],
+          },
+        ],
+      }),
     });
   });
 
@@ -314,9 +330,9 @@ describe('IAM', () => {
     expect(onAudit.flatMap(actionsOf)).toEqual(['dynamodb:PutItem']);
   });
 
-  it('gives the health and OpenAPI functions no DynamoDB, KMS, Step Functions or SES access', () => {
+  it('gives the health, OpenAPI and sign-in config functions no DynamoDB, KMS, Step Functions or SES access', () => {
     // Assess
-    for (const prefix of ['ApiHealthFunction', 'ApiOpenapiFunction']) {
+    for (const prefix of ['ApiHealthFunction', 'ApiOpenapiFunction', 'ApiAuthConfigFunction']) {
       const allowed = statementsOfFunction(logicalIdOf('AWS::Lambda::Function', prefix))
         .filter((s) => s.Effect === 'Allow')
         .flatMap(actionsOf);
@@ -341,7 +357,9 @@ describe('IAM', () => {
     // ... and the audit exports, verification and the scheduled anchor and transparency functions (issue 5).
     const issue5 = ['ApiAuditCsvFunction', 'ApiVerifyAuditFunction', 'ApiTransparencyFunction'];
     const scheduled = ['AuditAnchorsAnchorFunction', 'TransparencyPublishFunction'];
-    const expected = ['ApiListAuditFunction', ...issue5, ...scheduled].map((prefix) =>
+    // ... and a request's plain-words timeline, read from its audit stream (issue 14).
+    const issue14 = ['ApiRequestTimelineFunction'];
+    const expected = ['ApiListAuditFunction', ...issue5, ...scheduled, ...issue14].map((prefix) =>
       logicalIdOf('AWS::Lambda::Function', prefix),
     );
     expect(readers.sort()).toEqual(expected.sort());

@@ -37,7 +37,7 @@ function npmStart(port: number, dataDir: string): Started {
   const child = spawn('npm', ['start', '--', '--persist', dataDir], {
     cwd: REPO_ROOT,
     detached: true,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, PORT: String(port), KEYHOLDER_OIDC_PORT: '0', KEYHOLDER_CONSOLE_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -207,17 +207,17 @@ describe('authentication on every JWT route', () => {
     {
       name: 'an unknown sub',
       header: async () => bearer(stack.tokenFor('nobody-here')),
-      refusedBy: { status: 401, code: 'UNAUTHENTICATED' },
+      refusedBy: { status: 403, code: 'UNKNOWN_PRINCIPAL' },
     },
     {
       name: 'a sub differing only in case from a real one',
       header: async () => bearer(stack.tokenFor('ADM-EVE')),
-      refusedBy: { status: 401, code: 'UNAUTHENTICATED' },
+      refusedBy: { status: 403, code: 'UNKNOWN_PRINCIPAL' },
     },
     {
       name: 'no sub',
       header: () => bearer(signed({ sub: undefined })),
-      refusedBy: { status: 401, code: 'UNAUTHENTICATED' },
+      refusedBy: { status: 403, code: 'UNKNOWN_PRINCIPAL' },
     },
     {
       name: 'a deactivated sub (dir-ben, PATCHed active:false)',
@@ -262,6 +262,12 @@ describe('authentication on every JWT route', () => {
       'GET /audit': { method: 'GET', path: `/audit?requestId=${pendingId}` },
       'GET /principals': { method: 'GET', path: '/principals' },
       'PATCH /principals/{id}': json('PATCH', '/principals/ext-gus', { active: false }),
+      'GET /me': { method: 'GET', path: '/me' },
+      'GET /inbox': { method: 'GET', path: '/inbox' },
+      'GET /requests/{id}/timeline': { method: 'GET', path: `/requests/${pendingId}/timeline` },
+      'POST /requests/{id}/reviews': json('POST', `/requests/${activeId}/reviews`, { decision: 'keep' }),
+      'POST /principals/{id}/preview': json('POST', '/principals/ext-gus/preview', { active: false }),
+      'GET /access/timeline': { method: 'GET', path: '/access/timeline' },
     };
     const request = requests[key];
     if (!request) throw new Error(`no authenticated request for ${key}: add the route here`);

@@ -31,8 +31,9 @@ const ROLE_PRINCIPALS = {
   auditor: 'aud-fay',
   anonymous: undefined,
 } as const;
-type Role = keyof typeof ROLE_PRINCIPALS;
-const ROLES = Object.keys(ROLE_PRINCIPALS) as Role[];
+/** `scimClient`: no JWT, the local SCIM provisioning client's bearer secret (stack.scim.token). */
+type Role = keyof typeof ROLE_PRINCIPALS | 'scimClient';
+const ROLES = [...Object.keys(ROLE_PRINCIPALS), 'scimClient'] as Role[];
 
 /** What a route acts on: a pending or an active request of the requester, an approval link, or nothing. */
 type Target = 'none' | 'pending' | 'active' | 'link';
@@ -52,8 +53,8 @@ const json = (method: string, url: string, body: unknown): RawRequest => ({
 const get = (url: string): RawRequest => ({ method: 'GET', path: url });
 const yesterday = encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString());
 
-//                        requester otherReq approver sameOrg nonDir admin auditor anon
-const row = (...statuses: [number, number, number, number, number, number, number, number]) =>
+//                        requester otherReq approver sameOrg nonDir admin auditor anon scimClient
+const row = (...statuses: [number, number, number, number, number, number, number, number, number]) =>
   Object.fromEntries(ROLES.map((role, index) => [role, statuses[index]])) as Record<Role, number>;
 
 /**
@@ -64,6 +65,10 @@ const row = (...statuses: [number, number, number, number, number, number, numbe
  * - The link pages and Slack take no JWT: a link is a bearer credential bound to the approver it was mailed to
  *   (whoever posts dir-ada's link decides as dir-ada, see tokens-and-signatures.test.ts); Slack requires its
  *   own signature, so a JWT alone gets 401 there. Review links need a review round: an unknown one is 404 to all.
+ * - scimClient presents the SCIM bearer secret, which is no JWT: the authorizer refuses it on every JWT route.
+ * - SCIM (/scim/v2) takes only that secret: every JWT, and no credential, is 401. The SCIM client reads the
+ *   discovery documents, lists and a seeded principal as a User; its writes name Users and Groups that do not
+ *   exist (404, nothing written), except the two creations, which run on their own as the other writes do.
  */
 const MATRIX: Readonly<Record<string, Row>> = {
   'POST /requests': {
@@ -74,83 +79,83 @@ const MATRIX: Readonly<Record<string, Row>> = {
         justification: JUSTIFICATION,
         duration: 'PT1H',
       }),
-    expected: row(201, 201, 201, 201, 201, 201, 403, 401),
+    expected: row(201, 201, 201, 201, 201, 201, 403, 401, 401),
   },
   'GET /requests': {
     target: 'none',
     request: () => get('/requests'),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 401),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 401, 401),
   },
   'GET /requests/{id}': {
     target: 'pending',
     request: ({ id }) => get(`/requests/${id}`),
-    expected: row(200, 404, 200, 404, 404, 200, 200, 401),
+    expected: row(200, 404, 200, 404, 404, 200, 200, 401, 401),
   },
   'POST /requests/{id}/decisions': {
     target: 'pending',
     request: ({ id }) => json('POST', `/requests/${id}/decisions`, { decision: 'approve' }),
-    expected: row(403, 403, 200, 403, 403, 403, 403, 401),
+    expected: row(403, 403, 200, 403, 403, 403, 403, 401, 401),
   },
   'POST /requests/{id}/cancel': {
     target: 'pending',
     request: ({ id }) => ({ method: 'POST', path: `/requests/${id}/cancel` }),
-    expected: row(200, 404, 403, 404, 404, 403, 403, 401),
+    expected: row(200, 404, 403, 404, 404, 403, 403, 401, 401),
   },
   'POST /requests/{id}/revoke': {
     target: 'active',
     request: ({ id }) => json('POST', `/requests/${id}/revoke`, { reason: 'Matrix: no longer needed' }),
-    expected: row(200, 404, 200, 404, 404, 200, 403, 401),
+    expected: row(200, 404, 200, 404, 404, 200, 403, 401, 401),
   },
   'POST /requests/{id}/extend': {
     target: 'active',
     request: ({ id }) =>
       json('POST', `/requests/${id}/extend`, { duration: 'PT1H', justification: JUSTIFICATION }),
-    expected: row(200, 404, 403, 404, 404, 403, 403, 401),
+    expected: row(200, 404, 403, 404, 404, 403, 403, 401, 401),
   },
   'GET /access': {
     target: 'none',
     request: () => get('/access'),
-    expected: row(403, 403, 200, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 200, 403, 403, 200, 200, 401, 401),
   },
   'GET /access.csv': {
     target: 'none',
     request: () => get('/access.csv'),
-    expected: row(403, 403, 200, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 200, 403, 403, 200, 200, 401, 401),
   },
   'GET /audit.csv': {
     target: 'none',
     request: () => get(`/audit.csv?from=${yesterday}`),
-    expected: row(403, 403, 403, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 403, 403, 403, 200, 200, 401, 401),
   },
   'GET /audit/verify': {
     target: 'none',
     request: () => get('/audit/verify'),
-    expected: row(403, 403, 403, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 403, 403, 403, 200, 200, 401, 401),
   },
   'GET /transparency': {
     target: 'none',
     request: () => get('/transparency?format=json'),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 200),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
   },
   'GET /datasets': {
     target: 'none',
     request: () => get('/datasets'),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 401),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 401, 401),
   },
   'GET /audit': {
     target: 'pending',
     request: ({ id }) => get(`/audit?requestId=${id}`),
-    expected: row(403, 403, 403, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 403, 403, 403, 200, 200, 401, 401),
   },
   'GET /principals': {
     target: 'none',
     request: () => get('/principals'),
-    expected: row(403, 403, 403, 403, 403, 200, 200, 401),
+    expected: row(403, 403, 403, 403, 403, 200, 200, 401, 401),
   },
   'GET /approve/{token}': {
     target: 'link',
     request: ({ token }) => get(`/approve/${token}`),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 200),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
   },
   'POST /approve/{token}': {
     target: 'link',
@@ -160,7 +165,7 @@ const MATRIX: Readonly<Record<string, Row>> = {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'decision=approve',
     }),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 200),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
   },
   'POST /slack/interactions': {
     target: 'pending',
@@ -178,17 +183,17 @@ const MATRIX: Readonly<Record<string, Row>> = {
         }),
       }).toString(),
     }),
-    expected: row(401, 401, 401, 401, 401, 401, 401, 401),
+    expected: row(401, 401, 401, 401, 401, 401, 401, 401, 401),
   },
   'PATCH /principals/{id}': {
     target: 'none',
     request: () => json('PATCH', '/principals/ext-hal', { slackUserId: 'U0EXTHAL' }),
-    expected: row(403, 403, 403, 403, 403, 200, 403, 401),
+    expected: row(403, 403, 403, 403, 403, 200, 403, 401, 401),
   },
   'GET /review/{token}': {
     target: 'none',
     request: () => get(`/review/${'A'.repeat(43)}`),
-    expected: row(404, 404, 404, 404, 404, 404, 404, 404),
+    expected: row(404, 404, 404, 404, 404, 404, 404, 404, 404),
   },
   'POST /review/{token}': {
     target: 'none',
@@ -198,19 +203,114 @@ const MATRIX: Readonly<Record<string, Row>> = {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'decision=keep',
     }),
-    expected: row(404, 404, 404, 404, 404, 404, 404, 404),
+    expected: row(404, 404, 404, 404, 404, 404, 404, 404, 404),
+  },
+  'GET /me': {
+    target: 'none',
+    request: () => get('/me'),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 401, 401),
+  },
+  'GET /inbox': {
+    target: 'none',
+    request: () => get('/inbox'),
+    expected: row(403, 403, 200, 403, 403, 403, 403, 401, 401),
+  },
+  'GET /requests/{id}/timeline': {
+    target: 'pending',
+    request: ({ id }) => get(`/requests/${id}/timeline`),
+    expected: row(200, 404, 200, 404, 404, 200, 200, 401, 401),
+  },
+  // No review round is open on the active request: an eligible director gets 409 NO_REVIEW_OPEN; those who may
+  // see it but never review it 403 (the holder SELF_APPROVAL), the rest 404.
+  'POST /requests/{id}/reviews': {
+    target: 'active',
+    request: ({ id }) => json('POST', `/requests/${id}/reviews`, { decision: 'keep' }),
+    expected: row(403, 404, 409, 404, 404, 403, 403, 401, 401),
+  },
+  'POST /principals/{id}/preview': {
+    target: 'none',
+    request: () => json('POST', '/principals/ext-hal/preview', { active: false }),
+    expected: row(403, 403, 403, 403, 403, 200, 403, 401, 401),
+  },
+  'GET /access/timeline': {
+    target: 'none',
+    request: () => get('/access/timeline'),
+    expected: row(403, 403, 200, 403, 403, 200, 200, 401, 401),
   },
   'GET /health': {
     target: 'none',
     request: () => get('/health'),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 200),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
   },
   'GET /openapi.json': {
     target: 'none',
     request: () => get('/openapi.json'),
-    expected: row(200, 200, 200, 200, 200, 200, 200, 200),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
   },
+  'GET /auth/config': {
+    target: 'none',
+    request: () => get('/auth/config'),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 200, 200),
+  },
+  ...scimRows(),
 };
+
+/** The SCIM routes: 401 for every JWT and for no credential; the SCIM client's answer is the last column. */
+function scimRows(): Record<string, Row> {
+  const scimJson = (method: string, url: string, body: unknown): RawRequest => ({
+    method,
+    path: url,
+    headers: { 'content-type': 'application/scim+json' },
+    body: JSON.stringify(body),
+  });
+  const user = (userName: string) => ({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName,
+    displayName: 'Matrix SCIM User',
+    emails: [{ value: `${userName}@nhse.example`, type: 'work', primary: true }],
+  });
+  const patch = {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+  };
+  const group = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Matrix Group' };
+  const refused = (scimClient: number) => row(401, 401, 401, 401, 401, 401, 401, 401, scimClient);
+  const entry = (request: Row['request'], scimClient: number): Row => ({
+    target: 'none',
+    request,
+    expected: refused(scimClient),
+  });
+  const missing = '00000000-0000-4000-8000-000000000000';
+  return {
+    'GET /scim/v2/ServiceProviderConfig': entry(() => get('/scim/v2/ServiceProviderConfig'), 200),
+    'GET /scim/v2/ResourceTypes': entry(() => get('/scim/v2/ResourceTypes'), 200),
+    'GET /scim/v2/Schemas': entry(() => get('/scim/v2/Schemas'), 200),
+    'GET /scim/v2/Users': entry(
+      () => get(`/scim/v2/Users?filter=${encodeURIComponent('userName eq "ext-hal"')}`),
+      200,
+    ),
+    'POST /scim/v2/Users': entry(() => scimJson('POST', '/scim/v2/Users', user('scim-matrix')), 201),
+    'GET /scim/v2/Users/{id}': entry(() => get('/scim/v2/Users/ext-hal'), 200),
+    'PUT /scim/v2/Users/{id}': entry(
+      () => scimJson('PUT', '/scim/v2/Users/nobody-scim', user('nobody-scim')),
+      404,
+    ),
+    'PATCH /scim/v2/Users/{id}': entry(() => scimJson('PATCH', '/scim/v2/Users/nobody-scim', patch), 404),
+    'DELETE /scim/v2/Users/{id}': entry(
+      () => ({ method: 'DELETE', path: '/scim/v2/Users/nobody-scim' }),
+      404,
+    ),
+    'GET /scim/v2/Groups': entry(() => get('/scim/v2/Groups'), 200),
+    'POST /scim/v2/Groups': entry(() => scimJson('POST', '/scim/v2/Groups', group), 201),
+    'GET /scim/v2/Groups/{id}': entry(() => get(`/scim/v2/Groups/${missing}`), 404),
+    'PUT /scim/v2/Groups/{id}': entry(() => scimJson('PUT', `/scim/v2/Groups/${missing}`, group), 404),
+    'PATCH /scim/v2/Groups/{id}': entry(() => scimJson('PATCH', `/scim/v2/Groups/${missing}`, patch), 404),
+    'DELETE /scim/v2/Groups/{id}': entry(
+      () => ({ method: 'DELETE', path: `/scim/v2/Groups/${missing}` }),
+      404,
+    ),
+  };
+}
 
 interface Cell {
   readonly route: string;
@@ -268,11 +368,9 @@ describe('authorization matrix: every route x every role', () => {
 
   const send = (cell: Cell, ids: { id: string; token: string }): Promise<RawAnswer> => {
     const request = MATRIX[cell.route]?.request(ids) as RawRequest;
-    const principal = ROLE_PRINCIPALS[cell.role];
-    const headers = {
-      ...request.headers,
-      ...(principal ? { authorization: `Bearer ${tokens.get(principal)}` } : {}),
-    };
+    const principal = cell.role === 'scimClient' ? undefined : ROLE_PRINCIPALS[cell.role];
+    const bearer = cell.role === 'scimClient' ? stack.scim.token : principal && tokens.get(principal);
+    const headers = { ...request.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
     return client.send({ ...request, headers });
   };
 

@@ -1,9 +1,10 @@
 // Property-based hostile input through the real local gateway: over 10,000 generated malformed requests across
 // every route; each gets a 4xx in the API's error shape (an escaped HTML page on the link pages, 401 from Slack's
-// endpoint) and both tables are exactly as they were afterwards.
+// endpoint, the SCIM error shape on /scim/v2) and both tables are exactly as they were afterwards.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { parseFilter } from '../../lambdas/core/scim/filter.ts';
 import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import { OPERATIONS } from '../../lambdas/http/openapi.ts';
 import * as schemas from '../../lambdas/http/schemas.ts';
@@ -18,6 +19,7 @@ import {
   htmlErrorProblem,
   is4xx,
   jsonObjectText,
+  jsonValueText,
   POLLUTION_KEYS,
   quietSnapshot,
   RAW_SEGMENTS,
@@ -27,6 +29,8 @@ import {
   rawClient,
   reflectionProbes,
   runBounded,
+  scimEmptyListProblem,
+  scimErrorProblem,
   snapshotTables,
   type TableSnapshot,
   tableChanges,
@@ -34,7 +38,7 @@ import {
 } from '../support/security.ts';
 
 const JUSTIFICATION = 'Investigating a data quality incident in the admissions feed';
-/** Requests per property run, sent at once; runs per route make at least 10,000 in all (23 routes x 440). */
+/** Requests per property run, sent at once; runs per route make at least 10,000 in all (45 routes x 440). */
 const BATCH = 20;
 const RUNS_PER_ROUTE = 22;
 const CONCURRENCY = 12;
@@ -67,11 +71,14 @@ interface Draft {
   readonly status?: number;
   /** Strings an HTML page must not repeat unescaped. */
   readonly probes?: readonly string[];
+  /** The caller, when the draft chooses it (SCIM: the bearer secret or a wrong one; '' for none). */
+  readonly authorization?: string;
+  /** SCIM: a hostile value inside a well-formed filter, answered by an empty list rather than a 4xx. */
+  readonly emptyList?: boolean;
 }
 
 interface Case extends Draft {
-  readonly authorization?: string;
-  readonly expect: 'api' | 'page' | 'gateway-401' | 'slack-401';
+  readonly expect: 'api' | 'page' | 'gateway-401' | 'slack-401' | 'scim';
 }
 
 interface Fixtures {
@@ -81,6 +88,8 @@ interface Fixtures {
   readonly approvalToken: string;
   readonly signingSecret: string;
   readonly tokens: ReadonlyMap<string, string>;
+  /** The local SCIM client's bearer secret (stack.scim.token). */
+  readonly scimToken: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -455,6 +464,641 @@ const formDefects = (decisions: readonly string[]) => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// SCIM 2.0 (/scim/v2): authenticated by the provisioning client's bearer secret (no JWT), answering in the SCIM
+// error shape. Every draft carries its own Authorization: a wrong one (401), or the valid secret with a defect.
+
+const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const SCIM_PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const SCIM_ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const SCIM_KEYHOLDER = 'urn:ietf:params:scim:schemas:extension:keyholder:2.0:User';
+const SCIM_JSON = { 'content-type': 'application/scim+json' };
+const SCIM_QUERY = ['filter', 'startIndex', 'count', 'attributes', 'excludedAttributes'];
+const MISSING_GROUP = '00000000-0000-4000-8000-000000000000';
+
+type Input = Omit<Draft, 'method' | 'path'>;
+
+/** Ids and values past what any id may be (200 characters): in bytes, past DynamoDB's key size too. */
+const longText = fc
+  .tuple(fc.constantFrom('€', '\u{1D518}', 'é', 'a'), fc.integer({ min: 201, max: 500 }))
+  .map(([char, times]) => char.repeat(times));
+
+function filterParses(text: string): boolean {
+  try {
+    parseFilter(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Filters the grammar refuses (RFC 7644 §3.4.2.2): each must be 400 invalidFilter, never a 500 or a match. */
+const BAD_FILTERS: readonly string[] = [
+  '',
+  'userName eq',
+  'foo bar baz',
+  'userName eq "unterminated',
+  'userName eq "a" and',
+  'userName eq "a" or',
+  'userName eq "a" AND',
+  '(userName eq "a"',
+  'userName eq "a")',
+  'not userName eq "a"',
+  'not (userName eq "a"',
+  'userName zz "a"',
+  'userName eq unquoted',
+  'userName eq 01x',
+  'userName eq "a" "b"',
+  'userName eq "\\x"',
+  '"userName" eq "a"',
+  'userName pr pr',
+  'userName ge',
+  'and',
+  '[',
+  ']',
+  'emails[type eq "work"',
+  'emails[type eq "work"]]',
+  'emails.value[type eq "work"]',
+  'meta.created.x gt "2020"',
+  'urn:bad eq "x"',
+  "userName eq 'single'",
+  'userName eq "a" or (',
+  `${'('.repeat(40)}userName eq "a"${')'.repeat(40)}`,
+  `userName eq "${'a'.repeat(1100)}"`,
+  `${'not ('.repeat(20)}userName pr${')'.repeat(20)}`,
+];
+const GOOD_FILTERS: readonly string[] = [
+  'userName eq "ext-kim"',
+  'emails[type eq "work"].value co "@"',
+  'active eq true and not (title pr)',
+  'displayName sw "Keyholder"',
+  'externalId eq "x" or userName ew "example"',
+];
+
+const invalidFilters: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constantFrom(...BAD_FILTERS), weight: 4 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...GOOD_FILTERS), fc.nat(), hostileValue)
+      .map(([good, at, text]) => {
+        const index = at % (good.length + 1);
+        return `${good.slice(0, index)}${text}${good.slice(index)}`;
+      })
+      .filter((text) => !filterParses(text)),
+    weight: 3,
+  },
+  { arbitrary: hostileValue.filter((text) => !filterParses(text)), weight: 2 },
+);
+
+const BAD_INTEGERS = [
+  'abc',
+  '1.5',
+  '1e3',
+  '',
+  '0x10',
+  '9999999999',
+  ' 1',
+  '1 ',
+  '-',
+  '１',
+  '+1',
+  'NaN',
+  '1,2',
+];
+const badInteger = fc.oneof(
+  fc.constantFrom(...BAD_INTEGERS),
+  hostileValue.filter((text) => !/^-?\d{1,9}$/.test(text)),
+);
+
+/** A list route's query with a defect; or a hostile value inside a well-formed equality filter (an empty list). */
+function scimListQuery(idAttributes: readonly string[]): fc.Arbitrary<Input> {
+  const good = fc.option(fc.constantFrom(...GOOD_FILTERS), { nil: undefined });
+  return fc.oneof(
+    {
+      arbitrary: invalidFilters.map((filter) => ({
+        query: queryText([['filter', filter]]),
+        defect: `invalid filter ${JSON.stringify(filter.slice(0, 60))}`,
+      })),
+      weight: 4,
+    },
+    fc.tuple(fc.constantFrom('startIndex', 'count'), badInteger, good).map(([name, value, filter]) => ({
+      query: queryText([...(filter ? [['filter', filter] as const] : []), [name, value]]),
+      defect: `${name}=${JSON.stringify(value.slice(0, 40))}`,
+    })),
+    fc
+      .tuple(
+        fc.oneof(fc.constantFrom('sortBy', 'sortOrder', 'filter[]', 'startindex ', 'q'), hostileKey()),
+        hostileValue,
+      )
+      .filter(([name]) => !SCIM_QUERY.includes(name))
+      .map(([name, value]) => ({ query: queryText([[name, value]]), defect: `unknown parameter ${name}` })),
+    fc.constant({ query: 'count=1&count=2', defect: 'count twice' }),
+    fc.constant({
+      query: 'filter=userName%20eq%20%22a%22&filter=userName%20eq%20%22b%22',
+      defect: 'filter twice',
+    }),
+    undeclaredBody,
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom(...idAttributes), fc.oneof(hostileValue, longText))
+        .map(([attribute, value]) => `${attribute} eq ${JSON.stringify(value)}`)
+        .filter(filterParses)
+        .map((filter) => ({
+          query: queryText([['filter', filter]]),
+          defect: `hostile value in a well-formed filter ${JSON.stringify(filter.slice(0, 60))}`,
+          emptyList: true,
+        })),
+      weight: 2,
+    },
+  );
+}
+
+/** A body the SCIM handler must refuse whatever else it holds: malformed, mistyped or of the wrong type. */
+function scimBodyDefects(base: Entries, wrongFields: ReadonlyArray<[string, fc.Arbitrary<unknown>]>) {
+  return fc.oneof(
+    {
+      arbitrary: fc.constantFrom(...wrongFields).chain(([name, wrong]) =>
+        wrong.map((value) => ({
+          body: jsonObjectText(replaceField(base, name, value)),
+          headers: SCIM_JSON,
+          defect: `wrong ${name}: ${jsonValueText(value).slice(0, 60)}`,
+        })),
+      ),
+      weight: 6,
+    },
+    fc.constantFrom(...corruptions).map((corrupt) => {
+      const text = corrupt(jsonObjectText(base));
+      return { body: isJson(text) ? `${text}{` : text, headers: SCIM_JSON, defect: 'malformed JSON' };
+    }),
+    fc
+      .oneof(fc.array(hostileValue, { maxLength: 3 }), hostileValue, fc.integer(), fc.constant(null))
+      .map((value) => ({ body: JSON.stringify(value), headers: SCIM_JSON, defect: 'not a JSON object' })),
+    fc
+      .constantFrom(
+        undefined,
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/xml',
+        'application/scim',
+        'application/scim+jsonx',
+        'application/json-patch+json',
+        'multipart/form-data; boundary=x',
+        '*/*',
+      )
+      .map((contentType) => ({
+        body: jsonObjectText(base),
+        headers: contentType === undefined ? ({} as Record<string, string>) : { 'content-type': contentType },
+        defect: `content-type ${String(contentType)}`,
+        status: 415,
+      })),
+    fc.constantFrom(...base.map(([name]) => name)).map((name) => {
+      const value = base.find(([key]) => key === name)?.[1];
+      return {
+        body: jsonObjectText([...base, [name, value]]),
+        headers: SCIM_JSON,
+        defect: `${name} twice`,
+      };
+    }),
+    undeclaredQuery.map((input) => ({ ...input, body: jsonObjectText(base), headers: SCIM_JSON })),
+    fc.constant({
+      body: jsonObjectText(replaceField(base, 'displayName', 'A'.repeat(OVERSIZE + 10))),
+      headers: SCIM_JSON,
+      defect: 'body over 64 KiB',
+      status: 413,
+    }),
+  );
+}
+
+const notJsonString = wrongTypeValue().filter((value) => typeof value !== 'string' && value !== null);
+const notBooleanLike = fc.oneof(
+  fc.constant({}),
+  fc.constant({ value: true }),
+  fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }),
+  fc.integer(),
+  hostileValue.filter((text) => !/^(true|false)$/i.test(text)),
+);
+
+const scimUser = (userName: string): Entries => [
+  ['schemas', [SCIM_USER]],
+  ['userName', userName],
+  ['displayName', 'Hostile Input'],
+  ['emails', [{ value: `${userName}@nhse.example`, type: 'work', primary: true }]],
+  ['active', true],
+];
+
+/** User bodies (POST, PUT) that are refused: each draft has at least one defect the handler must catch. */
+function scimUserBodies(userName: string, taken: readonly string[], replacing: boolean): fc.Arbitrary<Input> {
+  const base = scimUser(userName);
+  const wrong: Array<[string, fc.Arbitrary<unknown>]> = [
+    ['userName', fc.oneof(notJsonString, fc.constant(null))],
+    [
+      'userName',
+      fc.oneof(
+        fc.constantFrom('', '   ', 'a\u0001b', 'tab\tname', 'del\u007f'),
+        fc.constant(`${'A'.repeat(513)}`),
+        longText,
+      ),
+    ],
+    ['active', notBooleanLike],
+    [
+      'emails',
+      fc.oneof(hostileValue, fc.constant({ value: 'a@b.example' }), fc.integer(), fc.constant(true)),
+    ],
+    [
+      'emails',
+      fc.constantFrom(
+        ['a@b.example'],
+        [{ value: 5 }],
+        [{ value: 'a@b.example', primary: 'yes' }],
+        [[]],
+        [{ type: 7 }],
+        Array.from({ length: 11 }, (_, i) => ({ value: `e${i}@nhse.example` })),
+      ),
+    ],
+    ['name', fc.oneof(hostileValue, fc.integer(), fc.array(hostileValue, { maxLength: 2 }))],
+    ['displayName', notJsonString],
+    ['title', notJsonString],
+    ['externalId', notJsonString],
+    ['displayName', fc.constant(`${'x'.repeat(513)}`)],
+    [SCIM_ENTERPRISE, fc.oneof(hostileValue, fc.array(hostileValue, { maxLength: 2 }), fc.integer())],
+    [SCIM_ENTERPRISE, fc.constantFrom({ manager: 5 }, { organization: [] }, { manager: { value: {} } })],
+    [
+      SCIM_KEYHOLDER,
+      fc.constantFrom(
+        { clearanceLevel: 'TOP', clearanceExpiresAt: '2029-12-31T00:00:00Z' },
+        { clearanceLevel: 'SC', clearanceExpiresAt: 'soon' },
+        { grade: 5 },
+        { slackUserId: { $ne: null } },
+      ),
+    ],
+  ];
+  const withoutUserName = base.filter(([name]) => name !== 'userName');
+  return fc.oneof(
+    { arbitrary: scimBodyDefects(base, wrong), weight: 8 },
+    fc
+      .constantFrom<[string, Entries]>(
+        ['no userName', withoutUserName],
+        ['userName only under __proto__', [...withoutUserName, ['__proto__', { userName, active: true }]]],
+        [
+          'userName only under constructor.prototype',
+          [...withoutUserName, ['constructor', { prototype: { userName } }]],
+        ],
+      )
+      .map(([defect, entries]) => ({ body: jsonObjectText(entries), headers: SCIM_JSON, defect })),
+    replacing
+      ? fc.constantFrom(...taken.filter((id) => id !== userName), 'someone-new').map((other) => ({
+          body: jsonObjectText(scimUser(other)),
+          headers: SCIM_JSON,
+          defect: `userName changed to ${other}`,
+        }))
+      : fc.constantFrom(...taken).map((id) => ({
+          body: jsonObjectText(scimUser(id)),
+          headers: SCIM_JSON,
+          defect: `userName ${id} exists already`,
+          status: 409,
+        })),
+  );
+}
+
+const patchOp = (operations: unknown): Entries => [
+  ['schemas', [SCIM_PATCH]],
+  ['Operations', operations],
+];
+const DEACTIVATE = [{ op: 'Replace', path: 'active', value: 'False' }];
+
+const BAD_PATHS = [
+  'emails[type eq "work"',
+  'emails[type eq]',
+  'name..givenName',
+  '1abc',
+  'emails[type eq "work"]x',
+  'a b',
+  'name.givenName.x',
+  '__proto__',
+  '[',
+  'emails]',
+  'emails[type eq "work"].value.x',
+  'urn:x:y:',
+  'emails[(type eq "work"]',
+  'x'.repeat(513),
+];
+
+/** Operations that leave the User invalid, or make no sense: the whole PATCH is refused, nothing written. */
+const BAD_OPERATIONS: ReadonlyArray<readonly [string, unknown]> = [
+  ['userName replaced by a number', { op: 'replace', path: 'userName', value: 5 }],
+  ['userName changed', { op: 'replace', path: 'userName', value: 'someone-else' }],
+  ['userName removed', { op: 'remove', path: 'userName' }],
+  ['active replaced by an object', { op: 'replace', path: 'active', value: {} }],
+  ['active replaced by "maybe"', { op: 'Replace', path: 'active', value: 'maybe' }],
+  ['emails replaced by a string', { op: 'replace', path: 'emails', value: 'x' }],
+  ['a string added to emails', { op: 'add', path: 'emails', value: 'x' }],
+  ['name replaced by a string', { op: 'replace', path: 'name', value: 'x' }],
+  ['path-less userName number', { op: 'replace', value: { userName: 7 } }],
+  ['path-less value not an object', { op: 'Add', value: 'x' }],
+  ['remove without a path', { op: 'remove' }],
+  ['work email value a number', { op: 'add', path: 'emails[type eq "work"].value', value: 5 }],
+  ['clearance TOP', { op: 'replace', path: `${SCIM_KEYHOLDER}:clearanceLevel`, value: 'TOP' }],
+  [
+    'no target for an or filter',
+    { op: 'replace', path: 'emails[type eq "x" or type eq "y"].value', value: 'a@b' },
+  ],
+];
+
+/** PATCH bodies refused: bad ops, no Operations, bad paths, values that break the resource, and body defects. */
+function scimPatchBodies(): fc.Arbitrary<Input> {
+  const json = (entries: Entries, defect: string, status?: number): Input => ({
+    body: jsonObjectText(entries),
+    headers: SCIM_JSON,
+    defect,
+    ...(status === undefined ? {} : { status }),
+  });
+  const badOp = fc.oneof(
+    fc.constantFrom<unknown>('explode', 'copy', 'move', 'test', '', 'Replace ', 'adds', 5, null, ['add']),
+    hostileValue.filter((text) => !['add', 'replace', 'remove'].includes(text.toLowerCase())),
+  );
+  return fc.oneof(
+    badOp.map((op) =>
+      json(patchOp([{ op, path: 'active', value: false }]), `op ${jsonValueText(op).slice(0, 40)}`),
+    ),
+    fc.constant(json([['schemas', [SCIM_PATCH]]], 'no Operations')),
+    fc
+      .constantFrom<unknown>({}, 'x', [], null, 5, [null], [5])
+      .map((operations) => json(patchOp(operations), `Operations ${jsonValueText(operations)}`)),
+    fc
+      .constantFrom<[string, Entries]>(
+        ['no schemas', [['Operations', DEACTIVATE]]],
+        [
+          'schemas empty',
+          [
+            ['schemas', []],
+            ['Operations', DEACTIVATE],
+          ],
+        ],
+        [
+          'schemas a string',
+          [
+            ['schemas', SCIM_PATCH],
+            ['Operations', DEACTIVATE],
+          ],
+        ],
+        [
+          'schemas of a User',
+          [
+            ['schemas', [SCIM_USER]],
+            ['Operations', DEACTIVATE],
+          ],
+        ],
+      )
+      .map(([defect, entries]) => json(entries, defect)),
+    fc
+      .tuple(
+        fc.oneof(fc.constantFrom<unknown>(...BAD_PATHS), fc.integer(), fc.constant(true)),
+        fc.constantFrom('replace', 'add', 'remove'),
+      )
+      .map(([path, op]) =>
+        json(patchOp([{ op, path, value: 'x' }]), `${op} path ${jsonValueText(path).slice(0, 40)}`),
+      ),
+    fc
+      .tuple(fc.constantFrom(...BAD_OPERATIONS), fc.boolean())
+      .map(([[defect, operation], afterValid]) =>
+        json(
+          patchOp(afterValid ? [...DEACTIVATE, operation] : [operation]),
+          afterValid ? `a valid op, then ${defect}` : defect,
+        ),
+      ),
+    fc.constant(
+      json(
+        patchOp(Array.from({ length: 1001 }, () => ({ op: 'replace', path: 'active', value: false }))),
+        '1001 operations',
+      ),
+    ),
+    {
+      arbitrary: scimBodyDefects(patchOp(DEACTIVATE), [
+        ['Operations', fc.constantFrom<unknown>('x', 5, true)],
+      ]),
+      weight: 3,
+    },
+  );
+}
+
+/** If-Match naming a version the User is not at: 412 before anything is written. */
+const staleVersion = fc
+  .constantFrom('W/"999999"', '"123456789"', 'W/"x"', 'W/', '"-1", W/"999998"')
+  .map((tag) => ({ 'if-match': tag }));
+
+/** Group bodies (POST) that are refused; no Group exists, so any id route is 404 (or 400 for its body first). */
+function scimGroupBodies(): fc.Arbitrary<Input> {
+  const base: Entries = [
+    ['schemas', [SCIM_GROUP]],
+    ['displayName', 'Hostile Group'],
+    ['members', [{ value: 'ext-kim' }]],
+  ];
+  return fc.oneof(
+    scimBodyDefects(base, [
+      ['displayName', fc.oneof(notJsonString, fc.constant(null))],
+      ['displayName', fc.constantFrom('', '   ', 'G'.repeat(257))],
+      ['members', fc.oneof(hostileValue, fc.constant({}), fc.integer())],
+      ['members', longText.map((value) => [{ value }])],
+      [
+        'members',
+        fc.constantFrom<unknown>(
+          [{ value: 5 }],
+          [{}],
+          ['ext-kim'],
+          [{ value: '' }],
+          [null],
+          [{ value: 'x'.repeat(513) }],
+        ),
+      ],
+      ['externalId', notJsonString],
+    ]),
+    fc.constant({
+      body: jsonObjectText([
+        ['schemas', [SCIM_GROUP]],
+        ['__proto__', { displayName: 'Polluted' }],
+      ]),
+      headers: SCIM_JSON,
+      defect: 'displayName only under __proto__',
+    }),
+  );
+}
+
+function scimDrafts(key: string, f: Fixtures): DraftArbitrary {
+  const [method = 'GET', template = ''] = key.split(' ');
+  const route = template.slice('/scim/v2'.length);
+  const users = route.startsWith('/Users');
+  const byId = route.endsWith('/{id}');
+  const pathFor = (id: string) => `/scim/v2${route.replace('{id}', id)}`;
+  const principalIds = ['ext-kim', 'ext-gus', 'adm-eve', 'dir-ada', 'aud-fay'];
+  const valid = `Bearer ${f.scimToken}`;
+  const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 });
+
+  // What a well-behaved client sends: refused by the credential alone.
+  const goodInput = (id: string): Input => {
+    if (method === 'GET' || method === 'DELETE') {
+      return route === '/Users'
+        ? { query: queryText([['filter', 'userName eq "ext-kim"']]), defect: 'valid' }
+        : { defect: 'valid' };
+    }
+    if (method === 'PATCH')
+      return { body: jsonObjectText(patchOp(DEACTIVATE)), headers: SCIM_JSON, defect: 'valid' };
+    // PUT on a hostile id: a valid User of another name, so the unknown id (404) is what answers.
+    const body = users
+      ? scimUser(principalIds.includes(id) ? id : 'scim-newcomer')
+      : [
+          ['schemas', [SCIM_GROUP]],
+          ['displayName', 'Newcomers'],
+        ];
+    return { body: jsonObjectText(body as Entries), headers: SCIM_JSON, defect: 'valid' };
+  };
+  const idFor = fc.oneof(users ? fc.constantFrom(...principalIds) : fc.constant(MISSING_GROUP));
+  const badCaller = fc.oneof(
+    fc.constant({ authorization: '', defect: 'no Authorization' }),
+    fc
+      .constantFrom(...f.tokens.values())
+      .map((jwt) => ({ authorization: `Bearer ${jwt}`, defect: 'a JWT, not the SCIM secret' })),
+    hex.map((secret) => ({ authorization: `Bearer ${secret}`, defect: 'an unknown secret' })),
+    fc
+      .constantFrom(
+        `Basic ${f.scimToken}`,
+        `Bearer ${f.scimToken}x`,
+        `Bearer ${f.scimToken.slice(0, -1)}`,
+        `Bearer ${f.scimToken.toUpperCase()}`,
+        `Bearer local:${f.scimToken}`,
+        `Bearer ${Buffer.from(f.scimToken).toString('base64')}`,
+        `Bearer ${f.scimToken} ${f.scimToken}`,
+        `Token ${f.scimToken}`,
+        f.scimToken,
+        'Bearer',
+      )
+      .filter((authorization) => authorization !== valid)
+      .map((authorization) => ({ authorization, defect: `Authorization ${authorization.slice(0, 10)}…` })),
+    hostileValue.map((text) => ({ authorization: `Bearer ${asciiHeader(text)}`, defect: 'hostile bearer' })),
+  );
+  const unauthenticated = fc.tuple(idFor, badCaller).map(
+    ([id, caller]): Draft => ({
+      method,
+      path: pathFor(id),
+      ...goodInput(id),
+      ...caller,
+      status: 401,
+    }),
+  );
+
+  // With the valid secret: a defect on a real id (or no id), or a hostile id with any input.
+  const defectsFor = (id: string): fc.Arbitrary<Input> => {
+    switch (`${method} ${route}`) {
+      case 'GET /ServiceProviderConfig':
+      case 'GET /ResourceTypes':
+      case 'GET /Schemas':
+        return fc.oneof(undeclaredQuery, undeclaredBody);
+      case 'GET /Users':
+        return scimListQuery(['userName', 'id', 'externalId']);
+      case 'GET /Groups':
+        return scimListQuery(['displayName', 'id', 'externalId']);
+      case 'POST /Users':
+        return scimUserBodies(`scim-hostile-${id}`, principalIds, false);
+      case 'PUT /Users/{id}':
+        return fc.oneof(
+          { arbitrary: scimUserBodies(id, principalIds, true), weight: 5 },
+          staleVersion.map((headers) => ({
+            body: jsonObjectText(scimUser(principalIds.includes(id) ? id : 'scim-newcomer')),
+            headers: { ...SCIM_JSON, ...headers },
+            defect: `stale If-Match ${headers['if-match']}`,
+            status: 412,
+          })),
+        );
+      case 'PATCH /Users/{id}':
+        return fc.oneof(
+          { arbitrary: scimPatchBodies(), weight: 5 },
+          staleVersion.map((headers) => ({
+            body: jsonObjectText(patchOp(DEACTIVATE)),
+            headers: { ...SCIM_JSON, ...headers },
+            defect: `stale If-Match ${headers['if-match']}`,
+            status: 412,
+          })),
+        );
+      case 'DELETE /Users/{id}':
+        return fc.oneof(
+          undeclaredQuery,
+          undeclaredBody,
+          staleVersion.map((headers) => ({
+            headers,
+            defect: `stale If-Match ${headers['if-match']}`,
+            status: 412,
+          })),
+        );
+      case 'POST /Groups':
+        return scimGroupBodies();
+      case 'PUT /Groups/{id}':
+        return fc.oneof(
+          scimGroupBodies(),
+          fc.constant({ ...goodInput(id), defect: 'no such Group', status: 404 }),
+        );
+      case 'PATCH /Groups/{id}':
+        return fc.oneof(
+          scimPatchBodies(),
+          fc.constant({ ...goodInput(id), defect: 'no such Group', status: 404 }),
+        );
+      case 'GET /Users/{id}':
+      case 'GET /Groups/{id}':
+      case 'DELETE /Groups/{id}':
+        return fc.oneof(
+          undeclaredQuery,
+          undeclaredBody,
+          ...(users ? [] : [fc.constant({ defect: 'no such Group', status: 404 })]),
+        );
+      default:
+        throw new Error(`no hostile SCIM input for ${key}: add the route here`);
+    }
+  };
+  const realIds = users ? principalIds : [MISSING_GROUP];
+  const authenticated: DraftArbitrary = byId
+    ? fc.oneof(
+        {
+          arbitrary: fc
+            .constantFrom(...realIds)
+            .chain((id) => defectsFor(id).map((input): Draft => ({ method, path: pathFor(id), ...input }))),
+          weight: 3,
+        },
+        {
+          arbitrary: fc
+            .tuple(
+              fc.oneof(
+                {
+                  arbitrary: users ? hostileSegment(realIds) : fc.oneof(fc.uuid(), hostileSegment(realIds)),
+                  weight: 4,
+                },
+                { arbitrary: longText.map(encodeSegment), weight: 1 },
+              ),
+              fc.boolean(),
+            )
+            .chain(([id, good]) =>
+              (good ? fc.constant(goodInput(id)) : defectsFor(id)).map(
+                (input): Draft => ({
+                  method,
+                  path: pathFor(id),
+                  ...input,
+                  defect: `hostile id ${decodeLoose(id).slice(0, 40)}; ${input.defect}`,
+                  // The id is looked up after the body is read and before the version is compared: a body
+                  // defect answers first (its own status), an unknown id before a stale If-Match (404, not 412).
+                  ...(good ? { status: 404 } : input.status === 412 ? { status: 404 } : {}),
+                }),
+              ),
+            ),
+          weight: 2,
+        },
+      )
+    : fc
+        .nat({ max: 1_000_000 })
+        .chain((n) => defectsFor(String(n)).map((input): Draft => ({ method, path: pathFor(''), ...input })));
+  return fc.oneof(
+    { arbitrary: unauthenticated, weight: 1 },
+    { arbitrary: authenticated.map((draft) => ({ ...draft, authorization: valid })), weight: 4 },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Per route: what a malformed request to it looks like
 
 type DraftArbitrary = fc.Arbitrary<Draft>;
@@ -530,12 +1174,17 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
     { name: 'organisation', valid: fc.constant('NHSE'), required: false, max: 120 },
     { name: 'slackUserId', valid: fc.constant('U0NEW'), required: false, max: 40 },
   ];
+  const reviewFields: BodyField[] = [
+    { name: 'decision', valid: fc.constantFrom('keep', 'revoke'), required: true },
+    { name: 'comment', valid: fc.constant('No longer needed'), required: false, max: 4000 },
+  ];
   const validJson = (entries: Entries) => ({
     body: jsonObjectText(entries),
     headers: { 'content-type': 'application/json' },
     defect: 'valid body',
   });
 
+  if (key.includes(' /scim/v2/')) return scimDrafts(key, f);
   switch (key) {
     case 'POST /requests':
       return at(
@@ -680,11 +1329,66 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
           undeclaredBody,
         ),
       );
+    case 'GET /requests/{id}/timeline':
+      return withId(
+        'GET',
+        (id) => `/requests/${id}/timeline`,
+        requestIds,
+        undeclared,
+        fc.constant({ defect: 'none' }),
+      );
+    case 'POST /requests/{id}/reviews':
+      return withId(
+        'POST',
+        (id) => `/requests/${id}/reviews`,
+        requestIds,
+        fc.oneof({ arbitrary: jsonBodyDrafts(reviewFields), weight: 9 }, undeclaredQuery),
+        fc
+          .constantFrom<Entries>(
+            [['decision', 'keep']],
+            [
+              ['decision', 'revoke'],
+              ['comment', 'no longer needed'],
+            ],
+          )
+          .map(validJson),
+      );
+    case 'POST /principals/{id}/preview':
+      return withId(
+        'POST',
+        (id) => `/principals/${id}/preview`,
+        principalIds,
+        fc.oneof({ arbitrary: jsonBodyDrafts(patchFields), weight: 9 }, undeclaredQuery),
+        fc.constantFrom<Entries>([['active', false]], [['grade', 'director']]).map(validJson),
+      );
+    case 'GET /access/timeline':
+      return at(
+        'GET',
+        '/access/timeline',
+        fc.oneof(
+          invalidQuery(schemas.accessTimelineQuery, ['from', 'to'], {
+            from: fc.constantFrom('2026-13-01T00:00:00Z', '2026-01-01', 'yesterday'),
+            to: fc.constantFrom('now', '2026-02-30T25:00:00Z'),
+          }),
+          undeclaredBody,
+          fc.constant({
+            query: 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+            defect: 'from after to',
+          }),
+          fc.constant({
+            query: 'from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z',
+            defect: 'over 90 days',
+          }),
+        ),
+      );
+    case 'GET /me':
+    case 'GET /inbox':
     case 'GET /audit/verify':
     case 'GET /datasets':
     case 'GET /principals':
     case 'GET /health':
     case 'GET /openapi.json':
+    case 'GET /auth/config':
       return at('GET', key.slice(4), undeclared);
     case 'GET /approve/{token}':
     case 'GET /review/{token}': {
@@ -852,6 +1556,8 @@ function asciiHeader(value: string): string {
 /** A caller for a JWT route: mostly a valid token of some role, sometimes a broken one the authorizer refuses. */
 function withCaller(route: (typeof ROUTES)[number], drafts: DraftArbitrary, f: Fixtures): fc.Arbitrary<Case> {
   const page = route.path.startsWith('/approve/') || route.path.startsWith('/review/');
+  // SCIM takes no JWT: its drafts carry the SCIM bearer secret (or a wrong credential) themselves.
+  if (route.path.startsWith('/scim/v2/')) return drafts.map((draft) => ({ ...draft, expect: 'scim' }));
   if (route.auth === 'none') {
     return drafts.map((draft) => ({
       ...draft,
@@ -898,10 +1604,12 @@ function toRequest(c: Case): RawRequest {
 
 function problemWith(c: Case, answer: RawAnswer): string | undefined {
   if (c.expect === 'gateway-401') return gatewayErrorProblem(answer, 401);
+  if (c.emptyList) return scimEmptyListProblem(answer);
   if (!is4xx(answer.status)) return `status ${answer.status}: ${answer.text.slice(0, 300)}`;
   if (c.status !== undefined && answer.status !== c.status)
     return `status ${answer.status}, expected ${c.status}`;
   if (c.expect === 'slack-401' && answer.status !== 401) return `status ${answer.status}, expected 401`;
+  if (c.expect === 'scim') return scimErrorProblem(answer);
   return c.expect === 'page' ? htmlErrorProblem(answer, c.probes ?? []) : apiErrorProblem(answer);
 }
 
@@ -950,6 +1658,7 @@ describe('hostile input through the local gateway', () => {
       approvalToken: link.slice(link.lastIndexOf('/') + 1),
       signingSecret: stack.channels.signingSecret,
       tokens,
+      scimToken: stack.scim.token,
     };
     before = await quietSnapshot(stack);
   }, 120_000);

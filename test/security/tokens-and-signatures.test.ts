@@ -220,6 +220,7 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
         new URLSearchParams({
           payload: JSON.stringify({
             type: 'block_actions',
+            team: { id: stack.channels.slack.teamId },
             user: { id: 'U0DIRADA' },
             trigger_id: 'trigger',
             container: { channel_id: 'D0DIRADA', message_ts: ts },
@@ -246,6 +247,9 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
         ['no headers', {}],
         ['timestamp with a fraction', { ts: `${at(0)}.5`, sig: signed(`${at(0)}.5`) }],
       ];
+      // Signed with the right secret, but from another workspace the app was copied into
+      const elsewhere = body.replace(encodeURIComponent(stack.channels.slack.teamId), 'T0ELSEWHERE');
+      cases.push(['signed, from another workspace', { ts: at(0), sig: signed(at(0), elsewhere) }, elsewhere]);
       const send = (headers: Record<string, string>, text = body) =>
         fetch(`${stack.url}/slack/interactions`, {
           method: 'POST',

@@ -216,6 +216,62 @@ export function apiErrorProblem(answer: RawAnswer): string | undefined {
   return undefined;
 }
 
+const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SCIM_LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+/** RFC 7644 §3.12, table 9. */
+const SCIM_TYPES: ReadonlySet<string> = new Set([
+  'invalidFilter',
+  'tooMany',
+  'uniqueness',
+  'mutability',
+  'invalidSyntax',
+  'invalidPath',
+  'noTarget',
+  'invalidValue',
+  'invalidVers',
+  'sensitive',
+]);
+
+/**
+ * The SCIM error shape (RFC 7644 §3.12), as application/scim+json: `{"schemas": [".../Error"], "status": "400",
+ * "scimType"?, "detail"}`, the status in the body the one on the wire; a 401 says how to authenticate.
+ */
+export function scimErrorProblem(answer: RawAnswer): string | undefined {
+  if (!contentTypeOf(answer).startsWith('application/scim+json'))
+    return `content-type ${contentTypeOf(answer)}`;
+  const body = parseJson(answer.text) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return `not JSON: ${answer.text.slice(0, 200)}`;
+  if (JSON.stringify(body.schemas) !== JSON.stringify([SCIM_ERROR])) {
+    return `not the SCIM error shape: ${answer.text.slice(0, 200)}`;
+  }
+  if (body.status !== String(answer.status)) return `status ${JSON.stringify(body.status)} in the body`;
+  if (typeof body.detail !== 'string' || body.detail === '') return `no detail: ${answer.text.slice(0, 200)}`;
+  if (body.scimType !== undefined && !SCIM_TYPES.has(String(body.scimType))) {
+    return `unknown scimType ${JSON.stringify(body.scimType)}`;
+  }
+  const extra = Object.keys(body).filter((key) => !['schemas', 'status', 'scimType', 'detail'].includes(key));
+  if (extra.length > 0) return `unexpected error fields: ${answer.text.slice(0, 200)}`;
+  if (answer.status === 401 && !/^Bearer\b/.test(String(answer.headers['www-authenticate'] ?? ''))) {
+    return 'a 401 without www-authenticate: Bearer';
+  }
+  return undefined;
+}
+
+/** A SCIM list answer that found nothing: 200, application/scim+json, a ListResponse of no resources. */
+export function scimEmptyListProblem(answer: RawAnswer): string | undefined {
+  if (answer.status !== 200) return `status ${answer.status}, expected 200: ${answer.text.slice(0, 300)}`;
+  if (!contentTypeOf(answer).startsWith('application/scim+json'))
+    return `content-type ${contentTypeOf(answer)}`;
+  const body = parseJson(answer.text) as Record<string, unknown> | undefined;
+  const empty =
+    JSON.stringify(body?.schemas) === JSON.stringify([SCIM_LIST]) &&
+    body?.totalResults === 0 &&
+    Array.isArray(body?.Resources) &&
+    body.Resources.length === 0;
+  return empty ? undefined : `not an empty ListResponse: ${answer.text.slice(0, 200)}`;
+}
+
 /**
  * API Gateway's own answers (the JWT authorizer's 401, no route's 404, its 413): `{"message": ...}`. AWS does
  * not let an HTTP API's authorizer answer in the API's shape, so these are the one other shape a client sees.

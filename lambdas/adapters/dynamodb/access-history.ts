@@ -165,4 +165,17 @@ export class DynamoDbAccessHistory implements AccessHistory {
     });
     return sortHistory(items.map(toInterval));
   }
+
+  async intervalsOfScopeStartedBetween(scope: Scope, from: string, to: string): Promise<AccessInterval[]> {
+    // Sort keys are `<from>#<requestId>`: every key starting at `from` sorts above it, every one starting at `to`
+    // above `to`, so BETWEEN keeps exactly the starts in [from, to).
+    const items = await queryAll(this.#client, {
+      TableName: this.#stateTable,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey, '#sk': STATE_TABLE_KEYS.sortKey },
+      ExpressionAttributeValues: { ':pk': keys.accessInterval(scope, '', '').pk, ':from': from, ':to': to },
+      ConsistentRead: true,
+    });
+    return sortHistory(items.map(toInterval));
+  }
 }

@@ -10,6 +10,7 @@ import {
   toPrincipal,
   toStoredPrincipal,
   writePrincipalChange,
+  writePrincipalCreate,
 } from './principal-items.ts';
 import { keys, STATE_TABLE_KEYS } from './schema.ts';
 
@@ -56,6 +57,15 @@ export class DynamoDbDirectory implements Directory {
   async updatePrincipal(change: PrincipalChange): Promise<StoredPrincipal> {
     if (!this.#auditTable) throw new Error('DynamoDbDirectory needs the audit table to change a principal');
     return await writePrincipalChange(
+      this.#client,
+      { stateTable: this.#tableName, auditTable: this.#auditTable },
+      change,
+    );
+  }
+
+  async createPrincipal(change: PrincipalChange): Promise<boolean> {
+    if (!this.#auditTable) throw new Error('DynamoDbDirectory needs the audit table to create a principal');
+    return await writePrincipalCreate(
       this.#client,
       { stateTable: this.#tableName, auditTable: this.#auditTable },
       change,

@@ -30,6 +30,7 @@ const PRINCIPAL_FIELDS = [
   'slackUserId',
   'roles',
   'active',
+  'scim',
 ];
 
 /** In PRINCIPAL#DUE while the principal's standing can lapse: sorted by when it does (at once when inactive). */
@@ -135,6 +136,57 @@ export async function writePrincipalChange(
     throw error;
   }
   return { principal, audit: headOf(event) };
+}
+
+/** A new principal item with its chain head and due entry, and its first event: all or nothing; false if taken. */
+export async function writePrincipalCreate(
+  client: DynamoDBDocumentClient,
+  tables: { readonly stateTable: string; readonly auditTable: string },
+  change: PrincipalChange,
+): Promise<boolean> {
+  const { principal, event } = change;
+  if (event.stream !== auditStreamOfPrincipal(principal.id) || event.seq !== 1) {
+    throw new Error(`a new principal's event must be the first on ${auditStreamOfPrincipal(principal.id)}`);
+  }
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tables.stateTable,
+              Item: {
+                ...principal,
+                ...principalDueAttributes(principal),
+                ...keys.principal(principal.id),
+                entity: 'PRINCIPAL',
+                [PRINCIPAL_HEAD.seq]: event.seq,
+                [PRINCIPAL_HEAD.hash]: event.hash,
+              },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey },
+            },
+          },
+          {
+            Put: {
+              TableName: tables.auditTable,
+              Item: { ...event },
+              ConditionExpression: 'attribute_not_exists(#stream)',
+              ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
+            },
+          },
+          streamHeadItem(tables.stateTable, event),
+          auditDayItem(tables.stateTable, event),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+    throw error;
+  }
 }
 
 export async function queryPrincipalsDueBy(

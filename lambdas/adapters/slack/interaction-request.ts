@@ -40,6 +40,24 @@ export function assertSignedBySlack(
   if (!verdict.ok) throw new UnauthenticatedError(`Slack signature refused: ${verdict.reason}`);
 }
 
+/**
+ * 401 unless the payload comes from the workspace Keyholder is installed in. The signing secret is per app, and
+ * an app distributed to (or copied into) another workspace signs that workspace's clicks with the same secret:
+ * the team id is what says whose directors they are. Unset (no `teamId` in the secret): not checked.
+ */
+export function assertFromWorkspace(rawBody: string, expectedTeamId: string | undefined): void {
+  if (!expectedTeamId) return;
+  let payload: { team?: { id?: unknown } | null; user?: { team_id?: unknown } } = {};
+  try {
+    payload = JSON.parse(new URLSearchParams(rawBody).get('payload') ?? '{}');
+  } catch {
+    // parseInteraction reports the malformed payload
+  }
+  const team = payload?.team?.id ?? payload?.user?.team_id;
+  if (team !== expectedTeamId)
+    throw new UnauthenticatedError('Slack request refused: not from this workspace');
+}
+
 const id = z.string().min(1).max(200);
 const blockActions = z.object({
   type: z.literal('block_actions'),

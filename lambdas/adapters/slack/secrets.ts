@@ -1,13 +1,22 @@
-// The Slack app's bot token and signing secret, read from Secrets Manager once per cold start.
+// The Slack app's bot token, signing secret and (optional) workspace team id, read from Secrets Manager once per cold start.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 
 export interface SlackSecrets {
   readonly botToken: string;
   readonly signingSecret: string;
+  /** The workspace (team id, `T…`) the app is installed in: signed actions from any other team are refused. */
+  readonly teamId?: string | undefined;
 }
 
-const secretShape = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
+const secretShape = z.object({
+  botToken: z.string().min(1),
+  signingSecret: z.string().min(1),
+  teamId: z
+    .string()
+    .regex(/^[TE][A-Z0-9]{2,30}$/)
+    .optional(),
+});
 
 /**
  * Returns a loader that fetches the secret on first use and then serves it from memory; a failed read is not
@@ -23,7 +32,9 @@ export function slackSecretsLoader(
       const { SecretString } = await client().send(new GetSecretValueCommand({ SecretId: secretId }));
       const parsed = secretShape.safeParse(JSON.parse(SecretString ?? '{}'));
       if (!parsed.success) {
-        throw new Error(`Secret ${secretId} must be JSON {"botToken": "xoxb-...", "signingSecret": "..."}`);
+        throw new Error(
+          `Secret ${secretId} must be JSON {"botToken": "xoxb-...", "signingSecret": "...", "teamId": "T..." (optional)}`,
+        );
       }
       return parsed.data;
     })();

@@ -59,6 +59,11 @@ export class SlackConnection {
   async signingSecret(): Promise<string> {
     return (await this.#options.secrets()).signingSecret;
   }
+
+  /** The expected workspace's team id, when the secret names one. */
+  async teamId(): Promise<string | undefined> {
+    return (await this.#options.secrets()).teamId;
+  }
 }
 
 export class SlackChatApprovals implements ChatApprovals {

@@ -3,14 +3,14 @@ import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { accessCsvQuery } from '../../http/schemas.ts';
 import { accessCsv } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const { at } = queryOf(event, accessCsvQuery);
   const exported = await accessCsv({ ...deps, ...auditDependencies() }, caller, at);
   return csvResponse(`access-${exported.at}.csv`, exported.csv);

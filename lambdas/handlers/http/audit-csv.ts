@@ -3,14 +3,14 @@ import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { auditCsvQuery } from '../../http/schemas.ts';
 import { auditCsv } from '../../use-cases/audit-export.ts';
 import { principalOf } from '../../use-cases/context.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const range = queryOf(event, auditCsvQuery);
   const exported = await auditCsv({ ...auditDependencies(), clock: deps.clock }, caller, range);
   return csvResponse(`audit-${exported.from}-${exported.to}.csv`, exported.csv);

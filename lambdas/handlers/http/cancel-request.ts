@@ -2,14 +2,14 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { pathParameter, verifiedSubject } from '../../http/request.ts';
+import { pathParameter, verifiedPrincipalId } from '../../http/request.ts';
 import { requestView } from '../../http/views.ts';
 import { cancelAccessRequest } from '../../use-cases/cancel-request.ts';
 import { principalOf } from '../../use-cases/context.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const request = await cancelAccessRequest(deps, caller, pathParameter(event, 'id'));
   return jsonResponse(200, requestView(request));
 });

@@ -2,7 +2,7 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { jsonBody, pathParameter, verifiedSubject } from '../../http/request.ts';
+import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
 import { decisionBody } from '../../http/schemas.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -10,7 +10,7 @@ import { decideOnRequest } from '../../use-cases/decide-request.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const approver = await principalOf(deps, verifiedSubject(event));
+  const approver = await principalOf(deps, verifiedPrincipalId(event));
   const requestId = pathParameter(event, 'id');
   const body = jsonBody(event, decisionBody);
   const request = await decideOnRequest(deps, { requestId, approver, ...body, channel: 'api' });

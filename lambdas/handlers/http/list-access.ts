@@ -3,7 +3,7 @@ import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { accessQuery } from '../../http/schemas.ts';
 import { accessHistory } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -11,7 +11,7 @@ import { accessNow } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const query = queryOf(event, accessQuery);
   if (query.at === undefined && query.principal === undefined && query.scope === undefined) {
     const { access, outOfBand } = await accessNow(deps, caller);

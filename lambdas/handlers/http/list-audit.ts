@@ -2,14 +2,14 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { auditQuery } from '../../http/schemas.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { auditTrailOf } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const { requestId } = queryOf(event, auditQuery);
   return jsonResponse(200, { events: await auditTrailOf(deps, caller, requestId) });
 });

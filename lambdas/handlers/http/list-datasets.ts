@@ -2,12 +2,12 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { verifiedSubject } from '../../http/request.ts';
+import { verifiedPrincipalId } from '../../http/request.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { catalogue } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  await principalOf(deps, verifiedSubject(event));
+  await principalOf(deps, verifiedPrincipalId(event));
   return jsonResponse(200, { datasets: await catalogue(deps) });
 });

@@ -2,7 +2,7 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { listRequestsQuery } from '../../http/schemas.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -10,7 +10,7 @@ import { listVisibleRequests } from '../../use-cases/view-requests.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const { status } = queryOf(event, listRequestsQuery);
   const requests = await listVisibleRequests(deps, caller, status);
   return jsonResponse(200, { requests: requests.map(requestView) });

@@ -2,7 +2,7 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { jsonBody, pathParameter, verifiedSubject } from '../../http/request.ts';
+import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
 import { revokeBody } from '../../http/schemas.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -10,7 +10,7 @@ import { revokeAccess } from '../../use-cases/revoke-request.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const requestId = pathParameter(event, 'id');
   const { reason } = jsonBody(event, revokeBody);
   const request = await revokeAccess(deps, caller, requestId, reason);

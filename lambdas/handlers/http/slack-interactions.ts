@@ -1,6 +1,7 @@
 // POST /slack/interactions: Slack's buttons and dialogs. No JWT: Slack's signature over the raw body is the
 // authentication; anything unsigned, stale or tampered is a 401 and changes nothing.
 import {
+  assertFromWorkspace,
   assertSignedBySlack,
   parseInteraction,
   rawBodyOf,
@@ -18,6 +19,7 @@ export const handler = httpHandler(
     if (!slack) throw new SlackNotConfiguredError();
     const rawBody = rawBodyOf(event);
     assertSignedBySlack(event, rawBody, await slack.signingSecret(), Math.floor(Date.now() / 1000));
+    assertFromWorkspace(rawBody, await slack.teamId());
     const interaction = parseInteraction(rawBody);
     return slackResponse(interaction ? await answerSlackInteraction(deps, interaction) : undefined);
   },

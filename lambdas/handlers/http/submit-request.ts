@@ -2,7 +2,7 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { jsonBody, verifiedSubject } from '../../http/request.ts';
+import { jsonBody, verifiedPrincipalId } from '../../http/request.ts';
 import { submitRequestBody } from '../../http/schemas.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -10,7 +10,7 @@ import { submitAccessRequest } from '../../use-cases/submit-request.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const body = jsonBody(event, submitRequestBody);
   const request = await submitAccessRequest(deps, caller, body);
   return jsonResponse(201, requestView(request), { location: `/requests/${request.id}` });

@@ -2,7 +2,7 @@
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { jsonBody, pathParameter, verifiedSubject } from '../../http/request.ts';
+import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
 import { principalPatchBody } from '../../http/schemas.ts';
 import { principalView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
@@ -10,7 +10,7 @@ import { updatePrincipal } from '../../use-cases/update-principal.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   const patch = jsonBody(event, principalPatchBody);
   const result = await updatePrincipal(deps, caller, pathParameter(event, 'id'), patch);
   return jsonResponse(200, { ...result, principal: principalView(result.principal) });

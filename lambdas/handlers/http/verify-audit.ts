@@ -3,14 +3,14 @@ import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
-import { queryOf, verifiedSubject } from '../../http/request.ts';
+import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
 import { emptyQuery } from '../../http/schemas.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { verifyAuditFor } from '../../use-cases/verify-audit.ts';
 
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
-  const caller = await principalOf(deps, verifiedSubject(event));
+  const caller = await principalOf(deps, verifiedPrincipalId(event));
   queryOf(event, emptyQuery);
   return jsonResponse(200, await verifyAuditFor({ ...auditDependencies(), clock: deps.clock }, caller));
 });

@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
+  assertFromWorkspace,
   assertSignedBySlack,
   parseInteraction,
   rawBodyOf,
@@ -171,5 +172,19 @@ describe('slackResponse', () => {
       response_action: 'errors',
       errors: { reason: 'Say why' },
     });
+  });
+});
+
+describe('assertFromWorkspace', () => {
+  it("refuses a signed action from another workspace's team with 401, when the team id is configured", () => {
+    const ours = form({ type: 'block_actions', team: { id: 'T0KEYHOLDER' }, user: { id: 'U1' } });
+    const theirs = form({ type: 'block_actions', team: { id: 'T0OTHER' }, user: { id: 'U1' } });
+    const userOnly = form({ type: 'view_submission', user: { id: 'U1', team_id: 'T0KEYHOLDER' } });
+    const none = form({ type: 'block_actions', user: { id: 'U1' } });
+    expect(() => assertFromWorkspace(ours, 'T0KEYHOLDER')).not.toThrow();
+    expect(() => assertFromWorkspace(userOnly, 'T0KEYHOLDER')).not.toThrow();
+    expect(() => assertFromWorkspace(theirs, 'T0KEYHOLDER')).toThrow(UnauthenticatedError);
+    expect(() => assertFromWorkspace(none, 'T0KEYHOLDER')).toThrow(UnauthenticatedError);
+    expect(() => assertFromWorkspace(theirs, undefined)).not.toThrow();
   });
 });

@@ -74,6 +74,53 @@ describe('parseReplyCommand', () => {
   });
 });
 
+describe('parseReplyCommand on replies as mail clients write them', () => {
+  it.each([
+    ["approved? I don't know this person"],
+    ['Approve? not sure'],
+    ['approve deny'],
+    ['deny approve'],
+    ['approve\n\ndeny, on second thoughts'],
+    ['deny the scope is wide\napprove it if Kim narrows it'],
+  ])('decides nothing on the ambiguous %j', (text) => {
+    expect(parseReplyCommand(text)).toEqual({ kind: 'ambiguous' });
+  });
+
+  it.each([
+    ['Le lun. 30 nov. 2026 à 09:12, Keyholder <keyholder@nhse.example> a écrit :'],
+    ['Le lun. 30 nov. 2026 à 09:12, Keyholder', '<keyholder@nhse.example> a écrit :'],
+    ['Am Mo., 30. Nov. 2026 um 09:12 Uhr schrieb Kim Vendor <kim.vendor@vendor.example>:'],
+    ['El lun, 30 nov 2026 a las 09:12, Keyholder (<keyholder@nhse.example>) escribió:'],
+    ['Op ma 30 nov. 2026 om 09:12 schreef Keyholder <keyholder@nhse.example>:'],
+    ['De : Kim Vendor <kim.vendor@vendor.example>', 'Envoyé : lundi 30 novembre 2026 09:12'],
+    ['Von: Kim Vendor <kim.vendor@vendor.example>', 'Gesendet: Montag'],
+    ['-----Original Message-----', 'From: Kim Vendor'],
+    ['________________________________', 'From: Kim Vendor'],
+    ['Sent from my iPhone'],
+    ['Envoyé de mon iPhone'],
+    ['Von meinem iPhone gesendet'],
+    ['Get Outlook for Android'],
+  ])('ends a deny reason at %j even with no blank line before it', (...history) => {
+    const text = ['deny not needed', ...history, '> approve', 'Kim Vendor kim.vendor@vendor.example'].join(
+      '\n',
+    );
+    expect(parseReplyCommand(text)).toEqual({ kind: 'deny', reason: 'not needed' });
+  });
+
+  it('reads unquoted text after an attribution as history, never as a command', () => {
+    const text = 'On Mon, 30 Nov 2026 at 09:12, Kim Vendor <kim.vendor@vendor.example> wrote:\nAPPROVE';
+    expect(parseReplyCommand(text)).toEqual({ kind: 'none' });
+    expect(parseReplyCommand(`\n\n${text}`)).toEqual({ kind: 'none' });
+  });
+
+  it('does not mistake own sentences starting like attributions for history', () => {
+    expect(parseReplyCommand('deny On reflection the scope is wide\nOn balance, ask next week')).toEqual({
+      kind: 'deny',
+      reason: 'On reflection the scope is wide On balance, ask next week',
+    });
+  });
+});
+
 describe('reply addresses', () => {
   it('turns a 256-bit secret into a 52-character lowercase token that fits a local part', () => {
     const token = replyTokenFromSecret(randomBytes(32).toString('base64url'));

@@ -120,7 +120,7 @@ describe('reviewPromptMessage and the Revoke dialog', () => {
     expect(message.text).toBe('Review needed: should ext-gus keep dataset:hes-apc? [req-1]');
     expect(buttons(message.blocks)).toEqual(['keep', 'revoke']);
     expect(text).toContain('"value":"req-1"');
-    expect(text).toContain('2026-11-29T12:00:00.000Z');
+    expect(text).toContain('Sun 29 Nov 2026, 12:00 UTC');
     expect(text).toContain('Patch &lt;the&gt; safe haven &amp; more');
   });
 

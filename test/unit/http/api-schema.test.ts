@@ -1,0 +1,19 @@
+// The checked-in client types are the contract: lambdas/http/api-schema.generated.ts must equal what
+// `npm run api:types` generates now from lambdas/http/openapi.ts, so the CLI, the console and the API cannot drift.
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { API_SCHEMA_FILE, generateApiSchema } from '../../../lambdas/http/generate-api-schema.ts';
+import { ROUTES } from '../../../lambdas/routes.ts';
+
+describe('lambdas/http/api-schema.generated.ts', () => {
+  it('equals a fresh generation from the OpenAPI document (run `npm run api:types` after changing the contract)', async () => {
+    const checkedIn = await readFile(API_SCHEMA_FILE, 'utf8');
+    const fresh = await generateApiSchema();
+    expect(checkedIn === fresh, 'stale: run `npm run api:types`').toBe(true);
+  });
+
+  it('types every route of the route table', async () => {
+    const checkedIn = await readFile(API_SCHEMA_FILE, 'utf8');
+    for (const route of ROUTES) expect(checkedIn).toContain(`'${route.path}': {`);
+  });
+});
