@@ -2,7 +2,6 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
-import { plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
 
@@ -36,9 +35,9 @@ export function extensionEmail(args: {
     '',
     `${who} asks to extend access that is active now. Access carries on meanwhile; without enough approvals the original expiry stands.`,
     '',
-    `Review and decide: ${link}`,
+    ...facts.map(([label, value]) => `${label}: ${value}`),
     '',
-    ...plainTextFacts(facts),
+    `Review and decide: ${link}`,
     '',
     'The link is personal to you, works once, and expires when the extension window closes.',
     'Opening it decides nothing: you choose Approve or Deny on the page.',

@@ -2,7 +2,6 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
-import { plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
 
@@ -23,9 +22,9 @@ export function reviewEmail(args: {
     `${who}'s access is due for its regular review. Please decide whether it should be kept or revoked.`,
     `Without an answer by ${deadline} it is revoked automatically.`,
     '',
-    `Review: ${link}`,
+    ...facts.map(([label, value]) => `${label}: ${value}`),
     '',
-    ...plainTextFacts(facts),
+    `Review: ${link}`,
     '',
     'The link is personal to you and works once. Opening it decides nothing: you choose Keep or Revoke on the page.',
   ].join('\n');

@@ -8,13 +8,7 @@ import { ConflictError, KeyholderError, NotFoundError } from '../core/errors.ts'
 import type { Principal, Role, ScimRecord } from '../core/model.ts';
 import { invalidValue, notFound, ScimError } from '../core/scim/errors.ts';
 import { equalityOn, type Filter, matches, memberOf, parseFilter } from '../core/scim/filter.ts';
-import {
-  applyPatch,
-  GROUP_PATCH_SCHEMA,
-  type PatchOperation,
-  patchOperations,
-  USER_PATCH_SCHEMA,
-} from '../core/scim/patch.ts';
+import { applyPatch, type PatchOperation, patchOperations } from '../core/scim/patch.ts';
 import {
   ENTERPRISE_SCHEMA,
   fitsId,
@@ -25,6 +19,7 @@ import {
   principalFieldsOf,
   principalIdOf,
   type ScimPrincipalId,
+  USER_SCHEMA,
   userView,
 } from '../core/scim/user.ts';
 import type { Dependencies } from './context.ts';
@@ -208,7 +203,7 @@ export async function patchUser(
 ): Promise<Json> {
   const operations = patchOperations(body);
   const stored = await storedUser(ctx, id);
-  const patched = applyPatch(structuredClone(resourceOf(stored.principal)), operations, USER_PATCH_SCHEMA);
+  const patched = applyPatch(structuredClone(resourceOf(stored.principal)), operations, [USER_SCHEMA]);
   return await writeUser(ctx, client, id, normaliseUser(patched), ifMatch);
 }
 
@@ -408,7 +403,7 @@ export async function patchGroup(ctx: ScimContext, client: ProvisioningClient, i
   const operations: PatchOperation[] = patchOperations(body);
   const before = await storedGroup(ctx, id);
   const current = groupView(ctx, before);
-  const patched = applyPatch(current, operations, GROUP_PATCH_SCHEMA);
+  const patched = applyPatch(current, operations, [GROUP_SCHEMA]);
   return await writeGroup(ctx, client, before, normaliseGroup(patched));
 }
 
