@@ -6,7 +6,7 @@ import { useApi, useConfig, useScopeLabel } from '../App.tsx';
 import { ApiError, unwrap } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatDateTime, relativeTime, spanInWords } from '../time.ts';
-import { Empty, Loading, Problem, Tag } from '../ui.tsx';
+import { Empty, FormGroup, Loading, Problem, Tag } from '../ui.tsx';
 
 const WINDOWS = [
   { value: 'PT5M', text: 'the last 5 minutes', seconds: 300 },
@@ -85,53 +85,50 @@ function NowSection() {
     <section aria-labelledby="now-heading">
       <h2 id="now-heading">Who has access now</h2>
       <div className="kh-actions">
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="filter-scope">
-            Scope
-          </label>
-          <select
-            className="nhsuk-select"
-            id="filter-scope"
-            value={scope}
-            onChange={(e) => setScope(e.target.value)}
-          >
-            <option value="">Any scope</option>
-            {scopes.map((s) => (
-              <option key={s} value={s}>
-                {scopeLabel(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="filter-organisation">
-            Organisation
-          </label>
-          <select
-            className="nhsuk-select"
-            id="filter-organisation"
-            value={organisation}
-            onChange={(e) => setOrganisation(e.target.value)}
-          >
-            <option value="">Any organisation</option>
-            {organisations.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor="filter-principal">
-            Person
-          </label>
-          <input
-            className="nhsuk-input nhsuk-input--width-10"
-            id="filter-principal"
-            value={principal}
-            onChange={(e) => setPrincipal(e.target.value)}
-          />
-        </div>
+        <FormGroup id="filter-scope" label="Scope">
+          {() => (
+            <select
+              className="nhsuk-select"
+              id="filter-scope"
+              value={scope}
+              onChange={(e) => setScope(e.target.value)}
+            >
+              <option value="">Any scope</option>
+              {scopes.map((s) => (
+                <option key={s} value={s}>
+                  {scopeLabel(s)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormGroup>
+        <FormGroup id="filter-organisation" label="Organisation">
+          {() => (
+            <select
+              className="nhsuk-select"
+              id="filter-organisation"
+              value={organisation}
+              onChange={(e) => setOrganisation(e.target.value)}
+            >
+              <option value="">Any organisation</option>
+              {organisations.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormGroup>
+        <FormGroup id="filter-principal" label="Person">
+          {() => (
+            <input
+              className="nhsuk-input nhsuk-input--width-10"
+              id="filter-principal"
+              value={principal}
+              onChange={(e) => setPrincipal(e.target.value)}
+            />
+          )}
+        </FormGroup>
       </div>
       <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void download()}>
         Download as CSV

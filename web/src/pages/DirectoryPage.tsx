@@ -5,7 +5,16 @@ import { type FormEvent, useState } from 'react';
 import { type Me, useApi } from '../App.tsx';
 import { ApiError, unwrap } from '../api.ts';
 import { formatDateTime } from '../time.ts';
-import { ErrorSummary, type FieldError, Loading, Notice, Problem, scopeLabel, Tag } from '../ui.tsx';
+import {
+  ErrorSummary,
+  type FieldError,
+  FormGroup,
+  Loading,
+  Notice,
+  Problem,
+  scopeLabel,
+  Tag,
+} from '../ui.tsx';
 
 type Patch = {
   active?: boolean;
@@ -95,44 +104,41 @@ function ChangePanel({ principal, onClose }: { principal: Principal; onClose: (m
               {principal.active ? 'Deactivate' : 'Reactivate'} {principal.name}
             </button>
             <form onSubmit={submitDetails} noValidate>
-              <div className="nhsuk-form-group">
-                <label className="nhsuk-label" htmlFor="change-grade">
-                  Grade
-                </label>
-                <input
-                  className="nhsuk-input nhsuk-input--width-20"
-                  id="change-grade"
-                  value={grade}
-                  onChange={(e) => setGrade(e.target.value)}
-                />
-              </div>
-              <div className="nhsuk-form-group">
-                <label className="nhsuk-label" htmlFor="change-organisation">
-                  Organisation
-                </label>
-                <input
-                  className="nhsuk-input nhsuk-input--width-20"
-                  id="change-organisation"
-                  value={organisation}
-                  onChange={(e) => setOrganisation(e.target.value)}
-                />
-              </div>
-              <div className="nhsuk-form-group">
-                <label className="nhsuk-label" htmlFor="change-level">
-                  Clearance
-                </label>
-                <select
-                  className="nhsuk-select"
-                  id="change-level"
-                  value={level}
-                  onChange={(e) => setLevel(e.target.value)}
-                >
-                  <option value="">None</option>
-                  <option value="BPSS">BPSS</option>
-                  <option value="SC">SC</option>
-                  <option value="DV">DV</option>
-                </select>
-              </div>
+              <FormGroup id="change-grade" label="Grade">
+                {() => (
+                  <input
+                    className="nhsuk-input nhsuk-input--width-20"
+                    id="change-grade"
+                    value={grade}
+                    onChange={(e) => setGrade(e.target.value)}
+                  />
+                )}
+              </FormGroup>
+              <FormGroup id="change-organisation" label="Organisation">
+                {() => (
+                  <input
+                    className="nhsuk-input nhsuk-input--width-20"
+                    id="change-organisation"
+                    value={organisation}
+                    onChange={(e) => setOrganisation(e.target.value)}
+                  />
+                )}
+              </FormGroup>
+              <FormGroup id="change-level" label="Clearance">
+                {() => (
+                  <select
+                    className="nhsuk-select"
+                    id="change-level"
+                    value={level}
+                    onChange={(e) => setLevel(e.target.value)}
+                  >
+                    <option value="">None</option>
+                    <option value="BPSS">BPSS</option>
+                    <option value="SC">SC</option>
+                    <option value="DV">DV</option>
+                  </select>
+                )}
+              </FormGroup>
               {level !== '' ? (
                 <div className="nhsuk-form-group">
                   <label className="nhsuk-label" htmlFor="change-expires">
