@@ -1,6 +1,15 @@
 // Starts AWS's DynamoDB Local (the jar shipped in the amplify-dynamodb-simulator npm package) on a free port.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -11,6 +20,8 @@ export interface DynamoDbLocalOptions {
   readonly persistDir?: string | undefined;
   /** How long to wait for the emulator to answer before giving up. */
   readonly startTimeoutMs?: number | undefined;
+  /** Ports to try first, in order, before free ones are drawn (tests use it to hand over a taken port). */
+  readonly ports?: readonly number[] | undefined;
 }
 
 export interface DynamoDbLocal {
@@ -67,17 +78,30 @@ function parentDeathPrefix(): string[] {
   return setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
 }
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+/**
+ * Linux hands out ephemeral ports (ip_local_port_range, 32768-60999 by default) to every outgoing connection too, so a
+ * port probed free there can be taken by a client socket in the second before java binds it, as happened under a
+ * busy test run. The emulator's port is drawn below that range instead, and probed on the address java binds.
+ */
+const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port was assigned'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+async function freePort(): Promise<number> {
+  for (let probe = 0; probe < 50; probe++) {
+    const port = PORT_RANGE.low + Math.floor(Math.random() * (PORT_RANGE.high - PORT_RANGE.low));
+    if (await portIsFree(port)) return port;
+  }
+  throw new DynamoDbLocalError(
+    `no free port between ${PORT_RANGE.low} and ${PORT_RANGE.high} after 50 probes`,
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,8 +165,50 @@ function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
+const isPortClash = (output: string) => /BindException|Address already in use/i.test(output);
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: its socket inodes against /proc/net/tcp{,6}).
+ * Elsewhere, or when /proc cannot be read, it answers true and the port-clash check in the output stands alone.
+ */
+export function listensOn(pid: number | undefined, port: number): boolean {
+  if (process.platform !== 'linux' || !pid) return true;
+  let inodes: Set<string>;
+  try {
+    inodes = new Set(
+      readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+        try {
+          const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          return match?.[1] ? [match[1]] : [];
+        } catch {
+          return [];
+        }
+      }),
+    );
+  } catch {
+    return true;
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines: string[];
+    try {
+      lines = readFileSync(table, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const fields = line.trim().split(/\s+/);
+      const [, local, , state, , , , , , inode] = fields;
+      if (state === '0A' && local?.endsWith(`:${hexPort}`) && inode && inodes.has(inode)) return true;
+    }
+  }
+  return false;
+}
+
 /** Waits until the emulator answers; resolves false when the child exited first (e.g. the port was taken). */
-async function waitUntilReady(attempt: Attempt, endpoint: string, timeoutMs: number): Promise<boolean> {
+async function waitUntilReady(attempt: Attempt, port: number, timeoutMs: number): Promise<boolean> {
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
   let exited = false;
   void attempt.ended.then(() => {
@@ -152,7 +218,15 @@ async function waitUntilReady(attempt: Attempt, endpoint: string, timeoutMs: num
   try {
     while (Date.now() < deadline) {
       if (exited) return false;
-      if (await answers(client)) return true;
+      // Java's main thread dies on a taken port but its other threads keep the JVM up: stop it and try another port.
+      // Checked before every probe, so a server of someone else's on that port is never taken for ours.
+      if (isPortClash(attempt.output())) {
+        attempt.child.kill('SIGKILL');
+        await attempt.ended;
+        return false;
+      }
+      // An answer counts only from our own java: another emulator may hold the port while ours is still failing to bind.
+      if ((await answers(client)) && listensOn(attempt.child.pid, port)) return true;
       await sleep(100);
     }
   } finally {
@@ -179,8 +253,6 @@ function failureMessage(
   return `DynamoDB Local exited with code ${code} before it was ready. Its output:\n${output}`;
 }
 
-const isPortClash = (output: string) => /BindException|Address already in use/i.test(output);
-
 /**
  * Starts DynamoDB Local on a port of its own (so two local stacks or test runs can run side by side), waits until
  * it answers, and makes sure the java process dies with this one.
@@ -194,15 +266,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // Generous: a JVM on a loaded 2-core machine has been seen to need more than 30 s.
   const timeoutMs = options.startTimeoutMs ?? 90_000;
 
-  for (let tries = 1; tries <= PORT_ATTEMPTS; tries++) {
-    const port = await freePort();
+  const preferred = [...(options.ports ?? [])];
+  const attempts = PORT_ATTEMPTS + preferred.length;
+  for (let tries = 1; tries <= attempts; tries++) {
+    const port = preferred.shift() ?? (await freePort());
     const endpoint = `http://127.0.0.1:${port}`;
     const startedAt = performance.now();
     const attempt = spawnEmulator(port, persistDir);
     const release = killWithThisProcess(attempt.child);
     const pidFile = persistDir && attempt.child.pid ? path.join(persistDir, PID_FILE) : undefined;
     if (pidFile) writeFileSync(pidFile, String(attempt.child.pid));
-    if (await waitUntilReady(attempt, endpoint, timeoutMs)) {
+    if (await waitUntilReady(attempt, port, timeoutMs)) {
       // The pipes must keep draining, but they should not keep the event loop alive on their own.
       attempt.child.unref();
       for (const stream of [attempt.child.stdout, attempt.child.stderr]) {
@@ -221,7 +295,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     release();
     const { code, spawnError } = await attempt.ended;
     // Another process took the port between our probe and java's bind: pick another one.
-    if (!spawnError && isPortClash(attempt.output()) && tries < PORT_ATTEMPTS) continue;
+    if (!spawnError && isPortClash(attempt.output()) && tries < attempts) continue;
     throw new DynamoDbLocalError(failureMessage(spawnError, code, attempt.output()));
   }
   throw new DynamoDbLocalError(`DynamoDB Local found no free port in ${PORT_ATTEMPTS} attempts`);

@@ -1,13 +1,15 @@
 // DynamoDB Local's lifetime: its java dies with a parent that is SIGKILLed, and a restart on a persisted directory
-// finds it free (a leftover emulator on that directory, from a parent that had no parent-death signal, is killed).
+// finds it free (a leftover emulator on that directory, from a parent that had no parent-death signal, is killed);
+// a port someone else holds is left for another.
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { listensOn, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { REPO_ROOT } from '../../local/stack.ts';
 import { processesMentioning, waitUntil } from '../support/faults.ts';
 
@@ -144,6 +146,61 @@ describe('DynamoDB Local with --persist', () => {
       client.destroy();
     } finally {
       await restarted.stop();
+    }
+  });
+});
+
+describe('DynamoDB Local on a port someone else holds', () => {
+  it('moves to another port when its port is taken by another emulator, and never answers with the other one', {
+    timeout: 240_000,
+  }, async () => {
+    // Prepare: an emulator of someone else's, with a table ours must not see
+    const other = await startDynamoDbLocal();
+    try {
+      const client = new DynamoDBClient({
+        endpoint: other.endpoint,
+        region: 'eu-west-2',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'someone-elses',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
+      client.destroy();
+      const takenPort = Number(new URL(other.endpoint).port);
+
+      // Act
+      const ours = await startDynamoDbLocal({ ports: [takenPort] });
+
+      // Assess
+      try {
+        expect(ours.endpoint).not.toBe(other.endpoint);
+        expect(await tablesOn(ours.endpoint)).toEqual([]);
+        expect(await tablesOn(other.endpoint)).toEqual(['someone-elses']);
+      } finally {
+        await ours.stop();
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('tells whether a process listens on a port', async () => {
+    // Prepare
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+
+    // Act and assess
+    try {
+      expect(listensOn(process.pid, port)).toBe(true);
+      expect(listensOn(process.pid, port === 65_535 ? 65_534 : port + 1)).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
