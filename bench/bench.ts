@@ -13,6 +13,7 @@ import { benchCapRace, type CapRaceResult } from './sections/cap-race.ts';
 import { benchCli, type CliResult } from './sections/cli.ts';
 import { benchConsole, type ConsoleResult } from './sections/console.ts';
 import { benchLatency, benchThroughput, type LatencyRun, type ThroughputResult } from './sections/latency.ts';
+import { benchScim, ENTRA_CONCURRENCY, type ScimResult } from './sections/scim.ts';
 import { benchSweep, type SweepResult } from './sections/sweep.ts';
 import { benchClient, benchPrincipals, errorMessage, putPrincipals } from './support.ts';
 
@@ -26,6 +27,7 @@ export const SECTIONS = [
   'audit',
   'console',
   'cli',
+  'scim',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -53,6 +55,12 @@ export interface BenchSizes {
   readonly consoleIdleSeconds: number;
   /** Fresh `keyholder requests` processes timed (the median is reported). */
   readonly cliRuns: number;
+  /** SCIM initial sync: Users looked up and created, Entra-style (bench/sections/scim.ts). */
+  readonly scimUsers: number;
+  /** SCIM delta: of those, Users looked up and changed by PATCH. */
+  readonly scimDelta: number;
+  /** SCIM requests in flight at once: Entra ID's provisioning service, modelled (see bench/sections/scim.ts). */
+  readonly scimConcurrency: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -74,6 +82,9 @@ export const FULL_SIZES: BenchSizes = {
   consoleRuns: 5,
   consoleIdleSeconds: 60,
   cliRuns: 5,
+  scimUsers: 10_000,
+  scimDelta: 1_000,
+  scimConcurrency: ENTRA_CONCURRENCY,
 };
 
 /** A smoke run: every section, small. */
@@ -96,6 +107,9 @@ export const QUICK_SIZES: BenchSizes = {
   consoleRuns: 1,
   consoleIdleSeconds: 6,
   cliRuns: 2,
+  scimUsers: 50,
+  scimDelta: 20,
+  scimConcurrency: ENTRA_CONCURRENCY,
 };
 
 export interface Target {
@@ -122,6 +136,7 @@ export interface BenchReport {
     audit?: AuditBenchResult;
     console?: ConsoleResult;
     cli?: CliResult;
+    scim?: ScimResult;
   };
   /** Sections that threw, with the message: their figures are missing. */
   readonly failed: Partial<Record<Section, string>>;
@@ -162,6 +177,26 @@ export async function runBench(options: {
   sections.bundles = await section('bundles', 'Lambda bundles: minified size and module init', () =>
     benchBundles({ limit: sizes.bundles, initRuns: sizes.initRuns, log }),
   );
+
+  // SCIM on a throwaway stack of its own (DynamoDB Local in memory), stopped before the shared one starts: the
+  // 10,000 Users never reach another section's directory, and its memory figures are not another section's.
+  sections.scim = await section('scim', 'SCIM: Entra-style initial sync and delta', async () => {
+    log('  starting a throwaway local stack');
+    const throwaway = await startLocalStack({ port: 0, sweepIntervalMs: 0 });
+    try {
+      return await benchScim(throwaway, {
+        users: sizes.scimUsers,
+        delta: sizes.scimDelta,
+        concurrency: sizes.scimConcurrency,
+        log,
+      });
+    } finally {
+      await throwaway.stop();
+      // The SCIM handler keeps its wiring (this stack's directory) per process: forget it, as a cold start would.
+      const { useScimContext: forgetScimWiring } = await import('../lambdas/handlers/http/scim.ts');
+      forgetScimWiring(undefined);
+    }
+  });
 
   const needsStack = STACK_SECTIONS.some((name) => selected.has(name));
   const needsDynamo = needsStack || selected.has('sweep') || selected.has('audit');
@@ -322,6 +357,52 @@ export function evaluateTargets(sections: BenchReport['sections']): Record<strin
         unit: '/min',
       },
       idle.perMinute <= 13,
+    );
+  }
+  if (sections.scim) {
+    const { initial, delta, directory } = sections.scim;
+    for (const [key, run, name] of [
+      ['Initial', initial, 'initial sync'],
+      ['Delta', delta, 'delta'],
+    ] as const) {
+      add(
+        `scim${key}Errors`,
+        {
+          section: 'scim',
+          what: `SCIM ${name}: errors (non-2xx, failed calls)`,
+          target: '= 0',
+          value: run.errors,
+          unit: '',
+        },
+        run.errors === 0 && run.completed === run.users,
+      );
+      // A floor, not a speed goal: Microsoft asks a SCIM app for at least 25 requests/s per tenant, and Entra makes
+      // 2 calls per user (lookup, then the write), so 12.5 users/s; the local stack holds it on 2 cores. Only at a
+      // size where throughput means something: a smoke run's few dozen users measure the warm-up.
+      if (run.users >= 500)
+        add(
+          `scim${key}UsersPerSecond`,
+          {
+            section: 'scim',
+            what: `SCIM ${name}: users/s (floor: Entra's 25 req/s per tenant at 2 calls/user)`,
+            target: '>= 12.5',
+            value: run.usersPerSecond,
+            unit: 'users/s',
+          },
+          run.usersPerSecond >= 12.5,
+        );
+    }
+    add(
+      'scimDirectory',
+      {
+        section: 'scim',
+        what: 'SCIM: Users provisioned, read back after the delta',
+        target: `= ${directory.expectedProvisioned}`,
+        value: directory.provisioned,
+        unit: 'users',
+      },
+      directory.provisioned === directory.expectedProvisioned &&
+        directory.deactivated === directory.expectedDeactivated,
     );
   }
   if (sections.cli) {

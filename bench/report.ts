@@ -8,6 +8,7 @@ const integer = (value: number) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString('en-GB') : 'n/a';
 const decimal = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const seconds = (ms: number) => decimal(ms / 1000, 1);
+const mib = (bytes: number) => decimal(bytes / 1024 / 1024, 0);
 const spread = (p: Percentiles) => `${integer(p.p50)} / ${integer(p.p95)} / ${integer(p.p99)}`;
 
 export function reportRows(report: BenchReport): Row[] {
@@ -167,6 +168,70 @@ export function reportRows(report: BenchReport): Row[] {
       `keyholder --version (start-up alone), median of ${runs}`,
       integer(cli.versionMs.median),
       'ms',
+    ]);
+  }
+  const scim = report.sections.scim;
+  if (scim) {
+    for (const [name, run] of [
+      ['initial sync', scim.initial],
+      ['delta', scim.delta],
+    ] as const) {
+      const write = name === 'delta' ? 'PATCH' : 'POST';
+      rows.push([
+        'scim',
+        `${name}: users (lookup + ${write} each), in flight`,
+        `${integer(run.users)}, ${run.concurrency}`,
+        '',
+      ]);
+      rows.push([
+        'scim',
+        `${name}: users/s (calls/s)`,
+        `${decimal(run.usersPerSecond)} (${decimal(run.callsPerSecond)})`,
+        'per s',
+      ]);
+      rows.push(['scim', `${name}: wall time`, seconds(run.wallMs), 's']);
+      rows.push([
+        'scim',
+        `${name}: calls / completed users`,
+        `${integer(run.calls)} / ${integer(run.completed)}`,
+        '',
+      ]);
+      const errors = Object.entries(run.errorsByStatus).map(([status, count]) => `${status} ${count}`);
+      rows.push([
+        'scim',
+        `${name}: errors${errors.length > 0 ? ` (${errors.join(', ')})` : ''}`,
+        integer(run.errors),
+        '',
+      ]);
+      rows.push(['scim', `${name}: call latency, every call`, spread(run.callMs), 'ms p50/p95/p99']);
+      for (const [kind, timing] of Object.entries(run.callMsByKind)) {
+        if (timing) rows.push(['scim', `${name}: ${kind} latency`, spread(timing), 'ms p50/p95/p99']);
+      }
+      rows.push([
+        'scim',
+        `${name}: peak RSS, stack + load generator process (at start)`,
+        `${mib(run.memory.peakRssBytes)} (${mib(run.memory.rssAtStartBytes)})`,
+        'MiB',
+      ]);
+      rows.push([
+        'scim',
+        `${name}: peak V8 heap used, same process`,
+        mib(run.memory.peakHeapUsedBytes),
+        'MiB',
+      ]);
+      rows.push([
+        'scim',
+        `${name}: peak RSS, DynamoDB Local JVM`,
+        run.memory.dynamoDbLocalPeakRssBytes === null ? 'n/a' : mib(run.memory.dynamoDbLocalPeakRssBytes),
+        'MiB',
+      ]);
+    }
+    rows.push([
+      'scim',
+      'read back: provisioned / deactivated (expected)',
+      `${integer(scim.directory.provisioned)} / ${integer(scim.directory.deactivated)} ` +
+        `(${integer(scim.directory.expectedProvisioned)} / ${integer(scim.directory.expectedDeactivated)})`,
+      'users',
     ]);
   }
   return rows;

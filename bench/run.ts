@@ -28,6 +28,9 @@ const SIZE_FLAGS = {
   'console-runs': 'consoleRuns',
   'console-idle-seconds': 'consoleIdleSeconds',
   'cli-runs': 'cliRuns',
+  'scim-users': 'scimUsers',
+  'scim-delta': 'scimDelta',
+  'scim-concurrency': 'scimConcurrency',
 } as const satisfies Record<string, keyof BenchSizes>;
 
 const HELP = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--strict] [--out dir]

@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { resolvePolicy } from '../lambdas/core/policy.ts';
 import { parsePrincipalClaim } from '../lambdas/core/principal-claim.ts';
+import { assertClaimAgrees, parseGroupRoles, parseScimPrincipalId } from '../lambdas/core/scim/user.ts';
 import { DEFAULT_API_THROTTLE } from './http-api.ts';
 import { KeyholderStack } from './keyholder-stack.ts';
 import { sweepRateFrom } from './sweep.ts';
@@ -34,6 +35,13 @@ export const CONTEXT_KEYS = {
   consoleCertificateArn: 'keyholder:consoleCertificateArn',
   /** The built console to deploy (a directory with index.html). @default web/dist, a placeholder page if unbuilt */
   consoleAssets: 'keyholder:consoleAssets',
+  /**
+   * SCIM provisioning: which User attribute is the principal id, userName or externalId (Entra ID's object id); it
+   * must agree with keyholder:principalClaim. @default externalId when the claim is oid, else userName
+   */
+  scimPrincipalId: 'keyholder:scimPrincipalId',
+  /** SCIM group display name -> role, JSON. @default {"Keyholder Access Admins":"access-admin","Keyholder Auditors":"auditor"} */
+  scimGroupRoles: 'keyholder:scimGroupRoles',
 } as const;
 
 export const STACK_ID = 'Keyholder';
@@ -68,6 +76,10 @@ export function buildKeyholderApp(
     builtinCloudFormationValidation: validation,
   });
   const read = (key: string): unknown => app.node.tryGetContext(key);
+  const principalClaim = parsePrincipalClaim(
+    read(CONTEXT_KEYS.principalClaim),
+    `CDK context "${CONTEXT_KEYS.principalClaim}"`,
+  );
 
   const stack = new KeyholderStack(app, STACK_ID, {
     description: 'Keyholder: governed, time-limited, capped and audited access to sensitive data',
@@ -86,10 +98,7 @@ export function buildKeyholderApp(
       : undefined,
     inboundMailDomain: domainName(CONTEXT_KEYS.inboundMailDomain, read(CONTEXT_KEYS.inboundMailDomain)),
     signIn: {
-      principalClaim: parsePrincipalClaim(
-        read(CONTEXT_KEYS.principalClaim),
-        `CDK context "${CONTEXT_KEYS.principalClaim}"`,
-      ),
+      principalClaim,
       cliClientId: optionalString(CONTEXT_KEYS.cliClientId, read(CONTEXT_KEYS.cliClientId)),
       consoleClientId: optionalString(CONTEXT_KEYS.consoleClientId, read(CONTEXT_KEYS.consoleClientId)),
       scopes: scopeList(CONTEXT_KEYS.signInScopes, read(CONTEXT_KEYS.signInScopes)),
@@ -98,6 +107,7 @@ export function buildKeyholderApp(
       domain: consoleDomain(read(CONTEXT_KEYS.consoleDomain), read(CONTEXT_KEYS.consoleCertificateArn)),
       assets: optionalString(CONTEXT_KEYS.consoleAssets, read(CONTEXT_KEYS.consoleAssets)),
     },
+    scim: scimSettings(read(CONTEXT_KEYS.scimPrincipalId), read(CONTEXT_KEYS.scimGroupRoles), principalClaim),
     apiThrottle: {
       rateLimit:
         positiveNumber(CONTEXT_KEYS.apiRateLimit, read(CONTEXT_KEYS.apiRateLimit)) ??
@@ -119,6 +129,30 @@ function parsePolicy(value: unknown): unknown {
   } catch (error) {
     throw new Error(`CDK context "${CONTEXT_KEYS.policy}" is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The SCIM id attribute (agreeing with the sign-in claim) and the group mapping, or an error naming the key. */
+function scimSettings(
+  principalIdValue: unknown,
+  groupRolesValue: unknown,
+  principalClaim: ReturnType<typeof parsePrincipalClaim>,
+) {
+  const principalId =
+    principalIdValue === undefined || principalIdValue === null || principalIdValue === ''
+      ? principalClaim === 'oid'
+        ? 'externalId'
+        : 'userName'
+      : parseScimPrincipalId(principalIdValue, `CDK context "${CONTEXT_KEYS.scimPrincipalId}"`);
+  assertClaimAgrees(principalId, principalClaim); // its message names both keys
+  const groupRoles = parseGroupRoles(groupRolesValue, `CDK context "${CONTEXT_KEYS.scimGroupRoles}"`);
+  for (const group of Object.keys(groupRoles)) {
+    if (group.trim() === '' || group.length > 256) {
+      throw new Error(
+        `CDK context "${CONTEXT_KEYS.scimGroupRoles}": a group display name must be 1 to 256 characters`,
+      );
+    }
+  }
+  return { principalId, groupRoles };
 }
 
 function requiredString(key: string, value: unknown): string {

@@ -4,8 +4,10 @@ import { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { DEFAULT_SIGN_IN, ENV } from '../lambdas/commons/config.ts';
 import { parseDuration } from '../lambdas/core/duration.ts';
+import type { Role } from '../lambdas/core/model.ts';
 import type { Policy } from '../lambdas/core/policy.ts';
 import { DEFAULT_PRINCIPAL_CLAIM, type PrincipalClaim } from '../lambdas/core/principal-claim.ts';
+import { DEFAULT_GROUP_ROLES, type ScimPrincipalId } from '../lambdas/core/scim/user.ts';
 import { ROUTES } from '../lambdas/routes.ts';
 import { KeyholderAccessProviders } from './access-providers.ts';
 import { AccessWorkflow } from './access-workflow.ts';
@@ -60,6 +62,14 @@ export interface KeyholderStackProps extends StackProps {
     readonly domain?: { readonly name: string; readonly certificateArn: string } | undefined;
     readonly assets?: string | undefined;
   };
+  /**
+   * SCIM provisioning (issue 15; context `keyholder:scimPrincipalId`, `keyholder:scimGroupRoles`), for the SCIM
+   * function only. @default externalId when the claim is oid, else userName; DEFAULT_GROUP_ROLES
+   */
+  readonly scim?: {
+    readonly principalId?: ScimPrincipalId | undefined;
+    readonly groupRoles?: Readonly<Record<string, Role>> | undefined;
+  };
 }
 
 export class KeyholderStack extends Stack {
@@ -102,6 +112,7 @@ export class KeyholderStack extends Stack {
     const slack = props.slack
       ? new KeyholderSlack(this, 'Slack', { secretName: props.slack.secretName })
       : undefined;
+    const scimSecret = new KeyholderScimSecret(this, 'Scim').secret;
     const resources: Omit<KeyholderResources, 'stateMachine'> = {
       stateTable: this.tables.stateTable,
       auditTable: this.tables.auditTable,
@@ -109,7 +120,7 @@ export class KeyholderStack extends Stack {
       mail: { from: props.mailFrom, configurationSet },
       slackSecret: slack?.secret,
       // SCIM provisioning (issue 15): the clients' bearer secrets, granted through the `scim:tokens` need.
-      scimSecret: new KeyholderScimSecret(this, 'Scim').secret,
+      scimSecret,
       // Access providers (issue 7): their secret and platforms, granted through the `providers:call` need.
       providers: new KeyholderAccessProviders(this, 'AccessProviders', {
         policy: props.policy,
@@ -145,6 +156,19 @@ export class KeyholderStack extends Stack {
       },
     });
 
+    // SCIM provisioning: which attribute is the principal id and which groups give roles (the SCIM function's own).
+    const scimFunction = this.api.functions.get('scim');
+    if (!scimFunction) throw new Error('no SCIM function: lambdas/routes.ts names no scim route');
+    const principalClaim = props.signIn?.principalClaim ?? DEFAULT_PRINCIPAL_CLAIM;
+    scimFunction.addEnvironment(
+      ENV.scimPrincipalId,
+      props.scim?.principalId ?? (principalClaim === 'oid' ? 'externalId' : 'userName'),
+    );
+    scimFunction.addEnvironment(
+      ENV.scimGroupRoles,
+      JSON.stringify(props.scim?.groupRoles ?? DEFAULT_GROUP_ROLES),
+    );
+
     // The web console (issue 14): CloudFront in front of a private bucket, config.json pointing at this API.
     this.console = new KeyholderConsole(this, 'Console', {
       config: {
@@ -177,6 +201,8 @@ export class KeyholderStack extends Stack {
     if (slack) new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    // The SCIM clients' bearer secrets (README: Provisioning from Entra ID / Okta): {"entra": "<generated>"} at first.
+    new CfnOutput(this, 'ScimSecretArn', { value: scimSecret.secretArn });
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
     new CfnOutput(this, 'StateTableName', { value: this.tables.stateTable.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.tables.auditTable.tableName });

@@ -1,13 +1,13 @@
 // The whole of Keyholder on one machine: DynamoDB Local, the state machine synthesized from the CDK app on
 // aws-local-stepfunctions, the dev mailbox (a local SES v2 endpoint) and the local HTTP gateway, all running
 // the same handler code Lambda runs. Used by `npm start`, the end-to-end tests and the benchmark.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
 import { parseScimTokens } from '../lambdas/adapters/scim-tokens.ts';
 import { ENV } from '../lambdas/commons/config.ts';
@@ -15,6 +15,12 @@ import { dependencies, resetDependencies } from '../lambdas/commons/dependencies
 import type { Dataset, Principal } from '../lambdas/core/model.ts';
 import { type Policy, resolvePolicy } from '../lambdas/core/policy.ts';
 import { DEFAULT_PRINCIPAL_CLAIM, type PrincipalClaim } from '../lambdas/core/principal-claim.ts';
+import {
+  assertClaimAgrees,
+  parseGroupRoles,
+  parseScimPrincipalId,
+  type ScimPrincipalId,
+} from '../lambdas/core/scim/user.ts';
 import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
 import { functionSizing } from '../lib/function-sizing.ts';
 import { startConsoleServer } from './console-server.ts';
@@ -33,7 +39,7 @@ import {
   startLocalOidcProvider,
 } from './oidc-provider.ts';
 import { rearmAfterRestart } from './rearm.ts';
-import { seedDirectory } from './seed.ts';
+import { provisionThroughScim, type ScimInvoke, type ScimSeedReport, seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { synthesizeWorkflow } from './synthesize.ts';
 import { createTables } from './tables.ts';
@@ -61,6 +67,11 @@ export interface LocalStackOptions {
   readonly principalClaim?: PrincipalClaim;
   /** The web console's port (local/console-server.ts). @default KEYHOLDER_CONSOLE_PORT or 3200; a free one when `port` is 0 */
   readonly consolePort?: number;
+  /**
+   * Which SCIM attribute is the principal id (KEYHOLDER_SCIM_PRINCIPAL_ID). @default the variable, else externalId
+   * when the claim is `oid` (Entra ID's object id is both), else userName
+   */
+  readonly scimPrincipalId?: ScimPrincipalId;
 }
 
 export interface LocalStack {
@@ -90,6 +101,8 @@ export interface LocalStack {
    * first client), else one client `local` with a secret made up at start.
    */
   readonly scim: { readonly url: string; readonly client: string; readonly token: string };
+  /** How the seed's people were provisioned at this start: through the SCIM handler, timed. */
+  readonly provisioning: ScimSeedReport & { readonly idAttribute: ScimPrincipalId };
   /** A dev access token for a principal id, from the provider's key set (what POST /dev/token answers). */
   tokenFor(sub: string): Promise<string>;
   /** What the local JWT authorizer checks tokens against, for tests that forge tokens (test/security). */
@@ -124,8 +137,109 @@ async function loadHandler(entry: string): Promise<Handler> {
   return module.handler;
 }
 
+/** What this module last wrote to KEYHOLDER_SCIM_PRINCIPAL_ID: a later stack in the process does not take it as asked. */
+let scimPrincipalIdWritten: string | undefined;
+
+/** The SCIM id attribute and group mapping for this start, validated (a bad value fails the start, naming it). */
+function localScimDirectory(
+  env: NodeJS.ProcessEnv,
+  principalClaim: PrincipalClaim,
+  asked: ScimPrincipalId | undefined,
+): { idAttribute: ScimPrincipalId; groupRoles: ReturnType<typeof parseGroupRoles> } {
+  const fromEnv = env[ENV.scimPrincipalId];
+  const idAttribute =
+    asked ??
+    (fromEnv && fromEnv !== scimPrincipalIdWritten
+      ? parseScimPrincipalId(fromEnv, ENV.scimPrincipalId)
+      : principalClaim === 'oid'
+        ? 'externalId'
+        : 'userName');
+  try {
+    assertClaimAgrees(idAttribute, principalClaim);
+  } catch (error) {
+    throw new Error(
+      `${ENV.scimPrincipalId} ${idAttribute} does not agree with ${ENV.principalClaim} ${principalClaim}: ${
+        (error as Error).message.split(': ').at(-1) ?? ''
+      }`,
+    );
+  }
+  return { idAttribute, groupRoles: parseGroupRoles(env[ENV.scimGroupRoles], ENV.scimGroupRoles) };
+}
+
+const SCIM_HANDLER = ROUTES.find((route) => route.name === 'scim');
+
+/**
+ * Calls the SCIM function in-process with the payload 2.0 event API Gateway would hand it, before the gateway
+ * opens: the directory is whole by the time anyone can reach the API, and no route is opened early for it.
+ */
+async function scimInvoker(options: { token: string; host: string }): Promise<ScimInvoke> {
+  if (!SCIM_HANDLER) throw new Error('no SCIM route in lambdas/routes.ts');
+  const url = pathToFileURL(path.join(REPO_ROOT, SCIM_HANDLER.entry)).href;
+  const module = (await import(url)) as {
+    handler: Handler;
+    useScimContext?: (wired: undefined) => void;
+  };
+  // The function keeps its context (dependencies, id attribute) per cold start; a new stack is a new cold start.
+  const { useScimContext: resetScimContext } = module; // not a React hook: Biome goes by the name
+  resetScimContext?.(undefined);
+  return async (call) => {
+    const routePath = `/scim/v2/${call.resource}${call.id === undefined ? '' : '/{id}'}`;
+    const rawPath = `/scim/v2/${call.resource}${call.id === undefined ? '' : `/${encodeURIComponent(call.id)}`}`;
+    const rawQueryString = new URLSearchParams(call.query ?? {}).toString();
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const now = new Date();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: `${call.method} ${routePath}`,
+      rawPath,
+      rawQueryString,
+      headers: {
+        host: options.host,
+        authorization: `Bearer ${options.token}`,
+        'user-agent': 'keyholder-local-seed',
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+        ...(call.ifMatch ? { 'if-match': call.ifMatch } : {}),
+      },
+      ...(call.query ? { queryStringParameters: { ...call.query } } : {}),
+      ...(call.id === undefined ? {} : { pathParameters: { id: call.id } }),
+      requestContext: {
+        accountId: ACCOUNT,
+        apiId: 'localapigw',
+        domainName: options.host,
+        domainPrefix: options.host.split('.')[0] ?? options.host,
+        http: {
+          method: call.method,
+          path: rawPath,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'keyholder-local-seed',
+        },
+        requestId: randomUUID(),
+        routeKey: `${call.method} ${routePath}`,
+        stage: '$default',
+        time: now.toISOString(),
+        timeEpoch: now.getTime(),
+      },
+      ...(body === undefined ? {} : { body }),
+      isBase64Encoded: false,
+    };
+    const result = (await module.handler(
+      event,
+      lambdaContext(SCIM_HANDLER.name, REGION, ACCOUNT),
+    )) as APIGatewayProxyStructuredResultV2;
+    const text = typeof result.body === 'string' ? result.body : '';
+    return { status: result.statusCode ?? 200, body: text === '' ? undefined : JSON.parse(text) };
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   let policy = resolvePolicy(options.policy ?? {}, 'KEYHOLDER_POLICY');
+  // Checked before anything starts: a bad KEYHOLDER_SCIM_* variable fails the start, naming it.
+  const scimDirectory = localScimDirectory(
+    process.env,
+    options.principalClaim ?? DEFAULT_PRINCIPAL_CLAIM,
+    options.scimPrincipalId,
+  );
   const seed = JSON.parse(
     await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8'),
   ) as LocalStack['seed'];
@@ -284,7 +398,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.principalClaim]: principalClaim,
       // SCIM provisioning clients (lambdas/adapters/scim-tokens.ts); on AWS a Secrets Manager secret instead.
       [ENV.scimTokens]: scim.tokens,
+      [ENV.scimPrincipalId]: scimDirectory.idAttribute,
     });
+    scimPrincipalIdWritten = scimDirectory.idAttribute;
     resetDependencies();
 
     const documentClient = DynamoDBDocumentClient.from(
@@ -297,7 +413,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     await createTables(documentClient, tables);
     const directory = new DynamoDbDirectory(documentClient, tables);
-    if ((await directory.listPrincipals()).length === 0) await seedDirectory(directory, seed);
+    // The datasets are written directly (SCIM has no such resource), on a fresh directory as before; the people go
+    // through the SCIM handler on every start (a restart over persisted data PUTs the ones that exist).
+    if ((await directory.listPrincipals()).length === 0) {
+      await seedDirectory(directory, { principals: [], datasets: seed.datasets });
+    }
+    const provisioning = await provisionThroughScim(
+      await scimInvoker({ token: scim.token, host: new URL(gateway.url).host }),
+      seed.principals,
+      scimDirectory,
+      ENV.scimGroupRoles,
+    );
     directoryForSignIn = directory;
     // Executions live in memory; after a restart on persisted data, what they carried is picked up from DynamoDB:
     // pending approvals (same execution name; approvers already mailed are not mailed again, their links still
@@ -325,6 +451,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seed,
       platform: providers.platform,
       scim: { url: `${gateway.url}/scim/v2`, client: scim.client, token: scim.token },
+      provisioning: { ...provisioning, idAttribute: scimDirectory.idAttribute },
       tokenFor,
       oidc: { issuer, audience: oidc.audience, clients: oidc.clients, scopes: oidc.scopes },
       jwt: { issuer, audience: JWT_AUDIENCE, privateKey: oidc.signingKey.privateKey },

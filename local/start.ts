@@ -45,7 +45,7 @@ Keyholder is running locally (started in ${process.uptime().toFixed(1)} s, Node 
   OpenAPI         ${stack.url}/openapi.json
   SCIM 2.0        ${stack.scim.url}  (bearer token ${stack.scim.client}: ${stack.scim.token})
   Dev mailbox     ${stack.url}/dev/mailbox
-  Directory       ${stack.url}/dev/principals
+  Directory       ${stack.url}/dev/principals (${stack.provisioning.users} people provisioned through SCIM in ${stack.provisioning.ms} ms: ${stack.provisioning.created} created, ${stack.provisioning.updated} updated, ${stack.provisioning.unchanged} unchanged, ${stack.provisioning.groups} groups; principal id ${stack.provisioning.idAttribute})
 ${stack.platform ? `  Dev platform    ${stack.platform.url} (admin grants go here: webhook provider "dev-platform")\n` : ''}  DynamoDB Local  ${stack.dynamodbEndpoint}${persistDir ? ` (data kept in ${persistDir})` : ' (in memory)'}
   Policy          cap ${stack.policy.externalAdminCap} external admins, approval timeout ${stack.policy.approvalTimeout}, min duration ${stack.policy.minDuration}
 

@@ -4,6 +4,7 @@ import { type Actor, type AuditEventDraft, canonicalJson } from './audit.ts';
 import { addDuration } from './duration.ts';
 import { approverRefusal, assertRequesterEligible, requiredClearance } from './eligibility.ts';
 import { ForbiddenError, KeyholderError, ValidationError } from './errors.ts';
+import { adminLockRelease, requestEvent, type Transition } from './lifecycle.ts';
 import {
   type AccessRequest,
   CLEARANCE_LEVELS,
@@ -248,7 +249,11 @@ export interface PrincipalChangePlan {
   readonly event?: AuditEventDraft | undefined;
   /** ACTIVE grants the holder no longer stands for after the change: revoked by the same call. */
   readonly revokes: readonly ChangeEffect[];
-  /** Requests not yet granted that the requester rules would refuse at grant time (rejected then, not now). */
+  /**
+   * Requests not yet granted that the requester rules would refuse: those still PENDING_APPROVAL of a requester
+   * the change deactivates are cancelled by the same call (cancelForInactiveRequester); the others are rejected at
+   * grant time. The detail says which.
+   */
   readonly endsPending: readonly ChangeEffect[];
   /** Whether the principal meets the approver rules before and after the change. */
   readonly approverEligibility: { readonly before: boolean; readonly after: boolean };
@@ -291,7 +296,14 @@ export function planPrincipalChange(args: {
         assertRequesterEligible(after, request.scopes, catalogue, grantEndsAt, policy, now);
       } catch (error) {
         if (!(error instanceof KeyholderError)) throw error;
-        endsPending.push(effect(request, error.code, error.message));
+        const endsNow = request.status === 'PENDING_APPROVAL' && !after.active;
+        endsPending.push(
+          effect(
+            request,
+            endsNow ? STANDING_REASONS.principalInactive : error.code,
+            endsNow ? `${error.message}: cancelled at once` : error.message,
+          ),
+        );
       }
     }
   }
@@ -306,4 +318,37 @@ export function planPrincipalChange(args: {
 
 function effect(request: AccessRequest, reason: string, detail: string): ChangeEffect {
   return { requestId: request.id, scopes: [...request.scopes], reason, detail };
+}
+
+/**
+ * A request still PENDING_APPROVAL whose requester is inactive (or gone from the directory) ends now: CANCELLED
+ * with reason PRINCIPAL_INACTIVE, by whoever deactivated them (an access-admin, `scim:<client>`, the sweep).
+ * Undefined when the request is no longer pending or the requester is active: nothing to write, so a retried
+ * PATCH records nothing twice.
+ */
+export function cancelForInactiveRequester(args: {
+  readonly request: AccessRequest;
+  readonly requester: Principal | undefined;
+  readonly actor: Actor;
+  readonly now: string;
+}): Transition | undefined {
+  const { request, requester, actor, now } = args;
+  if (request.status !== 'PENDING_APPROVAL' || requester?.active) return undefined;
+  const reason = STANDING_REASONS.principalInactive;
+  const detail = requester
+    ? `${requester.id} is not active`
+    : `${request.requester} is no longer in the directory`;
+  const cancelled: AccessRequest = {
+    ...request,
+    status: 'CANCELLED',
+    reason,
+    closedBy: actor.id,
+    closedAt: now,
+  };
+  return {
+    expectedStatus: 'PENDING_APPROVAL',
+    request: cancelled,
+    event: requestEvent(cancelled, 'REQUEST_CANCELLED', actor, now, { reason, details: { detail } }),
+    adminLock: adminLockRelease(cancelled),
+  };
 }

@@ -2800,6 +2800,11 @@ export interface operations {
               requestId: string;
               reason: string;
             }[];
+            /** @description Pending requests of a deactivated requester, cancelled at once (reason PRINCIPAL_INACTIVE) */
+            cancelled: {
+              requestId: string;
+              reason: string;
+            }[];
           };
         };
       };
@@ -3718,7 +3723,7 @@ export interface operations {
               reason: string;
               detail: string;
             }[];
-            /** @description Requests not yet granted that the requester rules would refuse at grant time */
+            /** @description Requests not yet granted that end: cancelled at once when the requester is deactivated, else refused at grant time */
             endsPending: {
               requestId: string;
               scopes: string[];

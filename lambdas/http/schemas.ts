@@ -116,6 +116,9 @@ export const principalUpdateView = z.object({
   }),
   changed: z.array(z.string()),
   revoked: z.array(z.object({ requestId: z.string(), reason: z.string() })),
+  cancelled: z
+    .array(z.object({ requestId: z.string(), reason: z.string() }))
+    .describe('Pending requests of a deactivated requester, cancelled at once (reason PRINCIPAL_INACTIVE)'),
 });
 
 export const errorResponse = z.object({
@@ -565,7 +568,9 @@ export const principalPreviewView = z
     revokes: z.array(changeEffect).describe('ACTIVE grants the PATCH would revoke at once'),
     endsPending: z
       .array(changeEffect)
-      .describe('Requests not yet granted that the requester rules would refuse at grant time'),
+      .describe(
+        'Requests not yet granted that end: cancelled at once when the requester is deactivated, else refused at grant time',
+      ),
     approverEligibility: z.object({ before: z.boolean(), after: z.boolean() }),
   })
   .describe('What PATCH /principals/{id} with this body would do; nothing is written')

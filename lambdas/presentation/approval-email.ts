@@ -2,6 +2,7 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
+import { oneLine, plainTextFacts } from './plain-text.ts';
 import { requestFacts, type SeatUsage } from './request-summary.ts';
 import { durationInWords } from './time-words.ts';
 
@@ -24,12 +25,12 @@ export function approvalEmail(args: {
   const text = [
     `Dear ${approver.name},`,
     '',
-    `${who} asks for access that needs your approval.`,
-    '',
-    ...facts.map(([label, value]) => `${label}: ${value}`),
+    `${oneLine(who)} asks for access that needs your approval.`,
     '',
     `Review and decide: ${link}`,
     ...(args.replyTo ? ['', REPLY_HINT] : []),
+    '',
+    ...plainTextFacts(facts),
     '',
     'The link is personal to you, works once, and expires when the approval window closes.',
     'Opening it decides nothing: you choose Approve or Deny on the page.',

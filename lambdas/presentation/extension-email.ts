@@ -2,6 +2,7 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
+import { plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
 
@@ -35,9 +36,9 @@ export function extensionEmail(args: {
     '',
     `${who} asks to extend access that is active now. Access carries on meanwhile; without enough approvals the original expiry stands.`,
     '',
-    ...facts.map(([label, value]) => `${label}: ${value}`),
-    '',
     `Review and decide: ${link}`,
+    '',
+    ...plainTextFacts(facts),
     '',
     'The link is personal to you, works once, and expires when the extension window closes.',
     'Opening it decides nothing: you choose Approve or Deny on the page.',

@@ -151,7 +151,9 @@ export function decidedElsewhereNotice(request: AccessRequest, names: Names): No
     request.status === 'DENIED'
       ? `denied by ${nameOf(names, request.closedBy)}`
       : request.status === 'CANCELLED'
-        ? 'cancelled by the requester'
+        ? request.reason === 'PRINCIPAL_INACTIVE'
+          ? `cancelled: the requester was deactivated by ${nameOf(names, request.closedBy)}`
+          : 'cancelled by the requester'
         : request.status === 'TIMED_OUT'
           ? 'timed out'
           : request.status === 'REJECTED'

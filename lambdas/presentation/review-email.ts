@@ -2,6 +2,7 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
+import { plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
 
@@ -22,9 +23,9 @@ export function reviewEmail(args: {
     `${who}'s access is due for its regular review. Please decide whether it should be kept or revoked.`,
     `Without an answer by ${deadline} it is revoked automatically.`,
     '',
-    ...facts.map(([label, value]) => `${label}: ${value}`),
-    '',
     `Review: ${link}`,
+    '',
+    ...plainTextFacts(facts),
     '',
     'The link is personal to you and works once. Opening it decides nothing: you choose Keep or Revoke on the page.',
   ].join('\n');

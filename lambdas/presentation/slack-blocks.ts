@@ -34,16 +34,60 @@ export function escapeMrkdwn(value: string): string {
 /** A time as people read it, or a question mark when it is not known. */
 const when = (at: string | undefined): string => (at ? formatDateTime(at) : '?');
 
-const clip = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
-const plain = (text: string) => ({ type: 'plain_text', text: clip(text, 150), emoji: true });
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, 3000) });
+/**
+ * Block Kit's documented limits (api.slack.com/reference/block-kit): a message over any of them is refused whole
+ * (`invalid_blocks`), so a long justification could keep the prompt from reaching the directors.
+ */
+export const SLACK_LIMITS = {
+  sectionText: 3000,
+  sectionField: 2000,
+  sectionFields: 10,
+  headerText: 150,
+  contextText: 3000,
+  buttonText: 75,
+  buttonValue: 2000,
+  modalTitle: 24,
+  modalButton: 24,
+  inputLabel: 2000,
+  privateMetadata: 3000,
+  blocksPerMessage: 50,
+  blocksPerModal: 100,
+  messageText: 4000,
+} as const;
+
+/** At most `max` characters (code units), an ellipsis where cut; never half an `&lt;` entity or a split surrogate. */
+export function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = value.slice(0, max - 1);
+  cut = cut.replace(/&[a-z]{0,3}$/, '');
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+const plain = (text: string, max: number = SLACK_LIMITS.headerText) => ({
+  type: 'plain_text',
+  text: clip(text, max),
+  emoji: true,
+});
+/** Escaped text goes in already escaped: clipped after escaping, so the limit holds on what Slack counts. */
+const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText) => ({
+  type: 'mrkdwn',
+  text: clip(text, max),
+});
+/** A labelled fact as a section field: the escaped value clipped so the whole field stays within Slack's limit. */
+const field = (label: string, value: string) => {
+  const head = `*${label}*\n`;
+  return mrkdwn(
+    `${head}${clip(escapeMrkdwn(value), SLACK_LIMITS.sectionField - head.length)}`,
+    SLACK_LIMITS.sectionField,
+  );
+};
 
 /** Facts as section fields, ten per section (Slack's limit), under an opening line. */
 function factSections(
   opening: string,
   facts: readonly (readonly [string, string])[],
 ): Record<string, unknown>[] {
-  const fields = facts.map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 1900))}`));
+  const fields = facts.map(([label, value]) => field(label, value));
   const sections: Record<string, unknown>[] = [
     { type: 'section', text: mrkdwn(opening), fields: fields.slice(0, 10) },
   ];
@@ -54,9 +98,9 @@ function factSections(
 const button = (actionId: string, text: string, style: 'primary' | 'danger', value: string) => ({
   type: 'button',
   action_id: actionId,
-  text: plain(text),
+  text: plain(text, SLACK_LIMITS.buttonText),
   style,
-  value,
+  value: clip(value, SLACK_LIMITS.buttonValue),
 });
 
 function outcomeLine(view: ApprovalPromptView): string | undefined {
@@ -72,7 +116,9 @@ function outcomeLine(view: ApprovalPromptView): string | undefined {
     case 'DENIED':
       return `:no_entry: *Denied* by ${escapeMrkdwn(name(request.closedBy))} at ${when(request.closedAt)}: ${escapeMrkdwn(request.reason ?? '')}`;
     case 'CANCELLED':
-      return `:leftwards_arrow_with_hook: *Cancelled* by the requester at ${when(request.closedAt)}.`;
+      return request.reason === 'PRINCIPAL_INACTIVE'
+        ? `:leftwards_arrow_with_hook: *Cancelled* at ${when(request.closedAt)}: the requester was deactivated by ${escapeMrkdwn(name(request.closedBy))}.`
+        : `:leftwards_arrow_with_hook: *Cancelled* by the requester at ${when(request.closedAt)}.`;
     case 'TIMED_OUT':
       return `:hourglass: *Timed out* at ${when(request.closedAt)}: nobody needs to decide any more.`;
     case 'REJECTED':
@@ -98,7 +144,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const decisions = request.approvals.map((entry) => {
     const icon = entry.decision === 'approve' ? ':white_check_mark:' : ':no_entry:';
     const verb = entry.decision === 'approve' ? 'approved' : 'denied';
-    const comment = entry.comment ? `: ${escapeMrkdwn(clip(entry.comment, 300))}` : '';
+    const comment = entry.comment ? `: ${clip(escapeMrkdwn(entry.comment), 300)}` : '';
     return `${icon} ${escapeMrkdwn(names[entry.approverId] ?? entry.approverId)} ${verb} at ${formatDateTime(entry.at)} (${entry.channel})${comment}`;
   });
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
@@ -136,7 +182,10 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   }
   const status = outcome ? ` (${request.status})` : '';
   return {
-    text: `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
+    text: clip(
+      `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
+      SLACK_LIMITS.messageText,
+    ),
     blocks,
   };
 }
@@ -176,7 +225,13 @@ export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
     if (outcome) blocks.push({ type: 'section', text: mrkdwn(outcome) });
   }
   const status = open ? '' : ` (${request.status})`;
-  return { text: `Review needed: should ${who} keep ${scopes}? [${request.id}]${status}`, blocks };
+  return {
+    text: clip(
+      `Review needed: should ${who} keep ${scopes}? [${request.id}]${status}`,
+      SLACK_LIMITS.messageText,
+    ),
+    blocks,
+  };
 }
 
 const REASON_DIALOGS = {
@@ -205,15 +260,15 @@ export function denyReasonModal(context: DenyReasonContext): Record<string, unkn
       channel: context.prompt.channel,
       ts: context.prompt.ts,
     }),
-    title: plain(dialog.title),
-    submit: plain(dialog.submit),
-    close: plain('Cancel'),
+    title: plain(dialog.title, SLACK_LIMITS.modalTitle),
+    submit: plain(dialog.submit, SLACK_LIMITS.modalButton),
+    close: plain('Cancel', SLACK_LIMITS.modalButton),
     blocks: [
       { type: 'section', text: mrkdwn(escapeMrkdwn(context.summary)) },
       {
         type: 'input',
         block_id: SLACK_IDS.reasonBlock,
-        label: plain(dialog.label),
+        label: plain(dialog.label, SLACK_LIMITS.inputLabel),
         element: {
           type: 'plain_text_input',
           action_id: SLACK_IDS.reasonAction,
@@ -231,11 +286,9 @@ export function noticeMessage(notice: Notice): SlackMessage {
     { type: 'section', text: mrkdwn(`*${escapeMrkdwn(notice.headline)}*`) },
     {
       type: 'section',
-      fields: notice.facts
-        .slice(0, 10)
-        .map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 1900))}`)),
+      fields: notice.facts.slice(0, SLACK_LIMITS.sectionFields).map(([label, value]) => field(label, value)),
     },
   ];
   if (notice.closing) blocks.push({ type: 'context', elements: [mrkdwn(escapeMrkdwn(notice.closing))] });
-  return { text: `${notice.headline} [${notice.requestId}]`, blocks };
+  return { text: clip(`${notice.headline} [${notice.requestId}]`, SLACK_LIMITS.messageText), blocks };
 }

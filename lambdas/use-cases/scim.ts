@@ -8,18 +8,22 @@ import { ConflictError, KeyholderError, NotFoundError } from '../core/errors.ts'
 import type { Principal, Role, ScimRecord } from '../core/model.ts';
 import { invalidValue, notFound, ScimError } from '../core/scim/errors.ts';
 import { equalityOn, type Filter, matches, memberOf, parseFilter } from '../core/scim/filter.ts';
-import { applyPatch, type PatchOperation, patchOperations } from '../core/scim/patch.ts';
 import {
-  ENTERPRISE_SCHEMA,
+  applyPatch,
+  GROUP_PATCH_SCHEMA,
+  type PatchOperation,
+  patchOperations,
+  USER_PATCH_SCHEMA,
+} from '../core/scim/patch.ts';
+import {
   fitsId,
   GROUP_SCHEMA,
-  KEYHOLDER_SCHEMA,
   LIST_SCHEMA,
   normaliseUser,
   principalFieldsOf,
   principalIdOf,
   type ScimPrincipalId,
-  USER_SCHEMA,
+  userOfPrincipal,
   userView,
 } from '../core/scim/user.ts';
 import type { Dependencies } from './context.ts';
@@ -53,30 +57,17 @@ async function scimErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** A principal provisioned before SCIM (seeded, or by the API) read as a User, so a client can take it over. */
-function resourceOf(principal: Principal): Json {
+function resourceOf(ctx: ScimContext, principal: Principal): Json {
   if (principal.scim) return principal.scim.resource as Json;
-  return {
-    userName: principal.id,
-    displayName: principal.name,
-    emails: [{ value: principal.email, type: 'work', primary: true }],
-    active: principal.active,
-    [ENTERPRISE_SCHEMA]: { organization: principal.organisation },
-    [KEYHOLDER_SCHEMA]: {
-      grade: principal.grade,
-      ...(principal.clearance
-        ? { clearanceLevel: principal.clearance.level, clearanceExpiresAt: principal.clearance.expiresAt }
-        : {}),
-      ...(principal.slackUserId ? { slackUserId: principal.slackUserId } : {}),
-    },
-  };
+  return userOfPrincipal(principal, ctx.idAttribute) as Json;
 }
 
-function recordOf(principal: Principal): ScimRecord {
-  return principal.scim ?? { resource: resourceOf(principal), created: '', lastModified: '' };
+function recordOf(ctx: ScimContext, principal: Principal): ScimRecord {
+  return principal.scim ?? { resource: resourceOf(ctx, principal), created: '', lastModified: '' };
 }
 
 function view(ctx: ScimContext, principal: Principal, seq: number): Json {
-  return userView(principal, recordOf(principal), ctx.baseUrl, seq);
+  return userView(principal, recordOf(ctx, principal), ctx.baseUrl, seq);
 }
 
 async function rolesFromGroups(ctx: ScimContext, principalId: string): Promise<Role[]> {
@@ -152,7 +143,7 @@ async function writeUser(
   if (principalIdOf(resource, ctx.idAttribute) !== id) {
     throw new ScimError(400, 'mutability', `${ctx.idAttribute} is the principal id and cannot change`);
   }
-  const before = recordOf(stored.principal);
+  const before = recordOf(ctx, stored.principal);
   const now = ctx.deps.clock.now();
   const sameResource = JSON.stringify(sortKeys(before.resource)) === JSON.stringify(sortKeys(resource));
   const deleted = options.delete ? true : undefined;
@@ -203,7 +194,11 @@ export async function patchUser(
 ): Promise<Json> {
   const operations = patchOperations(body);
   const stored = await storedUser(ctx, id);
-  const patched = applyPatch(structuredClone(resourceOf(stored.principal)), operations, [USER_SCHEMA]);
+  const patched = applyPatch(
+    structuredClone(resourceOf(ctx, stored.principal)),
+    operations,
+    USER_PATCH_SCHEMA,
+  );
   return await writeUser(ctx, client, id, normaliseUser(patched), ifMatch);
 }
 
@@ -215,7 +210,7 @@ export async function deleteUser(
   ifMatch?: string,
 ): Promise<void> {
   const stored = await storedUser(ctx, id);
-  await writeUser(ctx, client, id, resourceOf(stored.principal), ifMatch, { delete: true });
+  await writeUser(ctx, client, id, resourceOf(ctx, stored.principal), ifMatch, { delete: true });
 }
 
 export interface ListQuery {
@@ -403,7 +398,7 @@ export async function patchGroup(ctx: ScimContext, client: ProvisioningClient, i
   const operations: PatchOperation[] = patchOperations(body);
   const before = await storedGroup(ctx, id);
   const current = groupView(ctx, before);
-  const patched = applyPatch(current, operations, [GROUP_SCHEMA]);
+  const patched = applyPatch(current, operations, GROUP_PATCH_SCHEMA);
   return await writeGroup(ctx, client, before, normaliseGroup(patched));
 }
 

@@ -20,6 +20,7 @@ import {
   seatDrift,
   seatsReconciledEvent,
 } from '../core/sweep.ts';
+import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
 import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
 import { type Ending, endAccessOnPlatform } from './provisioning.ts';
@@ -200,6 +201,7 @@ async function sweepDueRequests(deps: Dependencies, at: string, report: SweepRep
 /**
  * Principals deactivated, or whose clearance lapsed (the PRINCIPAL#DUE index): their ACTIVE grants end now. A
  * change through PATCH /principals already did this; this catches changes made around the API and lapses by time.
+ * A deactivated requester's pending requests are cancelled as PATCH /principals does.
  */
 async function sweepPrincipals(deps: Dependencies, at: string, report: SweepReport, attempt: Attempt) {
   const due = await deps.directory.listPrincipalsDueBy(at);
@@ -216,6 +218,8 @@ async function sweepPrincipals(deps: Dependencies, at: string, report: SweepRepo
           ended.id,
         );
       }
+      // A deactivation made around the API (or a PATCH that died half way): their pending requests end too.
+      await cancelPendingOfInactiveRequester(deps, principal.id, SWEEP_ACTOR);
       await deps.directory.settlePrincipal(principal.id, dueKey);
     });
   }

@@ -1,6 +1,7 @@
 // Use case: an access-admin changes a principal (PATCH /principals/{id}). The change and its event on the
 // principal's audit stream commit together; deactivating or lapsing a holder then revokes their grants in the same
-// call. Should that call die half way, the sweep finds the principal in its due index and finishes the job.
+// call, and a deactivated requester's pending requests are cancelled. Should that call die half way, the sweep finds
+// the principal in its due index and finishes the revocations; a retried PATCH finishes both.
 
 import { auditStreamOfPrincipal } from '../adapters/dynamodb/schema.ts';
 import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
@@ -13,6 +14,7 @@ import {
 } from '../core/directory-changes.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { Principal } from '../core/model.ts';
+import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, type Dependencies, withOptimisticRetry } from './context.ts';
 import { revokeWhereHolderLapsed } from './sweep.ts';
 
@@ -21,6 +23,8 @@ export interface PrincipalUpdate {
   readonly changed: readonly string[];
   /** Requests whose access ended because of this change. */
   readonly revoked: readonly { readonly requestId: string; readonly reason: string }[];
+  /** Requests still PENDING_APPROVAL that ended (CANCELLED, PRINCIPAL_INACTIVE) because the requester was deactivated. */
+  readonly cancelled: readonly { readonly requestId: string; readonly reason: string }[];
 }
 
 export async function updatePrincipal(
@@ -51,12 +55,14 @@ export async function updatePrincipal(
     return change;
   });
   // Even an unchanged principal is checked: a retried PATCH finishes revocations an earlier attempt left undone.
-  const revoked = await revokeWhereHolderLapsed(deps, principalId, catalogue, directoryActor(caller));
-  return {
-    principal,
-    changed,
-    revoked: revoked.map((request) => ({ requestId: request.id, reason: request.reason ?? '' })),
-  };
+  const actor = directoryActor(caller);
+  const revoked = await revokeWhereHolderLapsed(deps, principalId, catalogue, actor);
+  const cancelled = principal.active ? [] : await cancelPendingOfInactiveRequester(deps, principalId, actor);
+  const ended = (request: { readonly id: string; readonly reason?: string | undefined }) => ({
+    requestId: request.id,
+    reason: request.reason ?? '',
+  });
+  return { principal, changed, revoked: revoked.map(ended), cancelled: cancelled.map(ended) };
 }
 
 /**

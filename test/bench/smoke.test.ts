@@ -70,6 +70,21 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
     expect(audit?.pureVerifyPerSecond).toBeGreaterThan(0);
     expect(audit?.pointInTimeMs).toEqual(percentileShape);
 
+    // Assess: SCIM, on its own throwaway stack: every lookup and write answered, read back as sent
+    const scim = report.sections.scim;
+    expect(scim?.initial).toMatchObject({ users: 50, completed: 50, calls: 100, errors: 0 });
+    expect(scim?.initial.callsByKind).toEqual({ lookup: 50, create: 50 });
+    expect(scim?.delta).toMatchObject({ users: 20, completed: 20, calls: 40, errors: 0 });
+    expect(scim?.delta.callsByKind).toEqual({ lookup: 20, patch: 20 });
+    expect(scim?.initial.callMs).toEqual(percentileShape);
+    expect(scim?.initial.memory.peakRssBytes).toBeGreaterThan(0);
+    expect(scim?.directory).toEqual({
+      provisioned: 50,
+      deactivated: 4,
+      expectedProvisioned: 50,
+      expectedDeactivated: 4,
+    });
+
     // Assess: every target has a verdict, and the table prints them all
     expect(Object.keys(report.targets)).toEqual(
       expect.arrayContaining([
@@ -78,6 +93,8 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
         'sweepReadRatio',
         'throughputErrors',
         'bundleSize',
+        'scimInitialErrors',
+        'scimDeltaErrors',
       ]),
     );
     expect(report.targets.capOvershoot?.pass).toBe(true);

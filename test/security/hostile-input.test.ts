@@ -1172,7 +1172,14 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
     },
     { name: 'grade', valid: fc.constant('director'), required: false, max: 60 },
     { name: 'organisation', valid: fc.constant('NHSE'), required: false, max: 120 },
-    { name: 'slackUserId', valid: fc.constant('U0NEW'), required: false, max: 40 },
+    {
+      name: 'slackUserId',
+      valid: fc.constant('U0NEW'),
+      required: false,
+      max: 40,
+      // null removes the Slack mapping: a valid value, not a wrong type.
+      wrong: notString.filter((value) => value !== null),
+    },
   ];
   const reviewFields: BodyField[] = [
     { name: 'decision', valid: fc.constantFrom('keep', 'revoke'), required: true },

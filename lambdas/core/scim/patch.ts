@@ -1,9 +1,12 @@
 // SCIM PATCH (RFC 7644 §3.5.2) over a resource's JSON, with the habits of real clients: Entra ID's capitalised
 // ops ("Replace", "Add"), path-less operations with a value object whose keys are paths, value-filter paths
 // (`emails[type eq "work"].value`) that create the item when none matches yet, and `members` removal by a value
-// list. The result is checked and normalised by the resource mapping afterwards; nothing here trusts a type.
+// list. Every path must name an attribute of the resource type's schemas (RFC 7643 core and the extensions
+// advertised): anything else is 400 invalidPath, nothing written. The result is checked and normalised by the resource
+// mapping afterwards (attributes Keyholder does not keep are dropped there); nothing here trusts a type.
 import { invalidPath, invalidSyntax, invalidValue, ScimError } from './errors.ts';
 import { type AttrPath, type Filter, matches, memberOf, parseAttrPath, parseFilter } from './filter.ts';
+import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, KEYHOLDER_SCHEMA, USER_SCHEMA } from './user.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const MAX_PATCH_OPERATIONS = 1000;
@@ -49,6 +52,153 @@ export function patchOperations(body: unknown): PatchOperation[] {
   });
 }
 
+/**
+ * The attributes a resource type's PATCH paths may name, per schema, lower-cased: attribute -> its sub-attributes
+ * ([] for a simple attribute). What a path names outside these is invalidPath (RFC 7644 §3.5.2).
+ */
+export interface PatchSchema {
+  /** The core schema URN: a path may carry it as a prefix, or no prefix at all. */
+  readonly core: string;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** Extension schema URN (lower-cased) -> its attributes, named by a URN-prefixed path. */
+  readonly extensions: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+const MULTI = ['value', 'display', 'type', 'primary'];
+const META = ['resourcetype', 'created', 'lastmodified', 'location', 'version'];
+
+/** RFC 7643 §4.1 User and §4.3 enterprise extension, and Keyholder's own extension. */
+export const USER_PATCH_SCHEMA: PatchSchema = {
+  core: USER_SCHEMA,
+  attributes: {
+    schemas: [],
+    id: [],
+    externalid: [],
+    meta: META,
+    username: [],
+    name: ['formatted', 'familyname', 'givenname', 'middlename', 'honorificprefix', 'honorificsuffix'],
+    displayname: [],
+    nickname: [],
+    profileurl: [],
+    title: [],
+    usertype: [],
+    preferredlanguage: [],
+    locale: [],
+    timezone: [],
+    active: [],
+    password: [],
+    emails: MULTI,
+    phonenumbers: MULTI,
+    ims: MULTI,
+    photos: MULTI,
+    addresses: [
+      'formatted',
+      'streetaddress',
+      'locality',
+      'region',
+      'postalcode',
+      'country',
+      'type',
+      'primary',
+    ],
+    groups: ['value', '$ref', 'display', 'type'],
+    entitlements: MULTI,
+    roles: MULTI,
+    x509certificates: MULTI,
+  },
+  extensions: {
+    [ENTERPRISE_SCHEMA.toLowerCase()]: {
+      employeenumber: [],
+      costcenter: [],
+      organization: [],
+      division: [],
+      department: [],
+      manager: ['value', '$ref', 'displayname'],
+    },
+    [KEYHOLDER_SCHEMA.toLowerCase()]: {
+      grade: [],
+      clearancelevel: [],
+      clearanceexpiresat: [],
+      slackuserid: [],
+    },
+  },
+};
+
+/** RFC 7643 §4.2 Group. */
+export const GROUP_PATCH_SCHEMA: PatchSchema = {
+  core: GROUP_SCHEMA,
+  attributes: {
+    schemas: [],
+    id: [],
+    externalid: [],
+    meta: META,
+    displayname: [],
+    members: ['value', '$ref', 'type', 'display'],
+  },
+  extensions: {},
+};
+
+const isCore = (schema: PatchSchema, urn: string | undefined) =>
+  urn === undefined || urn.toLowerCase() === schema.core.toLowerCase();
+
+/** The sub-attributes of the attribute `path` names, or invalidPath when the schema has no such attribute. */
+function knownAttribute(schema: PatchSchema, path: AttrPath, text: string): readonly string[] {
+  const shown = JSON.stringify(text.slice(0, 80));
+  const attributes = isCore(schema, path.schema)
+    ? schema.attributes
+    : Object.hasOwn(schema.extensions, (path.schema as string).toLowerCase())
+      ? schema.extensions[(path.schema as string).toLowerCase()]
+      : undefined;
+  if (!attributes) throw invalidPath(`path ${shown} names a schema this resource does not have`);
+  const name = path.attribute.toLowerCase();
+  const subs = Object.hasOwn(attributes, name) ? attributes[name] : undefined;
+  if (!subs) throw invalidPath(`path ${shown} names no attribute of this resource`);
+  if (path.subAttribute !== undefined && !subs.includes(path.subAttribute.toLowerCase())) {
+    throw invalidPath(`path ${shown} names no sub-attribute of ${path.attribute}`);
+  }
+  return subs;
+}
+
+/** A value filter compares sub-attributes of the attribute it selects in, plainly named (`type`, not `emails.type`). */
+function checkValueFilter(filter: Filter, subs: readonly string[], text: string): void {
+  switch (filter.op) {
+    case 'and':
+    case 'or':
+      checkValueFilter(filter.left, subs, text);
+      checkValueFilter(filter.right, subs, text);
+      return;
+    case 'not':
+      checkValueFilter(filter.filter, subs, text);
+      return;
+    case 'valuePath':
+      throw invalidPath(`a value filter cannot nest another: ${JSON.stringify(text.slice(0, 80))}`);
+    default:
+      if (
+        filter.path.schema ||
+        filter.path.subAttribute ||
+        !subs.includes(filter.path.attribute.toLowerCase())
+      ) {
+        throw invalidPath(
+          `the value filter of ${JSON.stringify(text.slice(0, 80))} names an unknown attribute`,
+        );
+      }
+  }
+}
+
+/** Refuses a target outside the schema (invalidPath); says nothing about values, which the mapping checks. */
+function checkTarget(schema: PatchSchema, target: Target, text: string): void {
+  const subs = knownAttribute(schema, target.path, text);
+  if (!target.filter) return;
+  if (subs.length === 0)
+    throw invalidPath(`${target.path.attribute} is not multi-valued: it takes no value filter`);
+  checkValueFilter(target.filter, subs, text);
+  if (target.subAttribute !== undefined && !subs.includes(target.subAttribute.toLowerCase())) {
+    throw invalidPath(
+      `path ${JSON.stringify(text.slice(0, 80))} names no sub-attribute of ${target.path.attribute}`,
+    );
+  }
+}
+
 interface Target {
   readonly path: AttrPath;
   readonly filter?: Filter | undefined;
@@ -84,11 +234,14 @@ function keyIn(object: JsonObject, name: string): string {
   return Object.keys(object).find((key) => key.toLowerCase() === lower) ?? name;
 }
 
+/** The extension URN `path` is, exactly (any case), or undefined. */
+function extensionNamed(schema: PatchSchema, path: string): string | undefined {
+  return Object.hasOwn(schema.extensions, path.toLowerCase()) ? path : undefined;
+}
+
 /** The object holding the path's attribute: the resource, or its extension object (created when writing). */
-function containerOf(resource: JsonObject, path: AttrPath, coreSchemas: readonly string[], create: boolean) {
-  if (!path.schema || coreSchemas.some((schema) => schema.toLowerCase() === path.schema?.toLowerCase())) {
-    return resource;
-  }
+function containerOf(resource: JsonObject, path: AttrPath, schema: PatchSchema, create: boolean) {
+  if (path.schema === undefined || isCore(schema, path.schema)) return resource;
   const key = keyIn(resource, path.schema);
   const existing = resource[key];
   if (isObject(existing)) return existing;
@@ -135,7 +288,7 @@ function itemFromFilter(filter: Filter): JsonObject | undefined {
   return undefined;
 }
 
-function applyOne(resource: JsonObject, operation: PatchOperation, coreSchemas: readonly string[]): void {
+function applyOne(resource: JsonObject, operation: PatchOperation, schema: PatchSchema): void {
   const { op, value } = operation;
   if (operation.path === undefined) {
     if (op === 'remove') throw new ScimError(400, 'noTarget', 'remove needs a path');
@@ -143,22 +296,30 @@ function applyOne(resource: JsonObject, operation: PatchOperation, coreSchemas: 
     for (const [name, member] of Object.entries(value)) {
       if (name.toLowerCase() === 'schemas') continue;
       // A key that is an extension schema URN holds that extension's attributes.
-      if (
-        /^urn:/i.test(name) &&
-        isObject(member) &&
-        coreSchemas.every((s) => s.toLowerCase() !== name.toLowerCase())
-      ) {
+      if (/^urn:/i.test(name) && isObject(member) && !isCore(schema, name)) {
         for (const [inner, innerValue] of Object.entries(member)) {
-          applyOne(resource, { op, path: `${name}:${inner}`, value: innerValue }, coreSchemas);
+          applyOne(resource, { op, path: `${name}:${inner}`, value: innerValue }, schema);
         }
       } else {
-        applyOne(resource, { op, path: name, value: member }, coreSchemas);
+        applyOne(resource, { op, path: name, value: member }, schema);
       }
     }
     return;
   }
+  const extension = extensionNamed(schema, operation.path);
+  if (extension !== undefined) {
+    // The path is an extension's URN itself: its value holds that extension's attributes.
+    if (op === 'remove') {
+      delete resource[keyIn(resource, extension)];
+      return;
+    }
+    if (!isObject(value)) throw invalidValue(`${op} of ${extension} needs an object value`);
+    applyOne(resource, { op, value: { [extension]: value } }, schema);
+    return;
+  }
   const target = parseTarget(operation.path);
-  const container = containerOf(resource, target.path, coreSchemas, op !== 'remove');
+  checkTarget(schema, target, operation.path);
+  const container = containerOf(resource, target.path, schema, op !== 'remove');
   if (!container) return; // removing from an extension the resource does not have: nothing to do
   const key = keyIn(container, target.path.attribute);
   const current = container[key];
@@ -248,9 +409,9 @@ function without(object: JsonObject, name: string): JsonObject {
 export function applyPatch(
   resource: JsonObject,
   operations: readonly PatchOperation[],
-  coreSchemas: readonly string[],
+  schema: PatchSchema,
 ): JsonObject {
   const copy = structuredClone(resource);
-  for (const operation of operations) applyOne(copy, operation, coreSchemas);
+  for (const operation of operations) applyOne(copy, operation, schema);
   return copy;
 }

@@ -14,6 +14,35 @@ export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const SCIM_PRINCIPAL_IDS = ['userName', 'externalId'] as const;
 export type ScimPrincipalId = (typeof SCIM_PRINCIPAL_IDS)[number];
 
+/**
+ * A principal as the User an identity provider would send: how the local seed provisions the directory and how a
+ * principal made before SCIM (seeded, or by the API) is read, so a client can take it over. normaliseUser reads it back.
+ */
+export function userOfPrincipal(principal: Principal, idAttribute: ScimPrincipalId): Record<string, unknown> {
+  const [givenName, ...family] = principal.name.trim().split(/\s+/);
+  return {
+    // The principal id under the configured attribute; with externalId (Entra ID's object id) the userName is the
+    // sign-in name, as Entra ID's userPrincipalName is.
+    userName: idAttribute === 'userName' ? principal.id : principal.email,
+    ...(idAttribute === 'externalId' ? { externalId: principal.id } : {}),
+    name: {
+      formatted: principal.name,
+      ...(family.length > 0 ? { givenName, familyName: family.join(' ') } : {}),
+    },
+    displayName: principal.name,
+    emails: [{ value: principal.email, type: 'work', primary: true }],
+    active: principal.active,
+    [ENTERPRISE_SCHEMA]: { organization: principal.organisation },
+    [KEYHOLDER_SCHEMA]: {
+      grade: principal.grade,
+      ...(principal.clearance
+        ? { clearanceLevel: principal.clearance.level, clearanceExpiresAt: principal.clearance.expiresAt }
+        : {}),
+      ...(principal.slackUserId ? { slackUserId: principal.slackUserId } : {}),
+    },
+  };
+}
+
 /** The configured id attribute, or an error naming where it came from (`source`). */
 export function parseScimPrincipalId(value: unknown, source: string): ScimPrincipalId {
   if (value === undefined || value === null || value === '') return 'userName';
