@@ -1824,6 +1824,7 @@ export interface operations {
     parameters: {
       query?: {
         at?: string;
+        bom?: 'true' | 'false';
       };
       header?: never;
       path?: never;
@@ -1883,6 +1884,7 @@ export interface operations {
       query: {
         from: string;
         to?: string;
+        bom?: 'true' | 'false';
       };
       header?: never;
       path?: never;

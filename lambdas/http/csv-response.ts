@@ -3,7 +3,15 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CSV_CONTENT_TYPE } from '../core/csv.ts';
 import { SECURITY_HEADERS } from './errors.ts';
 
-export function csvResponse(filename: string, csv: string): APIGatewayProxyStructuredResultV2 {
+/** U+FEFF: Excel on Windows decodes a CSV as UTF-8 only when it starts with this; other readers skip it. */
+export const UTF8_BOM = '\uFEFF';
+
+/** A CSV download; `bom` prefixes the byte order mark (`?bom=true` on the exports). */
+export function csvResponse(
+  filename: string,
+  csv: string,
+  options: { readonly bom?: boolean } = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: 200,
     headers: {
@@ -11,7 +19,7 @@ export function csvResponse(filename: string, csv: string): APIGatewayProxyStruc
       'content-disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '-')}"`,
       ...SECURITY_HEADERS,
     },
-    body: csv,
+    body: options.bom ? `${UTF8_BOM}${csv}` : csv,
   };
 }
 

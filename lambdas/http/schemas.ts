@@ -45,10 +45,21 @@ export const accessQuery = z.strictObject({
   principal: text(100).min(1).optional().describe("One principal's access history"),
   scope: scopeParameter.optional().describe("One scope's access history, e.g. dataset:hes-apc"),
 });
-export const accessCsvQuery = z.strictObject({ at: instant.optional().describe('Default: now') });
+/** `bom=true` starts a CSV export with a UTF-8 byte order mark, so Excel on Windows reads names as UTF-8. */
+const bomParameter = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .optional()
+  .describe('true: start with a UTF-8 byte order mark (for Excel on Windows); default: false')
+  .transform((value) => value === 'true');
+
+export const accessCsvQuery = z.strictObject({
+  at: instant.optional().describe('Default: now'),
+  bom: bomParameter,
+});
 export const auditCsvQuery = z.strictObject({
   from: instant.describe('First instant included'),
   to: instant.optional().describe('First instant excluded; default: now'),
+  bom: bomParameter,
 });
 export const transparencyQuery = z.strictObject({ format: z.enum(['html', 'json']).optional() });
 

@@ -3,17 +3,17 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { StoredRequest } from '../core/ports.ts';
 import type { ApprovalLinkView } from '../use-cases/approval-link.ts';
 import { extensionFacts, extensionOutcome } from './extension-email.ts';
-import { escapeHtml, htmlResponse, linkErrorPage, page, recordedPage } from './html.ts';
+import { escapeHtml, factList, htmlResponse, linkErrorPage, page, recordedPage } from './html.ts';
 import { requestFacts } from './request-summary.ts';
 
 export function approvalPage(view: ApprovalLinkView): APIGatewayProxyStructuredResultV2 {
   // An ACTIVE request behind an approval link is asking for an extension: show that first.
   const facts = [
     ...(view.request.status === 'ACTIVE' ? extensionFacts(view.request) : []),
-    ...requestFacts(view.request, view.requester, view.seats),
+    ...requestFacts(view.request, view.requester, view.seats, view.datasets),
   ];
   const body = `<p>${escapeHtml(view.approver.name)}, please decide this request.</p>
-<dl>${facts.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
+${factList(facts)}
 <form method="post">
 <label for="comment">Comment (required to deny)</label>
 <textarea id="comment" name="comment" maxlength="4000"></textarea>

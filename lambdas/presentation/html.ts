@@ -12,6 +12,18 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;');
 }
 
+/** (label, value) rows as a definition list, every value escaped. */
+export function factList(rows: ReadonlyArray<readonly [string, string]>): string {
+  return `<dl>${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
+}
+
+const FOOTER =
+  'Keyholder grants access to identifiable data one request at a time; every decision is recorded in the audit trail.';
+
+/**
+ * The frame of every link page: a header with the site's name, one main landmark with the h1 and the body, and a
+ * footer, so that nothing on the page sits outside a landmark.
+ */
 export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -26,11 +38,16 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-we
 button{font-size:1rem;padding:.5rem 1.25rem;margin:.25rem .5rem .25rem 0;border-radius:.375rem;border:1px solid #555;cursor:pointer}
 .approve{background:#0a7d2c;color:#fff;border-color:#0a7d2c}.deny{background:#b3261e;color:#fff;border-color:#b3261e}
 textarea{width:100%;min-height:4rem;font:inherit}.notice{padding:.75rem 1rem;border-radius:.375rem;background:#f2f2f7}
+header,footer{color:#555;font-size:.9rem}header p{margin:0;font-weight:600}footer{margin-top:2rem;border-top:1px solid #ddd}
 </style>
 </head>
 <body>
+<header><p>Keyholder</p></header>
+<main>
 <h1>${escapeHtml(title)}</h1>
 ${body}
+</main>
+<footer><p>${escapeHtml(FOOTER)}</p></footer>
 </body>
 </html>`;
 }

@@ -4,7 +4,7 @@ import { mayViewAccess } from '../core/authorization.ts';
 import { type CsvColumn, CsvWriter } from '../core/csv.ts';
 import { ForbiddenError, KeyholderError, ValidationError } from '../core/errors.ts';
 import type { Principal, Scope } from '../core/model.ts';
-import type { AccessHistory } from '../core/ports.ts';
+import type { AccessHistory, RequestStore } from '../core/ports.ts';
 import type { Dependencies } from './context.ts';
 
 export interface AccessIntervalView {
@@ -96,7 +96,10 @@ export async function accessHistory(
   return viewsOf(deps, await intervalsFor(deps, query));
 }
 
-const ACCESS_COLUMNS: readonly CsvColumn<AccessIntervalView>[] = [
+/** A row of the access export: the interval and the justification of the request that granted it. */
+type AccessCsvRow = AccessIntervalView & { readonly justification?: string | undefined };
+
+const ACCESS_COLUMNS: readonly CsvColumn<AccessCsvRow>[] = [
   { header: 'principal_id', value: (row) => row.principal.id },
   { header: 'principal_name', value: (row) => row.principal.name },
   { header: 'organisation', value: (row) => row.principal.organisation },
@@ -108,17 +111,24 @@ const ACCESS_COLUMNS: readonly CsvColumn<AccessIntervalView>[] = [
   { header: 'end_reason', value: (row) => row.endReason },
   { header: 'reason', value: (row) => row.reason },
   { header: 'approved_by', value: (row) => row.approvedBy },
+  // Free text the requester wrote: csvField quotes it and defuses a leading = + - @ like every other field.
+  { header: 'justification', value: (row) => row.justification },
 ];
 
-/** GET /access.csv: holders now or at `at`, one row per scope held. */
+/** GET /access.csv: holders now or at `at`, one row per scope held, with each request's justification. */
 export async function accessCsv(
-  deps: HistoryDependencies,
+  deps: HistoryDependencies & { readonly store: Pick<RequestStore, 'getRequest'> },
   caller: Principal,
   at: string | undefined,
 ): Promise<{ readonly at: string; readonly csv: string }> {
   assertMayView(deps, caller);
   const instant = at ?? deps.clock.now();
-  const rows = await viewsOf(deps, await intervalsFor(deps, { at: instant }));
+  const views = await viewsOf(deps, await intervalsFor(deps, { at: instant }));
+  // One read per request (a request with several scopes is several rows), not per row.
+  const requestIds = [...new Set(views.map((view) => view.requestId))];
+  const requests = await Promise.all(requestIds.map((id) => deps.store.getRequest(id)));
+  const justifications = new Map(requestIds.map((id, index) => [id, requests[index]?.justification]));
+  const rows = views.map((view) => ({ ...view, justification: justifications.get(view.requestId) }));
   return { at: instant, csv: boundedCsv(ACCESS_COLUMNS, rows) };
 }
 

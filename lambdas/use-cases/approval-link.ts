@@ -2,9 +2,9 @@
 import { approverRefusal } from '../core/eligibility.ts';
 import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
 import { isExtensionOpen } from '../core/extension.ts';
-import type { Principal } from '../core/model.ts';
+import type { Dataset, Principal } from '../core/model.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
-import { type Dependencies, loadRequest } from './context.ts';
+import { catalogueOf, type Dependencies, loadRequest } from './context.ts';
 import { decideOnRequest } from './decide-request.ts';
 import { usableLinkToken } from './link-token.ts';
 
@@ -13,12 +13,14 @@ export interface ApprovalLinkView {
   readonly requester: Principal | undefined;
   readonly approver: Principal;
   readonly seats: { readonly inUse: number; readonly cap: number };
+  /** The catalogue, so the page names datasets by title and sensitivity (GET only). */
+  readonly datasets: ReadonlyMap<string, Dataset>;
 }
 
 async function resolveLink(
   deps: Dependencies,
   token: string,
-): Promise<{ record: ApprovalTokenRecord; view: ApprovalLinkView }> {
+): Promise<{ record: ApprovalTokenRecord; view: Omit<ApprovalLinkView, 'datasets'> }> {
   // Review links have their own page (/review/{token}); here they name nothing.
   const { record, now } = await usableLinkToken(
     deps,
@@ -54,7 +56,8 @@ async function resolveLink(
 
 /** GET: what the approver is asked to decide. Changes nothing (mail scanners prefetch links). */
 export async function openApprovalLink(deps: Dependencies, token: string): Promise<ApprovalLinkView> {
-  return (await resolveLink(deps, token)).view;
+  const [{ view }, datasets] = await Promise.all([resolveLink(deps, token), catalogueOf(deps)]);
+  return { ...view, datasets };
 }
 
 /** POST: the approver's decision; the token is consumed in the same atomic write as the decision. */

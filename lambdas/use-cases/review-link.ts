@@ -3,9 +3,9 @@
 // and one director, and the director re-checked against the approver rules at decision time.
 import { approverRefusal } from '../core/eligibility.ts';
 import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
-import type { Principal } from '../core/model.ts';
+import type { Dataset, Principal } from '../core/model.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
-import { type Dependencies, loadRequest } from './context.ts';
+import { catalogueOf, type Dependencies, loadRequest } from './context.ts';
 import { usableLinkToken } from './link-token.ts';
 import { decideReview } from './review-decision.ts';
 
@@ -13,12 +13,14 @@ export interface ReviewLinkView {
   readonly request: StoredRequest;
   readonly holder: Principal | undefined;
   readonly reviewer: Principal;
+  /** The catalogue, so the page names datasets by title and sensitivity (GET only). */
+  readonly datasets: ReadonlyMap<string, Dataset>;
 }
 
 async function resolveLink(
   deps: Dependencies,
   token: string,
-): Promise<{ record: ApprovalTokenRecord; view: ReviewLinkView }> {
+): Promise<{ record: ApprovalTokenRecord; view: Omit<ReviewLinkView, 'datasets'> }> {
   // An approval or extension link is not a review link: it names nothing here.
   const { record, now } = await usableLinkToken(
     deps,
@@ -42,7 +44,8 @@ async function resolveLink(
 
 /** GET: what the director is asked to review. Changes nothing (mail scanners prefetch links). */
 export async function openReviewLink(deps: Dependencies, token: string): Promise<ReviewLinkView> {
-  return (await resolveLink(deps, token)).view;
+  const [{ view }, datasets] = await Promise.all([resolveLink(deps, token), catalogueOf(deps)]);
+  return { ...view, datasets };
 }
 
 /** POST: Keep or Revoke; the token is consumed in the same atomic write as the answer. */

@@ -36,6 +36,12 @@ describe('approval page in headless Chromium', () => {
     await page.goto(link as string);
     expect(await page.locator('h1').textContent()).toContain('Ivy Vendor');
     expect(await page.locator('dl').textContent()).toContain('CHG-77');
+    expect(await page.getByRole('main').count()).toBe(1);
+    expect(await page.locator('main h1').count()).toBe(1);
+    const facts = (await page.locator('dl').textContent()) ?? '';
+    expect(facts).toContain('National Cancer Registration Dataset (identifiable)');
+    expect(facts).toContain('2 hours');
+    expect(facts).not.toContain('dataset:');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForSelector('[role=status]');
     expect(await page.locator('h1').textContent()).toBe('Decision recorded');

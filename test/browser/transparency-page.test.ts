@@ -37,7 +37,7 @@ describe('transparency page on a phone', () => {
     expect(await figure('denials')).toBe('1');
     expect(await figure('revocations')).toBe('1');
     expect(await figure('timeouts')).toBe('0');
-    expect(await figure('median-duration')).toBe('2 h');
+    expect(await figure('median-duration')).toBe('2 hours');
     expect(await figure('reviews-on-time')).toBe('0');
     expect(await page.locator('[data-table="by-organisation"] [data-key="Northwind"]').textContent()).toBe(
       '1',
@@ -46,6 +46,8 @@ describe('transparency page on a phone', () => {
       await page.locator('[data-table="revocations-by-reason"] [data-key="REVOKED_BY_STAFF"]').textContent(),
     ).toBe('1');
     expect(await page.locator('[data-figure="chain"]').textContent()).toContain('Verified at');
+    expect(await page.getByRole('main').count()).toBe(1);
+    expect(await page.locator('body > :not(header, main, footer)').count()).toBe(0);
 
     // A string, evaluated in the page: the test's TypeScript has no DOM types.
     const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');

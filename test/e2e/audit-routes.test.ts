@@ -72,6 +72,56 @@ describe('audit routes on the local stack', () => {
     expect((await stack.call('GET', `/audit.csv?from=${from}`, { as: 'ext-kim' })).status).toBe(403);
   });
 
+  it('GET /access.csv and /audit.csv: ?bom=true starts the bytes with a UTF-8 BOM, the default does not', async () => {
+    // fetch's text() drops a leading BOM, so read the bytes.
+    const bytes = async (path: string) => {
+      const response = await fetch(`${stack.url}${path}`, {
+        headers: { authorization: `Bearer ${await stack.tokenFor('aud-fay')}` },
+      });
+      expect(response.status).toBe(200);
+      return Buffer.from(await response.arrayBuffer());
+    };
+    const from = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
+    for (const [withBom, without] of [
+      ['/access.csv?bom=true', '/access.csv'],
+      [`/audit.csv?from=${from}&bom=true`, `/audit.csv?from=${from}&bom=false`],
+    ] as const) {
+      const marked = await bytes(withBom);
+      expect([...marked.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const plain = await bytes(without);
+      expect(plain.subarray(0, 3).toString('latin1')).not.toBe('\xef\xbb\xbf');
+      expect(plain.toString('utf8').startsWith(withBom.startsWith('/access') ? 'principal_id,' : 'at,')).toBe(
+        true,
+      );
+      expect(parseCsv(marked.subarray(3).toString('utf8'))[0]).toEqual(parseCsv(plain.toString('utf8'))[0]);
+    }
+  });
+
+  it('GET /access.csv and /audit.csv: a bom that is not true or false is a 400 naming bom, and nothing is written', async () => {
+    const before = await stack.call('GET', '/audit/verify', { as: 'aud-fay' });
+    const from = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
+    for (const path of ['/access.csv?bom=yes', `/audit.csv?from=${from}&bom=1`, '/access.csv?bom=']) {
+      const refused = await stack.call('GET', path, { as: 'aud-fay' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'bom' });
+      expect(refused.body.error.message).toContain('bom');
+    }
+    const after = await stack.call('GET', '/audit/verify', { as: 'aud-fay' });
+    expect(after.body.events).toBe(before.body.events);
+    expect(after.body.ok).toBe(true);
+  });
+
+  it('GET /access.csv: the justification column holds each request its own justification', async () => {
+    const access = await stack.call('GET', '/access.csv', { as: 'aud-fay' });
+    const rows = parseCsv(access.body);
+    expect(rows[0]?.at(-1)).toBe('justification');
+    const request = await stack.call('GET', `/requests/${ids.active}`, { as: 'adm-eve' });
+    expect(rows.slice(1).map((row) => [row[4], row.at(-1)])).toEqual([
+      [ids.active, request.body.justification],
+    ]);
+    expect(request.body.justification.length).toBeGreaterThan(0);
+  });
+
   it('GET /transparency?format=json needs no token and names nobody', async () => {
     const report = await stack.call('GET', '/transparency?format=json');
     expect(report.status).toBe(200);

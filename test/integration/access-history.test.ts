@@ -115,11 +115,18 @@ describe('CSV exports', () => {
       'end_reason',
       'reason',
       'approved_by',
+      'justification',
     ]);
     expect(rows.slice(1).map((row) => [row[0], row[3], row[7], row[8]])).toEqual([
       ['xena.sc', 'dataset:hes-apc', at('PT26H'), 'EXPIRED'],
       ['yara.dv', 'admin', at('PT5H'), 'REVOKED'],
     ]);
+    // Each row carries the justification of the request that granted it, read from the request store.
+    const stored = deps().store;
+    for (const row of rows.slice(1)) {
+      expect(row[11]).toBe((await stored.getRequest(row[4] as string))?.justification);
+      expect(row[11]).not.toBe('');
+    }
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 

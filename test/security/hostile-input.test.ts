@@ -1289,7 +1289,10 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
         'GET',
         '/access.csv',
         fc.oneof(
-          invalidQuery(schemas.accessCsvQuery, ['at'], { at: fc.constant('2026-02-30T25:00:00Z') }),
+          invalidQuery(schemas.accessCsvQuery, ['at', 'bom'], {
+            at: fc.constant('2026-02-30T25:00:00Z'),
+            bom: fc.constantFrom('true', 'false', 'yes', 'TRUE', '1'),
+          }),
           undeclaredBody,
         ),
       );
@@ -1298,9 +1301,10 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
         'GET',
         '/audit.csv',
         fc.oneof(
-          invalidQuery(schemas.auditCsvQuery, ['from', 'to'], {
+          invalidQuery(schemas.auditCsvQuery, ['from', 'to', 'bom'], {
             from: fc.constant('1 Jan 2026'),
             to: fc.constant('now'),
+            bom: fc.constantFrom('true', 'false', 'yes', 'TRUE', '1'),
           }),
           undeclaredBody,
           fc.constant({ defect: 'no from' }),

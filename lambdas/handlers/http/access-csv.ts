@@ -1,4 +1,4 @@
-// GET /access.csv?at=: who held which scopes now or at an instant, as CSV for auditors.
+// GET /access.csv?at=&bom=: who held which scopes now or at an instant, as CSV for auditors.
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
@@ -11,7 +11,7 @@ import { principalOf } from '../../use-cases/context.ts';
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
-  const { at } = queryOf(event, accessCsvQuery);
+  const { at, bom } = queryOf(event, accessCsvQuery);
   const exported = await accessCsv({ ...deps, ...auditDependencies() }, caller, at);
-  return csvResponse(`access-${exported.at}.csv`, exported.csv);
+  return csvResponse(`access-${exported.at}.csv`, exported.csv, { bom });
 });

@@ -1,4 +1,4 @@
-// GET /audit.csv?from=&to=: the audit events of a time range, across all streams, as CSV for auditors.
+// GET /audit.csv?from=&to=&bom=: the audit events of a time range, across all streams, as CSV for auditors.
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
@@ -11,7 +11,7 @@ import { principalOf } from '../../use-cases/context.ts';
 export const handler = httpHandler(async (event) => {
   const deps = dependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
-  const range = queryOf(event, auditCsvQuery);
+  const { bom, ...range } = queryOf(event, auditCsvQuery);
   const exported = await auditCsv({ ...auditDependencies(), clock: deps.clock }, caller, range);
-  return csvResponse(`audit-${exported.from}-${exported.to}.csv`, exported.csv);
+  return csvResponse(`audit-${exported.from}-${exported.to}.csv`, exported.csv, { bom });
 });

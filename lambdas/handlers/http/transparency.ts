@@ -7,11 +7,13 @@ import { httpHandler } from '../../http/handler.ts';
 import { queryOf } from '../../http/request.ts';
 import { transparencyQuery } from '../../http/schemas.ts';
 import { transparencyPage } from '../../presentation/transparency-page.ts';
+import { catalogueOf } from '../../use-cases/context.ts';
 import { publishedTransparencyReport } from '../../use-cases/transparency.ts';
 
 export const handler = httpHandler(async (event) => {
   const { format } = queryOf(event, transparencyQuery);
-  const report = await publishedTransparencyReport({ ...dependencies(), ...auditDependencies() });
+  const deps = dependencies();
+  const report = await publishedTransparencyReport({ ...deps, ...auditDependencies() });
   if (format === 'json') return jsonResponse(200, report, { 'cache-control': 'public, max-age=300' });
-  return publicHtmlResponse(transparencyPage(report));
+  return publicHtmlResponse(transparencyPage(report, await catalogueOf(deps)));
 });

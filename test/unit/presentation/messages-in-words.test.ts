@@ -93,7 +93,9 @@ describe('approval', () => {
   });
 
   it('shows the same words on the approval page', () => {
-    const page = approvalPage({ request: stored(pending), requester, approver: director, seats }).body ?? '';
+    const page =
+      approvalPage({ request: stored(pending), requester, approver: director, seats, datasets: new Map() })
+        .body ?? '';
     expect(page).toContain('<dd>8 hours</dd>');
     expect(page).toContain('<dd>Tue 1 Dec 2026, 10:00 UTC</dd>');
     expect(page).not.toMatch(ISO_TIME);
@@ -181,7 +183,9 @@ describe('review', () => {
     expect(email.text).toContain('Granted: Sat 28 Nov 2026, 11:00 UTC');
     expect(email.text).toContain('Expires: Tue 8 Dec 2026, 21:18 UTC');
     expect(readable(email)).not.toMatch(ISO_TIME);
-    const page = reviewPage({ request: stored(due), holder: requester, reviewer: director }).body ?? '';
+    const page =
+      reviewPage({ request: stored(due), holder: requester, reviewer: director, datasets: new Map() }).body ??
+      '';
     expect(page).toContain('<dd>Wed 9 Dec 2026, 09:30 UTC</dd>');
     expect(page).not.toMatch(ISO_TIME);
   });
