@@ -223,7 +223,8 @@ describe('Entra ID provisioning', () => {
   });
 
   it('disables with "False" (Entra): every grant revoked at once, PRINCIPAL_INACTIVE, actor scim:entra', async () => {
-    const kimPrincipal = (await world.deps.directory.getPrincipal('kim@contractor.example'))!;
+    const kimPrincipal = await world.deps.directory.getPrincipal('kim@contractor.example');
+    if (!kimPrincipal) throw new Error('kim@contractor.example was not provisioned');
     const grant = await activeGrant(world.deps, {
       id: 'req-kim-1',
       requester: kimPrincipal,
