@@ -5,7 +5,7 @@ import type { Actor } from './audit.ts';
 import { addDuration, parseDuration } from './duration.ts';
 import { approvalsRequiredFor, assertEligibleApprover, assertRequesterEligible } from './eligibility.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
-import { maxDurationFor, requestEvent, type Transition } from './lifecycle.ts';
+import { maxDurationFor, nothingToDecide, requestEvent, type Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, DecisionChannel, ExtensionRound, Principal, Scope } from './model.ts';
 import type { Policy } from './policy.ts';
 
@@ -110,9 +110,7 @@ export function requestExtension(args: {
 
 export function assertExtensionPending(request: AccessRequest, now: string): ExtensionRound {
   const extension = request.extension;
-  if (request.status !== 'ACTIVE' || extension?.status !== 'PENDING') {
-    throw new ConflictError('NOT_PENDING', `request ${request.id} has no extension awaiting a decision`);
-  }
+  if (request.status !== 'ACTIVE' || extension?.status !== 'PENDING') throw nothingToDecide(request);
   if (now >= extension.deadline) {
     throw new ConflictError(
       'NOT_PENDING',

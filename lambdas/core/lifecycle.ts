@@ -191,13 +191,33 @@ export function assertSeatLikelyAvailable(
   }
 }
 
-export function assertPending(request: AccessRequest, now: string): void {
-  if (request.status !== 'PENDING_APPROVAL') {
-    throw new ConflictError(
+/**
+ * Why a request has nothing left to decide, in the words every channel (API, link, reply, Slack) gives a late
+ * decision: the request, or its extension round, was already decided — never "no extension awaiting a decision"
+ * for a reply to a request that was approved a minute ago.
+ */
+export function nothingToDecide(request: AccessRequest): ConflictError {
+  const extension = request.extension;
+  if (request.status === 'ACTIVE' && extension && extension.status !== 'PENDING') {
+    return new ConflictError(
       'NOT_PENDING',
-      `request ${request.id} is ${request.status}, not PENDING_APPROVAL`,
+      `the extension of request ${request.id} was already decided: it is ${extension.status}; nothing is awaiting a decision`,
     );
   }
+  if (request.status === 'CANCELLED') {
+    return new ConflictError(
+      'NOT_PENDING',
+      `request ${request.id} was cancelled by its requester; nothing is awaiting a decision`,
+    );
+  }
+  return new ConflictError(
+    'NOT_PENDING',
+    `request ${request.id} was already decided: it is now ${request.status}; nothing is awaiting a decision`,
+  );
+}
+
+export function assertPending(request: AccessRequest, now: string): void {
+  if (request.status !== 'PENDING_APPROVAL') throw nothingToDecide(request);
   if (now >= request.approvalDeadline) {
     throw new ConflictError(
       'NOT_PENDING',

@@ -232,10 +232,19 @@ describe('decideExtension', () => {
     });
   });
 
-  it('has nothing to decide without an open round', () => {
+  it('has nothing to decide without an open round, and says the request or its round was already decided', () => {
+    // Prepare
+    const closed = decide(asked(adminGrant()), people.homeDirector, 'deny').request;
+
     // Assess
     expect(thrownBy(() => decide(adminGrant(), people.homeDirector, 'approve'))).toMatchObject({
       code: 'NOT_PENDING',
+      message: 'request req-1 was already decided: it is now ACTIVE; nothing is awaiting a decision',
+    });
+    expect(thrownBy(() => decide(closed, people.manager, 'approve'))).toMatchObject({
+      code: 'NOT_PENDING',
+      message:
+        'the extension of request req-1 was already decided: it is DENIED; nothing is awaiting a decision',
     });
   });
 });

@@ -601,7 +601,7 @@ describe('decideRequest', () => {
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({
       code: 'NOT_PENDING',
-      message: 'request req-1 is APPROVED, not PENDING_APPROVAL',
+      message: 'request req-1 was already decided: it is now APPROVED; nothing is awaiting a decision',
     });
   });
 
