@@ -7,6 +7,7 @@ import { ForbiddenError, KeyholderError, ValidationError } from './errors.ts';
 import { adminLockRelease, requestEvent, type Transition } from './lifecycle.ts';
 import {
   type AccessRequest,
+  type ApproverHold,
   CLEARANCE_LEVELS,
   type ClearanceLevel,
   type Dataset,
@@ -257,6 +258,8 @@ export interface PrincipalChangePlan {
   readonly endsPending: readonly ChangeEffect[];
   /** Whether the principal meets the approver rules before and after the change. */
   readonly approverEligibility: { readonly before: boolean; readonly after: boolean };
+  /** Set when this change makes the principal an approver: from when they may decide; the directors are told. */
+  readonly approverHold?: ApproverHold | undefined;
 }
 
 const NOT_YET_GRANTED: ReadonlySet<AccessRequest['status']> = new Set([
@@ -281,7 +284,7 @@ export function planPrincipalChange(args: {
   readonly now: string;
 }): PrincipalChangePlan {
   const { principal, requests, catalogue, policy, now } = args;
-  const change = changePrincipal(args);
+  const change = approverHold(args, changePrincipal(args));
   const after = change.principal;
   const revokes: ChangeEffect[] = [];
   const endsPending: ChangeEffect[] = [];
@@ -307,12 +310,58 @@ export function planPrincipalChange(args: {
       }
     }
   }
-  const eligible = (who: Principal) => approverRefusal(who, { requester: '' }, policy, now) === undefined;
   return {
     ...change,
     revokes,
     endsPending,
-    approverEligibility: { before: eligible(principal), after: eligible(after) },
+    approverEligibility: {
+      before: eligibleApprover(principal, policy, now),
+      after: eligibleApprover(after, policy, now),
+    },
+  };
+}
+
+const eligibleApprover = (who: Principal, policy: Policy, now: string) =>
+  approverRefusal(who, { requester: '' }, policy, now) === undefined;
+
+/**
+ * One access-admin must not be able to make an approver who then approves the admin's own request: a change by an
+ * access-admin that turns a non-approver into one (grade, organisation, clearance or reactivation) holds the new
+ * approver back for `policy.approverPromotionDelay`, and the directors are told at once (use-cases/update-principal).
+ * A SCIM client's change is the identity provider's, made under its own controls, and takes effect as sent.
+ */
+function approverHold(
+  args: {
+    readonly caller: DirectoryCaller;
+    readonly principal: Principal;
+    readonly policy: Policy;
+    readonly now: string;
+  },
+  change: ReturnType<typeof changePrincipal>,
+): ReturnType<typeof changePrincipal> & { readonly approverHold?: ApproverHold } {
+  const { caller, principal, policy, now } = args;
+  if (isProvisioner(caller) || !change.event) return change;
+  const unheld: Principal = { ...change.principal, approverFrom: undefined };
+  if (
+    eligibleApprover({ ...principal, approverFrom: undefined }, policy, now) ||
+    !eligibleApprover(unheld, policy, now)
+  ) {
+    return change;
+  }
+  const hold: ApproverHold = { at: addDuration(now, policy.approverPromotionDelay), madeBy: caller.id };
+  return {
+    principal: { ...change.principal, approverFrom: hold },
+    changed: [...change.changed, 'approverFrom'],
+    event: {
+      ...change.event,
+      details: {
+        ...change.event.details,
+        changed: [...change.changed, 'approverFrom'],
+        approverFrom: hold.at,
+        approverMadeBy: hold.madeBy,
+      },
+    },
+    approverHold: hold,
   };
 }
 

@@ -111,6 +111,14 @@ export function approverRefusal(
   }
   if (!approver.clearance) reasons.push('holds no clearance');
   else if (isAtOrBefore(approver.clearance.expiresAt, now)) reasons.push('clearance has expired');
+  const hold = approver.approverFrom;
+  if (hold && now < hold.at) {
+    reasons.push(
+      hold.madeBy === request.requester
+        ? `was made an approver by ${hold.madeBy}, the requester, and may decide nothing before ${hold.at}`
+        : `was made an approver by ${hold.madeBy} and may decide nothing before ${hold.at}, while the directors check that change`,
+    );
+  }
   if (reasons.length === 0) return undefined;
   return { code: 'NOT_ELIGIBLE_APPROVER', message: `${approver.id} ${reasons.join('; ')}` };
 }

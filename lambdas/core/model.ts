@@ -24,6 +24,18 @@ export interface Principal {
   readonly active: boolean;
   /** What a SCIM client (Entra ID, Okta) last wrote: the User resource the fields above derive from. */
   readonly scim?: ScimRecord | undefined;
+  /**
+   * Set when one access-admin made this principal an approver: they may approve nothing before `at`, and the
+   * directors were told (lambdas/core/directory-changes.ts approverHold). Absent: no waiting period.
+   */
+  readonly approverFrom?: ApproverHold | undefined;
+}
+
+export interface ApproverHold {
+  /** The principal may decide requests from this instant. */
+  readonly at: string;
+  /** The access-admin whose change made them an approver. */
+  readonly madeBy: string;
 }
 
 /** The SCIM User resource as stored (known attributes only, normalised), and its lifecycle timestamps. */

@@ -67,6 +67,11 @@ export const policySchema = z
     scopeProviders: z.record(z.string().min(1), z.string().min(1)),
     /** Access found on a platform without a Keyholder grant is removed by the sweep (always reported). */
     removeOutOfBand: z.boolean(),
+    /**
+     * One access-admin's change that makes someone an approver takes effect only after this long, the directors
+     * told at once; until then the new approver decides nothing (so not the request of whoever promoted them).
+     */
+    approverPromotionDelay: duration,
   })
   .superRefine((policy, ctx) => {
     for (const [scope, name] of Object.entries(policy.scopeProviders)) {
@@ -109,6 +114,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   providers: { ledger: { type: 'ledger' } },
   scopeProviders: {},
   removeOutOfBand: false,
+  approverPromotionDelay: 'PT24H',
 }) as Policy;
 
 export class PolicyError extends Error {

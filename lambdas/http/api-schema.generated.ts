@@ -2796,6 +2796,11 @@ export interface operations {
               slackUserId?: string;
               roles: ('access-admin' | 'auditor')[];
               active: boolean;
+              /** @description Made an approver by one access-admin: decides nothing before `at`; the directors were told */
+              approverFrom?: {
+                at: string;
+                madeBy: string;
+              };
             };
             changed: string[];
             revoked: {
@@ -3715,6 +3720,11 @@ export interface operations {
               slackUserId?: string;
               roles: ('access-admin' | 'auditor')[];
               active: boolean;
+              /** @description Made an approver by one access-admin: decides nothing before `at`; the directors were told */
+              approverFrom?: {
+                at: string;
+                madeBy: string;
+              };
             };
             changed: string[];
             /** @description ACTIVE grants the PATCH would revoke at once */

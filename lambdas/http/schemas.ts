@@ -124,6 +124,10 @@ export const principalUpdateView = z.object({
     slackUserId: z.string().optional(),
     roles: z.array(z.enum(ROLES)),
     active: z.boolean(),
+    approverFrom: z
+      .object({ at: z.string(), madeBy: z.string() })
+      .optional()
+      .describe('Made an approver by one access-admin: decides nothing before `at`; the directors were told'),
   }),
   changed: z.array(z.string()),
   revoked: z.array(z.object({ requestId: z.string(), reason: z.string() })),

@@ -18,5 +18,6 @@ export function principalView(principal: Principal) {
     slackUserId: principal.slackUserId,
     roles: principal.roles,
     active: principal.active,
+    approverFrom: principal.approverFrom,
   };
 }

@@ -4,6 +4,7 @@
 // the principal in its due index and finishes the revocations; a retried PATCH finishes both.
 
 import { auditStreamOfPrincipal } from '../adapters/dynamodb/schema.ts';
+import { logger } from '../commons/observability.ts';
 import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
 import {
   type DirectoryCaller,
@@ -12,10 +13,13 @@ import {
   type ProvisioningClient,
   planPrincipalChange,
 } from '../core/directory-changes.ts';
+import { eligibleApprovers } from '../core/eligibility.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
-import type { Principal } from '../core/model.ts';
+import type { ApproverHold, Principal } from '../core/model.ts';
+import { approverPromotedEmail } from '../presentation/directory-email.ts';
 import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, type Dependencies, withOptimisticRetry } from './context.ts';
+import { deliver } from './notify-delivery.ts';
 import { revokeWhereHolderLapsed } from './sweep.ts';
 
 export interface PrincipalUpdate {
@@ -35,7 +39,7 @@ export async function updatePrincipal(
   patch: PrincipalPatch,
 ): Promise<PrincipalUpdate> {
   const catalogue = await catalogueOf(deps);
-  const { principal, changed } = await withOptimisticRetry(async () => {
+  const { principal, changed, approverHold } = await withOptimisticRetry(async () => {
     const stored = await deps.directory.getPrincipalRecord(principalId);
     if (!stored) throw new NotFoundError('principal', principalId);
     const now = deps.clock.now();
@@ -54,6 +58,7 @@ export async function updatePrincipal(
     await deps.directory.updatePrincipal({ principal: change.principal, event, expectedHead: stored.audit });
     return change;
   });
+  if (approverHold) await tellDirectors(deps, principal, approverHold);
   // Even an unchanged principal is checked: a retried PATCH finishes revocations an earlier attempt left undone.
   const actor = directoryActor(caller);
   const revoked = await revokeWhereHolderLapsed(deps, principalId, catalogue, actor);
@@ -63,6 +68,36 @@ export async function updatePrincipal(
     reason: request.reason ?? '',
   });
   return { principal, changed, revoked: revoked.map(ended), cancelled: cancelled.map(ended) };
+}
+
+/** Every director who may approve now, the new approver aside, is mailed that one access-admin made an approver. */
+async function tellDirectors(deps: Dependencies, promoted: Principal, hold: ApproverHold): Promise<void> {
+  const now = deps.clock.now();
+  const directors = eligibleApprovers(
+    await deps.directory.listPrincipals(),
+    { requester: hold.madeBy },
+    deps.policy,
+    now,
+  );
+  const deliveries = await Promise.all(
+    directors
+      .filter((director) => director.id !== promoted.id)
+      .map((director) =>
+        deliver('email', director.email, 'approver-promoted', () =>
+          deps.mailer.send(
+            approverPromotedEmail({
+              to: director.email,
+              promoted,
+              hold,
+              delay: deps.policy.approverPromotionDelay,
+            }),
+          ),
+        ),
+      ),
+  );
+  const failed = deliveries.filter((delivery) => !delivery.ok);
+  if (failed.length > 0)
+    logger.warn({ message: 'approver promotion notice failed', promoted: promoted.id, failed });
 }
 
 /**

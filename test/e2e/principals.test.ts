@@ -13,7 +13,10 @@ describe('directory changes on the local stack', () => {
 
   beforeAll(async () => {
     // No timer: every revoke seen here is the PATCH's own doing, not a sweep's.
-    stack = await startTestStack({ policy: { minDuration: 'PT1S' }, sweepIntervalMs: 0 });
+    stack = await startTestStack({
+      policy: { minDuration: 'PT1S', approverPromotionDelay: 'PT4S' },
+      sweepIntervalMs: 0,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -151,5 +154,56 @@ describe('directory changes on the local stack', () => {
     expect(empty.status).toBe(400);
     expect(unknownField).toMatchObject({ status: 400, body: { error: { field: 'roles' } } });
     expect(badDate).toMatchObject({ status: 400, body: { error: { field: 'clearance.expiresAt' } } });
+  });
+
+  it("one access-admin making a director: the directors are told, and the new director decides nothing (not the admin's own request) until the delay passes", async () => {
+    // Prepare
+    const own = await stack.call('POST', '/requests', {
+      as: 'adm-eve',
+      body: { scopes: ['dataset:hes-apc'], justification, duration: 'PT10M' },
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    const before = Date.now();
+
+    // Act
+    const promoted = await patch('mgr-dan', { grade: 'director' });
+    const early = await stack.call('POST', `/requests/${own.body.id}/decisions`, {
+      as: 'mgr-dan',
+      body: { decision: 'approve' },
+    });
+    const told = await waitFor(() => {
+      const notices = stack.mailbox
+        .messages()
+        .filter((message) => message.subject.includes('mgr-dan becomes an approver'));
+      return notices.length >= 3 ? notices : undefined;
+    }, 'the directors told');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, before + 4_500 - Date.now())));
+    const late = await stack.call('POST', `/requests/${own.body.id}/decisions`, {
+      as: 'mgr-dan',
+      body: { decision: 'approve' },
+    });
+    const stream = await dependencies().store.readAuditStream(auditStreamOfPrincipal('mgr-dan'));
+
+    // Assess
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body.changed).toEqual(['grade', 'approverFrom']);
+    expect(promoted.body.principal.approverFrom).toMatchObject({ madeBy: 'adm-eve' });
+    expect(early).toMatchObject({ status: 403, body: { error: { code: 'NOT_ELIGIBLE_APPROVER' } } });
+    expect(early.body.error.message).toContain(
+      'was made an approver by adm-eve, the requester, and may decide nothing before',
+    );
+    expect(told.map((message) => message.to).sort()).toEqual([
+      'dir-ada@nhse.example',
+      'dir-ben@nhse.example',
+      'exd-cleo@nhse.example',
+    ]);
+    expect(told[0]?.text).toContain('adm-eve changed the directory entry of mgr-dan (director, NHSE)');
+    expect(told[0]?.text).toContain('A change one person makes waits 4 seconds');
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    expect(stream.at(-1)).toMatchObject({
+      action: 'PRINCIPAL_UPDATED',
+      actor: { type: 'principal', id: 'adm-eve' },
+      details: { changed: ['grade', 'approverFrom'], approverMadeBy: 'adm-eve' },
+    });
   });
 });

@@ -31,6 +31,7 @@ const PRINCIPAL_FIELDS = [
   'roles',
   'active',
   'scim',
+  'approverFrom',
 ];
 
 /** In PRINCIPAL#DUE while the principal's standing can lapse: sorted by when it does (at once when inactive). */

@@ -5,13 +5,16 @@ import {
   changePrincipal,
   DUE_AT_ONCE,
   holderStanding,
+  planPrincipalChange,
   principalDueAt,
 } from '../../../lambdas/core/directory-changes.ts';
+import { approverRefusal } from '../../../lambdas/core/eligibility.ts';
 import { ForbiddenError, ValidationError } from '../../../lambdas/core/errors.ts';
 import {
   catalogue,
   clearance,
   datasets,
+  later,
   NOW,
   people,
   policy,
@@ -165,5 +168,49 @@ describe('holderStanding', () => {
         NOW,
       ),
     ).toMatchObject({ reason: 'CLEARANCE_LAPSED', detail: 'holds BPSS; SC is required' });
+  });
+});
+
+describe('an approver made by one access-admin', () => {
+  const plan = (caller: Parameters<typeof planPrincipalChange>[0]['caller'], patch: object) =>
+    planPrincipalChange({
+      caller,
+      principal: people.manager,
+      patch,
+      requests: [],
+      catalogue,
+      policy,
+      now: NOW,
+    });
+
+  it("waits approverPromotionDelay, decides nothing until then (not the promoter's request), and is audited", () => {
+    // Act
+    const change = plan(people.accessAdmin, { grade: 'director' });
+    const promoted = change.principal;
+    const at = later(policy.approverPromotionDelay);
+
+    // Assess
+    expect(change.approverHold).toEqual({ at, madeBy: 'ada.admin' });
+    expect(change.changed).toEqual(['grade', 'approverFrom']);
+    expect(change.event?.details).toMatchObject({ changed: ['grade', 'approverFrom'], approverFrom: at });
+    expect(change.approverEligibility).toEqual({ before: false, after: false });
+    expect(approverRefusal(promoted, { requester: 'ada.admin' }, policy, NOW)?.message).toBe(
+      `mo.manager was made an approver by ada.admin, the requester, and may decide nothing before ${at}`,
+    );
+    expect(approverRefusal(promoted, { requester: 'xena.sc' }, policy, later('PT1H'))).toMatchObject({
+      code: 'NOT_ELIGIBLE_APPROVER',
+    });
+    expect(approverRefusal(promoted, { requester: 'ada.admin' }, policy, at)).toBeUndefined();
+  });
+
+  it('holds nothing back for a change that makes no new approver, or that the identity provider sent (SCIM)', () => {
+    // Act
+    const renamed = plan(people.accessAdmin, { name: 'Mo Manager-Smith' });
+    const bySCIM = plan({ provisioner: 'entra' }, { grade: 'director' });
+
+    // Assess
+    expect(renamed.approverHold).toBeUndefined();
+    expect(bySCIM.approverHold).toBeUndefined();
+    expect(bySCIM.approverEligibility).toEqual({ before: false, after: true });
   });
 });

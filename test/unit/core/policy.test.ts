@@ -25,6 +25,7 @@ describe('DEFAULT_POLICY', () => {
       providers: { ledger: { type: 'ledger' } },
       scopeProviders: {},
       removeOutOfBand: false,
+      approverPromotionDelay: 'PT24H',
     });
   });
 
