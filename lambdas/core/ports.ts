@@ -91,6 +91,8 @@ export interface RequestChange {
  */
 export interface RequestStore {
   getRequest(id: string): Promise<StoredRequest | undefined>;
+  /** Many requests in few round trips (BatchGetItem), by id; an id not found is absent from the map. */
+  getRequests(ids: readonly string[]): Promise<Map<string, StoredRequest>>;
   listRequestsByRequester(principalId: string): Promise<StoredRequest[]>;
   listPendingRequests(): Promise<StoredRequest[]>;
   listActiveGrants(): Promise<ActiveGrant[]>;

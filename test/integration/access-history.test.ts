@@ -130,6 +130,19 @@ describe('CSV exports', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
+  it('getRequests reads many requests in batches of 100: every stored one, none that is not, repeats once', async () => {
+    // Prepare
+    const stored = deps().store;
+    const unknown = Array.from({ length: 230 }, (_, index) => `req-none-${index}`);
+
+    // Act
+    const found = await stored.getRequests(['r1', ...unknown, 'r3', 'r1']);
+
+    // Assess
+    expect([...found.keys()].sort()).toEqual(['r1', 'r3']);
+    expect(found.get('r3')).toEqual(await stored.getRequest('r3'));
+  });
+
   it('audit.csv: the events of the range across streams, oldest first, quoted where needed', async () => {
     const { csv } = await auditCsv(deps(), people.auditor, { from: at('PT1H'), to: at('PT3H') });
     const rows = parseCsv(csv);

@@ -2,6 +2,7 @@
 // audit event, the external-admin seat, the admin lock, grant rows and approval tokens. See docs/data-model.md.
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -231,6 +232,32 @@ export class DynamoDbRequestStore implements RequestStore {
   async getRequest(id: string): Promise<StoredRequest | undefined> {
     const item = await this.#getRequestItem(id);
     return item ? toStoredRequest(item) : undefined;
+  }
+
+  async getRequests(ids: readonly string[]): Promise<Map<string, StoredRequest>> {
+    const found = new Map<string, StoredRequest>();
+    const unique = [...new Set(ids)];
+    // BatchGetItem takes at most 100 keys; what DynamoDB leaves unprocessed (throttling) is asked for again.
+    for (let start = 0; start < unique.length; start += 100) {
+      let keysLeft: Record<string, unknown>[] = unique
+        .slice(start, start + 100)
+        .map((id) => keys.request(id));
+      for (let attempt = 0; keysLeft.length > 0; attempt++) {
+        if (attempt === 8) throw new TransientStoreError('BatchGetItem left keys unprocessed eight times');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const answer = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#stateTable]: { Keys: keysLeft, ConsistentRead: true } },
+          }),
+        );
+        for (const item of answer.Responses?.[this.#stateTable] ?? []) {
+          const request = toStoredRequest(item);
+          found.set(request.id, request);
+        }
+        keysLeft = (answer.UnprocessedKeys?.[this.#stateTable]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return found;
   }
 
   async listRequestsByRequester(principalId: string): Promise<StoredRequest[]> {
