@@ -1,5 +1,5 @@
 // The access-request state machine: validate -> await approval (task token) -> grant -> wait -> expire.
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -128,15 +128,17 @@ export class AccessWorkflow extends Construct {
 
     const logGroup = KeyholderOperations.of(this).logGroup(this, 'ExecutionLogs', props.logRetention);
 
+    const role = workflowRole(this, Object.values(functions));
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      role: workflowRole(this, Object.values(functions)),
+      role,
       tracingEnabled: true,
       // Every state transition is logged (ALL) but never its data: execution data holds task tokens, which are
       // bearer secrets.
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
+    role.assumedBy(this.stateMachine.node.defaultChild as CfnResource);
   }
 }
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   Distribution,
@@ -265,6 +265,7 @@ export class KeyholderConsole extends Construct {
         'deployment reads them from there and writes nothing to it.',
     );
     const handler = bucketDeploymentHandler(Stack.of(this));
+    role.assumedBy(handler.node.defaultChild as CfnResource);
     acknowledge(
       handler,
       ['AwsSolutions-L1'],

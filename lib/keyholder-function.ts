@@ -1,6 +1,6 @@
 // The one base Lambda construct: runtime, bundling, tracing and logs fixed once; IAM derived from declared needs.
 import path from 'node:path';
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -159,6 +159,7 @@ export class KeyholderFunction extends NodejsFunction {
       },
     });
     this.acknowledgeFindings(props, role);
+    role.assumedBy(this.node.defaultChild as CfnResource);
     // A function whose needs were never declared would also miss the audit-table Deny: refuse to synthesize it.
     this.node.addValidation({
       validate: () =>

@@ -6,10 +6,11 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge, regulated } from './compliance.ts';
 
@@ -35,6 +36,10 @@ export class KeyholderOperations extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
+    // S3 server access logs reach ServerAccessLogs through a bucket policy (logging.s3.amazonaws.com, conditioned
+    // on the source bucket and account) instead of the legacy LogDeliveryWrite ACL (cfn-lint W3045). Set here,
+    // before any child exists, so it holds in every app and test stack, not only in buildKeyholderApp's.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.key = new Key(this, 'Key', {
       description: 'Keyholder: encrypts the log groups and the alarm topic',
       enableKeyRotation: true,
@@ -98,6 +103,9 @@ export class KeyholderOperations extends Construct {
     const bucket = new Bucket(this, 'ServerAccessLogs', {
       // S3 delivers server access logs only to SSE-S3 buckets, not to SSE-KMS ones.
       encryption: BucketEncryption.S3_MANAGED,
+      // No ACLs: the logging service writes through the bucket policy CDK adds per source bucket (the constructor sets
+      // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy), not through the legacy LogDeliveryWrite ACL (W3045).
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
