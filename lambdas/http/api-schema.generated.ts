@@ -602,8 +602,31 @@ export interface components {
         field?: string;
       };
     };
+    /**
+     * @example {
+     *       "message": "Unauthorized"
+     *     }
+     */
+    GatewayMessage: {
+      message: string;
+    };
   };
-  responses: never;
+  responses: {
+    /** @description No token, or one the JWT authorizer refuses: API Gateway's own body, {"message":"Unauthorized"} */
+    JwtUnauthorized: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "message": "Unauthorized"
+         *     }
+         */
+        'application/json': components['schemas']['GatewayMessage'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
   headers: never;
@@ -743,15 +766,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -902,15 +917,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1068,15 +1075,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1233,15 +1232,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1399,15 +1390,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1670,15 +1653,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1791,15 +1766,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1850,15 +1817,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1910,15 +1869,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -1992,15 +1943,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -2146,15 +2089,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 413 */
       413: {
         headers: {
@@ -2251,15 +2186,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -2332,15 +2259,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -2387,7 +2306,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 403 */
@@ -2396,7 +2315,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 404 */
@@ -2405,7 +2324,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 410 */
@@ -2414,7 +2333,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 413 */
@@ -2423,7 +2342,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
     };
@@ -2462,7 +2381,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 403 */
@@ -2471,7 +2390,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 404 */
@@ -2480,7 +2399,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 410 */
@@ -2489,7 +2408,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 413 */
@@ -2498,7 +2417,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
     };
@@ -2700,15 +2619,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -2824,15 +2735,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -2897,7 +2800,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 403 */
@@ -2906,7 +2809,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 404 */
@@ -2915,7 +2818,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 410 */
@@ -2924,7 +2827,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 413 */
@@ -2933,7 +2836,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
     };
@@ -2972,7 +2875,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 403 */
@@ -2981,7 +2884,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 404 */
@@ -2990,7 +2893,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 409 */
@@ -2999,7 +2902,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 410 */
@@ -3008,7 +2911,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
       /** @description Error 413 */
@@ -3017,7 +2920,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'text/html': string;
         };
       };
     };
@@ -3086,15 +2989,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -3257,15 +3152,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -3358,15 +3245,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -3623,15 +3502,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -3759,15 +3630,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {
@@ -3852,15 +3715,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 401 */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
+      401: components['responses']['JwtUnauthorized'];
       /** @description Error 403 */
       403: {
         headers: {

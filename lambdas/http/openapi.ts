@@ -259,7 +259,29 @@ function scimOperations(): Record<string, Operation> {
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
-export function openApiDocument() {
+/**
+ * Where the API is: `serverUrl` when it is known (GET /openapi.json answers with the URL it was called on), else a
+ * server variable for the HTTP API's endpoint (the stack output ApiUrl) or the local gateway.
+ */
+export function serversOf(serverUrl: string | undefined) {
+  if (serverUrl) return [{ url: serverUrl, description: 'This deployment' }];
+  return [
+    {
+      url: '{scheme}://{host}',
+      description:
+        'The HTTP API: its execute-api endpoint or custom domain (stack output ApiUrl), or `npm start`',
+      variables: {
+        scheme: { enum: ['https', 'http'], default: 'https' },
+        host: {
+          default: 'localhost:3000',
+          description: 'e.g. abc123.execute-api.eu-west-2.amazonaws.com; locally 127.0.0.1:<gateway port>',
+        },
+      },
+    },
+  ];
+}
+
+export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const key = `${route.method} ${route.path}`;
@@ -279,7 +301,10 @@ export function openApiDocument() {
         schema: jsonSchema(schema as z.ZodType),
       })),
     ];
-    const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+    // The link pages answer every error as an HTML page (errorPage / reviewErrorPage), the rest as JSON.
+    const errorContent = operation.response.html
+      ? { 'text/html': { schema: { type: 'string' } } }
+      : { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
     const responses: Record<string, unknown> = {
       [operation.response.status]: {
         description: operation.summary,
@@ -302,6 +327,8 @@ export function openApiDocument() {
     // Every route refuses undeclared input (400) and an oversized body (413): the guard in handler.ts.
     for (const status of new Set([...operation.errors, 400, 413]))
       responses[status] = { description: `Error ${status}`, content: errorContent };
+    // A missing or invalid token never reaches the handler: API Gateway's JWT authorizer answers it, in its shape.
+    if (route.auth === 'jwt') responses[401] = { $ref: '#/components/responses/JwtUnauthorized' };
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
@@ -325,10 +352,27 @@ export function openApiDocument() {
       title: 'Keyholder',
       version: '0.1.0',
       description: 'Governed, time-limited, capped and audited privileged access.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    servers: serversOf(options.serverUrl),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: jsonSchema(schemas.errorResponse) },
+      schemas: {
+        Error: jsonSchema(schemas.errorResponse),
+        GatewayMessage: jsonSchema(schemas.gatewayMessage),
+      },
+      responses: {
+        JwtUnauthorized: {
+          description:
+            'No token, or one the JWT authorizer refuses: API Gateway\'s own body, {"message":"Unauthorized"}',
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/GatewayMessage' },
+              example: { message: 'Unauthorized' },
+            },
+          },
+        },
+      },
     },
     paths,
   };

@@ -136,6 +136,11 @@ export const principalUpdateView = z.object({
     .describe('Pending requests of a deactivated requester, cancelled at once (reason PRINCIPAL_INACTIVE)'),
 });
 
+/** API Gateway's own answers (the JWT authorizer's 401, an unknown route's 404): not Keyholder's error shape. */
+export const gatewayMessage = z
+  .object({ message: z.string() })
+  .meta({ examples: [{ message: 'Unauthorized' }] });
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
