@@ -2,7 +2,7 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
-import { plainTextFacts } from './plain-text.ts';
+import { oneLine, plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
 
@@ -34,7 +34,7 @@ export function extensionEmail(args: {
   const text = [
     `Dear ${approver.name},`,
     '',
-    `${who} asks to extend access that is active now. Access carries on meanwhile; without enough approvals the original expiry stands.`,
+    `${oneLine(who)} asks to extend access that is active now. Access carries on meanwhile; without enough approvals the original expiry stands.`,
     '',
     `Review and decide: ${link}`,
     '',

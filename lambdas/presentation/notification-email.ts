@@ -1,15 +1,17 @@
 // A Notice as an email (plain text and HTML), and the answers sent back to someone who replied to decide.
 import type { EmailMessage, Notice } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
+import { oneLine, plainTextFacts } from './plain-text.ts';
 
 export function noticeEmail(to: string, name: string, notice: Notice): EmailMessage {
   const text = [
-    `Dear ${name},`,
+    `Dear ${oneLine(name)},`,
     '',
-    notice.headline,
+    oneLine(notice.headline),
     '',
-    ...notice.facts.map(([label, value]) => `${label}: ${value}`),
-    ...(notice.closing ? ['', notice.closing] : []),
+    // A comment or a reason someone typed is quoted, so a CR/LF in it cannot forge a line of Keyholder's own
+    ...plainTextFacts(notice.facts),
+    ...(notice.closing ? ['', oneLine(notice.closing)] : []),
   ].join('\n');
   const html = `<p>Dear ${escapeHtml(name)},</p>
 <p>${escapeHtml(notice.headline)}</p>

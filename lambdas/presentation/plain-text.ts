@@ -5,7 +5,13 @@
 // "  | " under a heading that says whose words they are.
 
 /** Labels whose values are typed by a requester or a decider, not set by Keyholder or the directory. */
-const FREE_TEXT = new Set(['Justification', 'Ticket', 'Why', 'Reason', 'Comment']);
+export const FREE_TEXT: ReadonlySet<string> = new Set([
+  'Justification',
+  'Ticket',
+  'Why',
+  'Reason',
+  'Comment',
+]);
 
 const isLineBreak = (code: number) =>
   code === 0x0a ||

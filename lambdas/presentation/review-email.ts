@@ -2,7 +2,7 @@
 import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
-import { plainTextFacts } from './plain-text.ts';
+import { oneLine, plainTextFacts } from './plain-text.ts';
 import { grantFacts } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
 
@@ -20,7 +20,7 @@ export function reviewEmail(args: {
   const text = [
     `Dear ${reviewer.name},`,
     '',
-    `${who}'s access is due for its regular review. Please decide whether it should be kept or revoked.`,
+    `${oneLine(who)}'s access is due for its regular review. Please decide whether it should be kept or revoked.`,
     `Without an answer by ${deadline} it is revoked automatically.`,
     '',
     `Review: ${link}`,

@@ -2,6 +2,7 @@
 // review prompt (Keep / Revoke while the round is open), the reason dialog for a Deny or a Revoke, and notices as
 // direct messages. Pure: the Slack adapter posts what these return.
 import type { ApprovalPromptView, DenyReasonContext, Notice, ReviewPromptView } from '../core/ports.ts';
+import { FREE_TEXT, oneLine, textLines } from './plain-text.ts';
 import { requestFacts } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
@@ -30,6 +31,18 @@ export interface SlackMessage {
 export function escapeMrkdwn(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
+
+/** A value on one line, escaped: a line break in a name or a comment cannot start a line of its own. */
+const inline = (value: string): string => escapeMrkdwn(oneLine(value));
+
+/**
+ * Free text a requester or a decider typed, as a mrkdwn quote: every line of it behind "> " (escaping turns their
+ * own `>` into `&gt;`), so none of it can begin a line that reads as Keyholder's ("*Approvals:* 2 of 2 required").
+ */
+const quoted = (value: string): string =>
+  textLines(value)
+    .map((line) => `> ${escapeMrkdwn(line)}`)
+    .join('\n');
 
 /** A time as people read it, or a question mark when it is not known. */
 const when = (at: string | undefined): string => (at ? formatDateTime(at) : '?');
@@ -77,7 +90,7 @@ const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText) => ({
 const field = (label: string, value: string) => {
   const head = `*${label}*\n`;
   return mrkdwn(
-    `${head}${clip(escapeMrkdwn(value), SLACK_LIMITS.sectionField - head.length)}`,
+    `${head}${clip(FREE_TEXT.has(label) ? quoted(value) : inline(value), SLACK_LIMITS.sectionField - head.length)}`,
     SLACK_LIMITS.sectionField,
   );
 };
@@ -114,17 +127,17 @@ function outcomeLine(view: ApprovalPromptView): string | undefined {
     case 'ACTIVE':
       return `:white_check_mark: *Approved and granted* until ${when(request.grant?.expiresAt)}.`;
     case 'DENIED':
-      return `:no_entry: *Denied* by ${escapeMrkdwn(name(request.closedBy))} at ${when(request.closedAt)}: ${escapeMrkdwn(request.reason ?? '')}`;
+      return `:no_entry: *Denied* by ${inline(name(request.closedBy))} at ${when(request.closedAt)}: ${inline(request.reason ?? '')}`;
     case 'CANCELLED':
       return request.reason === 'PRINCIPAL_INACTIVE'
-        ? `:leftwards_arrow_with_hook: *Cancelled* at ${when(request.closedAt)}: the requester was deactivated by ${escapeMrkdwn(name(request.closedBy))}.`
+        ? `:leftwards_arrow_with_hook: *Cancelled* at ${when(request.closedAt)}: the requester was deactivated by ${inline(name(request.closedBy))}.`
         : `:leftwards_arrow_with_hook: *Cancelled* by the requester at ${when(request.closedAt)}.`;
     case 'TIMED_OUT':
       return `:hourglass: *Timed out* at ${when(request.closedAt)}: nobody needs to decide any more.`;
     case 'REJECTED':
-      return `:no_entry_sign: *Rejected* (${escapeMrkdwn(request.reason ?? '')}) at ${when(request.closedAt)}.`;
+      return `:no_entry_sign: *Rejected* (${inline(request.reason ?? '')}) at ${when(request.closedAt)}.`;
     case 'REVOKED':
-      return `:lock: *Revoked* by ${escapeMrkdwn(name(request.closedBy))} at ${when(request.closedAt)}: ${escapeMrkdwn(request.reason ?? '')}`;
+      return `:lock: *Revoked* by ${inline(name(request.closedBy))} at ${when(request.closedAt)}: ${inline(request.reason ?? '')}`;
     case 'EXPIRED':
       return `:lock: *Expired* at ${when(request.closedAt)}.`;
   }
@@ -144,8 +157,8 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const decisions = request.approvals.map((entry) => {
     const icon = entry.decision === 'approve' ? ':white_check_mark:' : ':no_entry:';
     const verb = entry.decision === 'approve' ? 'approved' : 'denied';
-    const comment = entry.comment ? `: ${clip(escapeMrkdwn(entry.comment), 300)}` : '';
-    return `${icon} ${escapeMrkdwn(names[entry.approverId] ?? entry.approverId)} ${verb} at ${formatDateTime(entry.at)} (${entry.channel})${comment}`;
+    const comment = entry.comment ? `: ${clip(inline(entry.comment), 300)}` : '';
+    return `${icon} ${inline(names[entry.approverId] ?? entry.approverId)} ${verb} at ${formatDateTime(entry.at)} (${entry.channel})${comment}`;
   });
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
   const ownDecision = request.approvals.find((entry) => entry.approverId === approver.id);
@@ -153,7 +166,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const outcome = outcomeLine(view);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`Approval needed: ${who}`) },
-    ...factSections(`*${escapeMrkdwn(who)}* asks for *${escapeMrkdwn(request.scopes.join(', '))}*.`, facts),
+    ...factSections(`*${inline(who)}* asks for *${escapeMrkdwn(request.scopes.join(', '))}*.`, facts),
   ];
   blocks.push({
     type: 'context',
@@ -183,7 +196,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const status = outcome ? ` (${request.status})` : '';
   return {
     text: clip(
-      `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
+      `Approval needed: ${inline(who)} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
       SLACK_LIMITS.messageText,
     ),
     blocks,
@@ -199,7 +212,7 @@ export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`Review needed: ${who}`) },
     ...factSections(
-      `Should *${escapeMrkdwn(who)}* keep *${escapeMrkdwn(scopes)}*? Without an answer in time it is revoked automatically.`,
+      `Should *${inline(who)}* keep *${escapeMrkdwn(scopes)}*? Without an answer in time it is revoked automatically.`,
       grantFacts(request, holder),
     ),
   ];
@@ -227,7 +240,7 @@ export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
   const status = open ? '' : ` (${request.status})`;
   return {
     text: clip(
-      `Review needed: should ${who} keep ${scopes}? [${request.id}]${status}`,
+      `Review needed: should ${inline(who)} keep ${scopes}? [${request.id}]${status}`,
       SLACK_LIMITS.messageText,
     ),
     blocks,
@@ -283,12 +296,12 @@ export function denyReasonModal(context: DenyReasonContext): Record<string, unkn
 
 export function noticeMessage(notice: Notice): SlackMessage {
   const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: mrkdwn(`*${escapeMrkdwn(notice.headline)}*`) },
+    { type: 'section', text: mrkdwn(`*${inline(notice.headline)}*`) },
     {
       type: 'section',
       fields: notice.facts.slice(0, SLACK_LIMITS.sectionFields).map(([label, value]) => field(label, value)),
     },
   ];
-  if (notice.closing) blocks.push({ type: 'context', elements: [mrkdwn(escapeMrkdwn(notice.closing))] });
-  return { text: clip(`${notice.headline} [${notice.requestId}]`, SLACK_LIMITS.messageText), blocks };
+  if (notice.closing) blocks.push({ type: 'context', elements: [mrkdwn(inline(notice.closing))] });
+  return { text: clip(`${inline(notice.headline)} [${notice.requestId}]`, SLACK_LIMITS.messageText), blocks };
 }

@@ -129,7 +129,7 @@ describe('notifications on the local stack', () => {
       'revoked email',
     );
     expect(revoked.text).toContain('Revoked by: Eve Access-Admin');
-    expect(revoked.text).toContain('Reason: Incident closed');
+    expect(revoked.text).toContain('Reason:\n  | Incident closed');
   });
 
   it('tells the requester a deny with its comment, and the approvers who had not decided', async () => {
@@ -151,7 +151,7 @@ describe('notifications on the local stack', () => {
         ),
       'denied email',
     );
-    expect(mail.text).toContain('Comment: Use the pseudonymised extract');
+    expect(mail.text).toContain('Comment:\n  | Use the pseudonymised extract');
     expect(mail.text).toContain('Denied by: Cleo Executive');
     await waitFor(() => dmsTo(stack, 'U0EXTLEE', request.id).length === 1, 'denied DM');
     await waitFor(

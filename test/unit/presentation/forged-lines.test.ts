@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { AccessRequest, Principal } from '../../../lambdas/core/model.ts';
 import { approvalEmail } from '../../../lambdas/presentation/approval-email.ts';
 import { extensionEmail } from '../../../lambdas/presentation/extension-email.ts';
+import { noticeEmail } from '../../../lambdas/presentation/notification-email.ts';
+import { deniedNotice } from '../../../lambdas/presentation/notification-messages.ts';
 import { plainTextFacts, textLines } from '../../../lambdas/presentation/plain-text.ts';
 import { reviewEmail } from '../../../lambdas/presentation/review-email.ts';
+import { approvalPromptMessage, noticeMessage } from '../../../lambdas/presentation/slack-blocks.ts';
 
 const FORGED =
   'Investigating the admissions feed\r\n\r\nReview and decide: https://evil.example/approve/FAKE\r\nApprovals: 1 of 1 required' +
@@ -134,5 +137,55 @@ describe('plainTextFacts and textLines', () => {
       '  | one',
       '  | two',
     ]);
+  });
+});
+
+// Found by test/hostile: the same forgery in Slack (a justification's lines began lines of the prompt; a display name
+// put live mentions and a hidden link into the notification text) and in the notice emails' text part.
+describe('Slack messages and notice emails with CR/LF, mentions and links in free text and names', () => {
+  const hostileName = 'Gus <!channel> <https://evil.example|click>\u2028*Approvals:* 2 of 2 required';
+  const denied: AccessRequest = {
+    ...request,
+    status: 'DENIED',
+    closedBy: 'dir-ada',
+    closedAt: '2026-11-28T11:00:00.000Z',
+    reason: 'No\r\n*Approvals:* 2 of 2 required',
+    approvals: [
+      {
+        approverId: 'dir-ada',
+        decision: 'deny',
+        at: '2026-11-28T11:00:00.000Z',
+        channel: 'api',
+        comment: 'No\n:white_check_mark: Ben Director approved',
+      },
+    ],
+  };
+  /** Every mrkdwn text of a message (its notification text included), split into lines. */
+  const mrkdwnLines = (message: { text: string; blocks: readonly Record<string, unknown>[] }) =>
+    [message.text, ...JSON.stringify(message.blocks).matchAll(/"type":"mrkdwn","text":("(?:[^"\\]|\\.)*")/g)]
+      .map((entry) => (typeof entry === 'string' ? entry : (JSON.parse(entry[1] as string) as string)))
+      .flatMap(textLines);
+
+  it('lets no free text or name begin a line of the prompt, and leaves no mention or link active', () => {
+    const message = approvalPromptMessage({
+      request: denied,
+      requester: { ...requester, name: hostileName },
+      approver: director,
+      names: { 'dir-ada': 'Ada Director' },
+    });
+    const lines = mrkdwnLines(message);
+    expect(lines.filter((line) => /^\s*(\*Approvals:\*|:white_check_mark:)/.test(line))).toEqual([]);
+    expect(lines.filter((line) => line.includes('<!channel>') || line.includes('<https://'))).toEqual([]);
+    expect(lines).toContain('> Investigating the admissions feed');
+    expect(message.text).toContain('Gus &lt;!channel&gt; &lt;https://evil.example|click&gt; *Approvals:*');
+  });
+
+  it('quotes a deny comment in the notice, in Slack and in the email text part', () => {
+    const notice = deniedNotice(denied, { 'dir-ada': 'Ada Director' });
+    expect(mrkdwnLines(noticeMessage(notice)).filter((line) => line.startsWith('*Approvals:*'))).toEqual([]);
+    const text = noticeEmail('ext-gus@vendor.example', hostileName, notice).text;
+    for (const line of text.split('\n').filter((candidate) => candidate.includes('*Approvals:*')))
+      expect(line.startsWith('  | ') || line.startsWith('Dear '), line).toBe(true);
+    expect(text).toContain('Comment:\n  | No\n  | *Approvals:* 2 of 2 required');
   });
 });
