@@ -326,7 +326,7 @@ const eligibleApprover = (who: Principal, policy: Policy, now: string) =>
 
 /**
  * One access-admin must not be able to make an approver who then approves the admin's own request: a change by an
- * access-admin that turns a non-approver into one (grade, organisation, clearance or reactivation) holds the new
+ * access-admin that turns a non-approver into one (grade, organisation or clearance) holds the new
  * approver back for `policy.approverPromotionDelay`, and the directors are told at once (use-cases/update-principal).
  * A SCIM client's change is the identity provider's, made under its own controls, and takes effect as sent.
  */
@@ -342,10 +342,9 @@ function approverHold(
   const { caller, principal, policy, now } = args;
   if (isProvisioner(caller) || !change.event) return change;
   const unheld: Principal = { ...change.principal, approverFrom: undefined };
-  if (
-    eligibleApprover({ ...principal, approverFrom: undefined }, policy, now) ||
-    !eligibleApprover(unheld, policy, now)
-  ) {
+  // Judged as if active: reactivating someone who was an approver restores them; it makes no new approver.
+  const wasApprover = eligibleApprover({ ...principal, active: true, approverFrom: undefined }, policy, now);
+  if (wasApprover || !eligibleApprover(unheld, policy, now)) {
     return change;
   }
   const hold: ApproverHold = { at: addDuration(now, policy.approverPromotionDelay), madeBy: caller.id };
