@@ -3616,7 +3616,10 @@ export interface operations {
             }[];
             approverEligibility: {
               before: boolean;
+              /** @description false while a hold runs: see from */
               after: boolean;
+              /** @description Set when the change makes them an approver held back by approverPromotionDelay: they may decide from this instant, and the directors are told */
+              from?: string;
             };
           };
         };

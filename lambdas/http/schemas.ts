@@ -591,7 +591,16 @@ export const principalPreviewView = z
       .describe(
         'Requests not yet granted that end: cancelled at once when the requester is deactivated, else refused at grant time',
       ),
-    approverEligibility: z.object({ before: z.boolean(), after: z.boolean() }),
+    approverEligibility: z.object({
+      before: z.boolean(),
+      after: z.boolean().describe('false while a hold runs: see from'),
+      from: z
+        .string()
+        .optional()
+        .describe(
+          'Set when the change makes them an approver held back by approverPromotionDelay: they may decide from this instant, and the directors are told',
+        ),
+    }),
   })
   .describe('What PATCH /principals/{id} with this body would do; nothing is written')
   .meta({

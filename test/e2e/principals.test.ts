@@ -166,6 +166,10 @@ describe('directory changes on the local stack', () => {
     const before = Date.now();
 
     // Act
+    const preview = await stack.call('POST', '/principals/mgr-dan/preview', {
+      as: 'adm-eve',
+      body: { grade: 'director' },
+    });
     const promoted = await patch('mgr-dan', { grade: 'director' });
     const early = await stack.call('POST', `/requests/${own.body.id}/decisions`, {
       as: 'mgr-dan',
@@ -185,6 +189,9 @@ describe('directory changes on the local stack', () => {
     const stream = await dependencies().store.readAuditStream(auditStreamOfPrincipal('mgr-dan'));
 
     // Assess
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.approverEligibility).toMatchObject({ before: false, after: false });
+    expect(Date.parse(preview.body.approverEligibility.from) - before).toBeGreaterThanOrEqual(3_000);
     expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
     expect(promoted.body.changed).toEqual(['grade', 'approverFrom']);
     expect(promoted.body.principal.approverFrom).toMatchObject({ madeBy: 'adm-eve' });

@@ -18,6 +18,9 @@ export const handler = httpHandler(async (event) => {
     changed: plan.changed,
     revokes: plan.revokes,
     endsPending: plan.endsPending,
-    approverEligibility: plan.approverEligibility,
+    approverEligibility: {
+      ...plan.approverEligibility,
+      ...(plan.approverHold ? { from: plan.approverHold.at } : {}),
+    },
   });
 });
