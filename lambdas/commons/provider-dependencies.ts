@@ -1,7 +1,7 @@
 // The access providers of this cold start, built from the policy on first use: webhook signing secrets are read
 // from Secrets Manager once, and only by a function that actually grants, revokes or lists (needs `providers:call`).
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAccessProviders, providerNameForScope } from '../adapters/providers/index.ts';
 import type { AccessProvider, AccessProviders } from '../core/access-provider.ts';
 import type { Policy } from '../core/policy.ts';

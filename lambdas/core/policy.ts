@@ -1,5 +1,5 @@
 // The policy: every configurable rule, its defaults, and how a partial override merges over them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDuration, parseDuration } from './duration.ts';
 import { CLEARANCE_LEVELS } from './model.ts';
 

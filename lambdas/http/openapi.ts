@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from '../routes.ts';
 import * as schemas from './schemas.ts';
 

@@ -1,5 +1,5 @@
 // The HTTP contract's shapes as zod schemas: they validate requests and generate the OpenAPI document.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIT_ACTIONS } from '../core/audit.ts';
 import {
   CLEARANCE_LEVELS,

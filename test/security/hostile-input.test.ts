@@ -3,7 +3,7 @@
 // endpoint, the SCIM error shape on /scim/v2) and both tables are exactly as they were afterwards.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseFilter } from '../../lambdas/core/scim/filter.ts';
 import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import { OPERATIONS } from '../../lambdas/http/openapi.ts';

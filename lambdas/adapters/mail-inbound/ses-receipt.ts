@@ -1,6 +1,6 @@
 // Reading SES receipt events (the Lambda action of a receipt rule): which message, for whom, and SES's verdicts.
 import type { SESEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MailVerdicts } from '../../core/reply-parsing.ts';
 
 export interface ReceivedMail {

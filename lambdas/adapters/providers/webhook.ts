@@ -1,6 +1,6 @@
 // The `webhook` provider: grants and revokes are signed JSON POSTs to the platform's admin API, the platform's
 // view of access is a signed GET; timeouts per attempt, retries with backoff. Protocol: docs/webhook-provider.md.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type AccessAssignment,
   type AccessProvider,

@@ -2,7 +2,7 @@
 // (block_actions for the Approve / Deny and Keep / Revoke buttons, view_submission for the Deny and Revoke
 // dialogs) as a SlackInteraction.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnauthenticatedError, ValidationError } from '../../core/errors.ts';
 import { verifySlackSignature } from '../../core/slack-signature.ts';
 import { SECURITY_HEADERS } from '../../http/errors.ts';

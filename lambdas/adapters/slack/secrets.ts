@@ -1,6 +1,6 @@
 // The Slack app's bot token, signing secret and (optional) workspace team id, read from Secrets Manager once per cold start.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface SlackSecrets {
   readonly botToken: string;

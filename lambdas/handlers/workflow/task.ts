@@ -1,7 +1,7 @@
 // The wrapper every workflow Task handler uses: validates the state input, logs errors with their name
 // (the state machine routes on error names), and lets them propagate to Step Functions.
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { observability } from '../../commons/observability.ts';
 import { KeyholderError } from '../../core/errors.ts';
 import { WORKFLOW_ERRORS } from '../../routes.ts';

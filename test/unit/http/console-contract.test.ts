@@ -1,7 +1,7 @@
 // The console's routes in the contract (issue 14): each is documented with its schemas, and every example the
 // document carries is valid against the schema it illustrates (a generated client is built from these).
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { OPERATIONS, openApiDocument } from '../../../lambdas/http/openapi.ts';
 import * as schemas from '../../../lambdas/http/schemas.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
