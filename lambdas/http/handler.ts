@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { observability } from '../commons/observability.ts';
 import { jsonError } from './errors.ts';
-import { OPERATIONS } from './openapi.ts';
 import { assertBodyWithin, type HttpEvent, MAX_BODY_BYTES, refuseUndeclaredInput } from './request.ts';
+import { ROUTE_INPUTS } from './route-inputs.generated.ts';
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -25,21 +25,16 @@ export function errorMapping(render: (error: unknown) => HttpResult = jsonError)
 
 /**
  * Refuses, before any handler code or lookup runs, what no route may take: a body over the limit (413), and
- * query parameters or a body on a route whose contract (OPERATIONS) declares none (400). Routes that do take
- * them validate them with their own zod schema.
+ * query parameters or a body on a route whose contract (OPERATIONS, as route-inputs.generated.ts tabulates it)
+ * declares none (400). Routes that do take them validate them with their own zod schema.
  */
 export function contractGuard(maxBodyBytes: number) {
   return {
     before: async (request: { event: HttpEvent }) => {
       const { event } = request;
       assertBodyWithin(event, maxBodyBytes);
-      const operation = Object.hasOwn(OPERATIONS, event.routeKey) ? OPERATIONS[event.routeKey] : undefined;
-      if (operation) {
-        refuseUndeclaredInput(event, {
-          query: operation.query !== undefined,
-          body: operation.body !== undefined || operation.form !== undefined,
-        });
-      }
+      const inputs = Object.hasOwn(ROUTE_INPUTS, event.routeKey) ? ROUTE_INPUTS[event.routeKey] : undefined;
+      if (inputs) refuseUndeclaredInput(event, inputs);
     },
   };
 }

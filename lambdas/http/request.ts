@@ -1,7 +1,7 @@
 // Reading an API Gateway v2 event: the verified caller, the JSON body, path and query, validated by zod.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import { ENV } from '../commons/config.ts';
+import { ENV } from '../commons/env.ts';
 import { KeyholderError, ValidationError } from '../core/errors.ts';
 import { type PrincipalClaim, parsePrincipalClaim, principalIdFromClaims } from '../core/principal-claim.ts';
 

@@ -2,7 +2,12 @@
 // `npm run api:types` generates now from lambdas/http/openapi.ts, so the CLI, the console and the API cannot drift.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { API_SCHEMA_FILE, generateApiSchema } from '../../../lambdas/http/generate-api-schema.ts';
+import {
+  API_SCHEMA_FILE,
+  generateApiSchema,
+  generateRouteInputs,
+  ROUTE_INPUTS_FILE,
+} from '../../../lambdas/http/generate-api-schema.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
 
 describe('lambdas/http/api-schema.generated.ts', () => {
@@ -10,6 +15,12 @@ describe('lambdas/http/api-schema.generated.ts', () => {
     const checkedIn = await readFile(API_SCHEMA_FILE, 'utf8');
     const fresh = await generateApiSchema();
     expect(checkedIn === fresh, 'stale: run `npm run api:types`').toBe(true);
+  });
+
+  it("route-inputs.generated.ts, the HTTP guard's table, equals a fresh generation from OPERATIONS", async () => {
+    const checkedIn = await readFile(ROUTE_INPUTS_FILE, 'utf8');
+    expect(checkedIn === generateRouteInputs(), 'stale: run `npm run api:types`').toBe(true);
+    for (const route of ROUTES) expect(checkedIn).toContain(`'${route.method} ${route.path}': {`);
   });
 
   it('types every route of the route table', async () => {
