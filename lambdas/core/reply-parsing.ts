@@ -190,3 +190,16 @@ export function isAutomatedMail(headers: {
   if (/^(bulk|junk|list|auto_reply)$/i.test(headers.precedence?.trim() ?? '')) return true;
   return /^(mailer-daemon|postmaster)@/i.test(headers.from?.trim() ?? '');
 }
+
+/**
+ * Whether `address` is the directory address of one of `principals`. A wrong sender is answered only then: mail
+ * from anyone else (who may pass SPF and DKIM for a domain of their own) is never answered, or the answer naming
+ * the request would be backscatter.
+ */
+export function isDirectoryAddress(
+  principals: readonly { readonly email: string }[],
+  address: string | undefined,
+): boolean {
+  const wanted = address?.trim().toLowerCase();
+  return Boolean(wanted) && principals.some((principal) => principal.email.trim().toLowerCase() === wanted);
+}

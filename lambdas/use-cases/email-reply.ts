@@ -1,15 +1,18 @@
 // An approver decides by replying to the approval email. The reply counts only when it reached the approver's
 // personal reply address, SES's SPF, DKIM and DMARC checks all passed, it comes From the approver the address
 // was issued to, and its first own line says `approve` or `deny <reason>`. Otherwise nothing changes and the
-// sender is told why, except for mail that failed authentication: that is logged and counted, never answered
-// (a forged From would turn our answer into backscatter). Answers never echo the message: only the request id.
+// sender is told why, except for mail that failed authentication, or that comes from an address no principal in the
+// directory has: that is logged and counted, never answered (a forged or stranger's From would turn our answer into
+// backscatter). Answers never echo the message: only the request id.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../commons/observability.ts';
 import { KeyholderError } from '../core/errors.ts';
+import { nothingToDecide } from '../core/lifecycle.ts';
 import type { ApprovalTokenRecord, EmailMessage } from '../core/ports.ts';
 import {
   failedVerdicts,
   isAutomatedMail,
+  isDirectoryAddress,
   type MailVerdicts,
   parseReplyCommand,
   replyTokenOf,
@@ -115,13 +118,24 @@ export async function decideByEmailReply(deps: Dependencies, reply: InboundReply
     );
   }
   if (!approver || !reply.from || fromAddresses.length !== 1 || reply.from !== approver.email.toLowerCase()) {
-    return refuse(
-      deps,
-      reply,
-      record,
-      'WRONG_SENDER',
-      'replies to this address are accepted only from the approver the approval email was sent to.',
-    );
+    const why = 'replies to this address are accepted only from the approver the approval email was sent to.';
+    if (!isDirectoryAddress(await deps.directory.listPrincipals(), reply.from)) {
+      // A stranger, perhaps passing SPF and DKIM for a domain of their own: never answered, as an answer naming
+      // the request would be backscatter (and would tell them the address is live).
+      logger.warn({
+        message: 'email reply from a stranger',
+        code: 'WRONG_SENDER',
+        requestId: record.requestId,
+      });
+      metrics.addMetric('EmailRepliesFromStrangers', MetricUnit.Count, 1);
+      return {
+        kind: 'refused',
+        code: 'WRONG_SENDER',
+        reason: refusalReason(why),
+        requestId: record.requestId,
+      };
+    }
+    return refuse(deps, reply, record, 'WRONG_SENDER', why);
   }
   if (record.usedAt) {
     return refuse(
@@ -195,13 +209,7 @@ export async function decideByEmailReply(deps: Dependencies, reply: InboundReply
       current?.status === 'PENDING_APPROVAL' ||
       (current?.status === 'ACTIVE' && current.extension?.status === 'PENDING');
     if (current && !open) {
-      return refuse(
-        deps,
-        reply,
-        record,
-        'ALREADY_DECIDED',
-        `request ${record.requestId} was already decided: it is now ${current.status}.`,
-      );
+      return refuse(deps, reply, record, 'ALREADY_DECIDED', `${nothingToDecide(current).message}.`);
     }
     return refuse(deps, reply, record, 'NOT_DECIDED', `${error.message}.`);
   }
@@ -214,7 +222,7 @@ async function refuse(
   code: ReplyRefusal,
   why: string,
 ): Promise<ReplyOutcome> {
-  const reason = `Keyholder did not act on your reply because ${why}`;
+  const reason = refusalReason(why);
   logger.warn({ message: 'email reply refused', code, requestId: record?.requestId });
   if (reply.from) {
     // The subject is ours, not the sender's: an answer carries nothing from the message but the request id.
@@ -229,6 +237,10 @@ async function refuse(
     );
   }
   return { kind: 'refused', code, reason, requestId: record?.requestId };
+}
+
+function refusalReason(why: string): string {
+  return `Keyholder did not act on your reply because ${why}`;
 }
 
 /** Sends the answer; when it concerns a known request it is audited there like every other notification. */

@@ -5,8 +5,10 @@ import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 import {
   auditOf,
+  blockActionsBody,
   buttonsOf,
   click,
+  postInteraction,
   promptsOf,
   promptTo,
   seedWithMoreSlackUsers,
@@ -232,25 +234,17 @@ describe('Slack approvals on the local stack', () => {
     // Prepare
     const request = await submit('ext-ned', { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H' });
     const ts = promptTo(stack, request.id, 'U0DIRADA').ts;
-    const payload = JSON.stringify({
-      type: 'block_actions',
-      user: { id: 'U0DIRADA' },
-      team: { id: stack.channels.slack.teamId },
-      trigger_id: 'x',
-      container: { channel_id: 'D0DIRADA', message_ts: ts },
-      actions: [{ action_id: 'approve', value: request.id }],
+    const body = blockActionsBody(stack, {
+      slackUserId: 'U0DIRADA',
+      ts,
+      action: 'approve',
+      requestId: request.id,
     });
-    const body = new URLSearchParams({ payload }).toString();
     // Correctly signed, but a click in another workspace the app is installed in
     const otherTeam = body.replace(encodeURIComponent(stack.channels.slack.teamId), 'T0OTHERTEAM');
     const now = String(Math.floor(Date.now() / 1000));
     const secret = stack.channels.signingSecret;
-    const send = (headers: Record<string, string>, sent = body) =>
-      fetch(`${stack.url}/slack/interactions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-        body: sent,
-      });
+    const send = (headers: Record<string, string>, sent = body) => postInteraction(stack, sent, headers);
     const stale = String(Number(now) - 6 * 60);
 
     // Act

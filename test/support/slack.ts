@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import type { SlackMessageRecord } from '../../local/fake-slack.ts';
 import { DEFAULT_SEED_FILE } from '../../local/stack.ts';
 import type { TestStack } from './local-stack.ts';
@@ -67,4 +68,42 @@ export function click(
   },
 ) {
   return stack.call('POST', '/dev/slack/click', { body: input });
+}
+
+/** The form body Slack posts when `slackUserId` clicks `action` on the message `ts` about `requestId`. */
+export function blockActionsBody(
+  stack: TestStack,
+  input: { slackUserId: string; ts: string; action: 'approve' | 'deny'; requestId: string },
+): string {
+  const payload = JSON.stringify({
+    type: 'block_actions',
+    user: { id: input.slackUserId },
+    team: { id: stack.channels.slack.teamId },
+    trigger_id: 'x',
+    container: { channel_id: `D${input.slackUserId.slice(1)}`, message_ts: input.ts },
+    actions: [{ action_id: input.action, value: input.requestId }],
+  });
+  return new URLSearchParams({ payload }).toString();
+}
+
+/** Slack's signature headers for `body`, by default signed now with the stack's own secret. */
+export function slackHeaders(
+  stack: TestStack,
+  body: string,
+  options: { timestamp?: string; secret?: string } = {},
+): Record<string, string> {
+  const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
+  return {
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': slackSignature(options.secret ?? stack.channels.signingSecret, timestamp, body),
+  };
+}
+
+/** POSTs an interaction to /slack/interactions as Slack does, with the headers given. */
+export function postInteraction(stack: TestStack, body: string, headers: Record<string, string>) {
+  return fetch(`${stack.url}/slack/interactions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+  });
 }

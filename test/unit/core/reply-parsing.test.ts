@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   failedVerdicts,
   isAutomatedMail,
+  isDirectoryAddress,
   parseReplyCommand,
   replyAddress,
   replyTokenFromSecret,
@@ -156,5 +157,22 @@ describe('failedVerdicts and isAutomatedMail', () => {
     expect(isAutomatedMail({ precedence: 'bulk' })).toBe(true);
     expect(isAutomatedMail({ from: 'MAILER-DAEMON@example.org' })).toBe(true);
     expect(isAutomatedMail({ from: 'dir-ada@nhse.example' })).toBe(false);
+  });
+});
+
+describe('isDirectoryAddress', () => {
+  const principals = [{ email: 'dir-ada@nhse.example' }, { email: 'Ext-Kim@Northwind.example' }];
+
+  it('knows a principal by their directory address, whatever its case', () => {
+    expect(isDirectoryAddress(principals, 'dir-ada@nhse.example')).toBe(true);
+    expect(isDirectoryAddress(principals, 'ext-kim@northwind.example')).toBe(true);
+  });
+
+  it('does not know a stranger, a look-alike, or no address at all', () => {
+    expect(isDirectoryAddress(principals, 'attacker@evil.example')).toBe(false);
+    expect(isDirectoryAddress(principals, 'dir-ada@nhse.example.evil.example')).toBe(false);
+    expect(isDirectoryAddress(principals, '')).toBe(false);
+    expect(isDirectoryAddress(principals, undefined)).toBe(false);
+    expect(isDirectoryAddress([], 'dir-ada@nhse.example')).toBe(false);
   });
 });
