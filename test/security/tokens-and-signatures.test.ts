@@ -4,6 +4,7 @@
 // Where each threat is covered (this file unless named):
 // | credential            | threat                                  | covered                                          |
 // | approval link         | replay after use (GET and POST)         | here; also e2e/lifecycle                         |
+// | approval link         | 20 parallel uses                        | hostile/decisions (one 200, 19 409/410)          |
 // | approval link         | another request (cross-request)         | here                                             |
 // | approval link         | expired (approval window closed)        | here; also e2e/timeout                           |
 // | approval link         | posted by another approver (bearer)     | here: decides as the approver it was mailed to   |
@@ -12,16 +13,18 @@
 // | review link           | replay after use, after the deadline    | e2e/reviews (410)                                |
 // | email-reply address   | replay after use                        | e2e/email-replies (ADDRESS_USED)                 |
 // | email-reply address   | another sender, failed SPF/DKIM/DMARC   | e2e/email-replies (WRONG_SENDER, ...)            |
+// | email-reply address   | display-name spoof, stranger, requester | hostile/decisions; e2e/email-replies (unanswered)|
 // | email-reply address   | another request named in the subject    | here                                             |
 // | email-reply address   | expired                                 | here (ADDRESS_EXPIRED)                           |
 // | Slack signature       | missing, wrong secret, stale, tampered  | e2e/slack; here with the rest below              |
 // | Slack signature       | future timestamp, other body, v1=, one  | here                                             |
 // |                       | header only, timestamp header swapped   |                                                  |
-// | Slack                 | a valid click repeated or retried       | e2e/slack (counts once)                          |
+// | Slack                 | a valid click repeated or retried       | e2e/slack (counts once); hostile/decisions       |
 // | JWT                   | every token defect                      | security/authentication                          |
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
+import { deliverReply, replyAddressOf } from '../support/mail.ts';
 import { quietSnapshot, snapshotTables, tableChanges } from '../support/security.ts';
 import { promptsOf } from '../support/slack.ts';
 
@@ -48,13 +51,6 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
     return id;
   };
   const linkOf = (approver: string, id: string) => stack.approvalLinks(approver, id)[0] as string;
-  const replyToOf = (email: string, id: string) => {
-    const mail = stack.mailbox
-      .messages()
-      .find((m) => m.to === email && m.subject.startsWith('Approval needed') && m.subject.includes(id));
-    if (!mail?.replyTo) throw new Error(`no Reply-To for ${email} on ${id}`);
-    return mail.replyTo;
-  };
   const request = async (id: string) => (await stack.call('GET', `/requests/${id}`, { as: 'adm-eve' })).body;
   const post = (link: string, form: string, authorization?: string) =>
     fetch(link, {
@@ -65,21 +61,8 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
       },
       body: form,
     });
-  const reply = async (from: string, to: string, text: string, subject = 'Re: Approval needed') => {
-    const raw = [
-      `From: ${from}`,
-      `To: ${to}`,
-      `Subject: ${subject}`,
-      `Date: ${new Date().toUTCString()}`,
-      `Message-ID: <${Math.random().toString(36).slice(2)}@nhse.example>`,
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      text,
-    ].join('\r\n');
-    const answer = await stack.call('POST', '/dev/mail/inbound', { body: { raw } });
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    return answer.body.result.outcomes[0];
-  };
+  const reply = (from: string, to: string, body: string, subject = 'Re: Approval needed') =>
+    deliverReply(stack, { from, to, body, headers: { Subject: subject } });
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -87,7 +70,11 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
       policy: { minDuration: 'PT1S', approvalTimeout: `PT${APPROVAL_TIMEOUT_SECONDS}S` },
     });
     const id = await submit('ext-jon');
-    expiring = { id, link: linkOf('dir-ada', id), replyTo: replyToOf('dir-ada@nhse.example', id) };
+    expiring = {
+      id,
+      link: linkOf('dir-ada', id),
+      replyTo: replyAddressOf(stack, id, 'dir-ada@nhse.example'),
+    };
   }, 120_000);
 
   afterAll(async () => {
@@ -187,7 +174,7 @@ describe('approval links, email-reply addresses and Slack signatures', () => {
     it('decide only the request their address was issued for, whatever the subject names', async () => {
       // Prepare
       const [mine, other] = await Promise.all([submit('ext-max'), submit('ext-hal')]);
-      const address = replyToOf('dir-ada@nhse.example', mine);
+      const address = replyAddressOf(stack, mine, 'dir-ada@nhse.example');
 
       // Act: a reply to the first request's address whose subject names the second
       const outcome = await reply(
