@@ -2,6 +2,7 @@
 // a timer at the same rate as AWS (or `sweepIntervalMs`), and `POST /dev/sweep` to run it now and see what it did.
 import { dependencies } from '../lambdas/commons/dependencies.ts';
 import { checkDrift, type DriftReport } from '../lambdas/use-cases/drift.ts';
+import { expireStaleProposalsOf } from '../lambdas/use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../lambdas/use-cases/sweep.ts';
 import type { DevRoute } from './dev-routes.ts';
 
@@ -26,7 +27,9 @@ export function localSweep(options: { readonly intervalMs?: number | undefined }
   const runNow = async () => {
     const deps = dependencies();
     const report = await sweep(deps);
-    return { ...report, drift: await checkDrift(deps) };
+    const drift = await checkDrift(deps);
+    await expireStaleProposalsOf(deps);
+    return { ...report, drift };
   };
   const tick = () => {
     // A tick while the last one still runs is skipped: overlapping sweeps are safe, but pile-ups help nobody.

@@ -4,6 +4,7 @@
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.ts';
 import { DynamoDbDriftLedger } from '../adapters/dynamodb/drift-items.ts';
 import { DynamoDbNotificationLedger } from '../adapters/dynamodb/notification-ledger.ts';
+import { DynamoDbPolicyStore } from '../adapters/dynamodb/policy-store.ts';
 import { DynamoDbRequestStore } from '../adapters/dynamodb/request-store.ts';
 import { EmailNotifier } from '../adapters/email-notifier.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
@@ -13,6 +14,7 @@ import { StepFunctionsWorkflow } from '../adapters/step-functions-workflow.ts';
 import { cryptoIds, systemClock } from '../adapters/system.ts';
 import type { Mailer } from '../core/ports.ts';
 import type { Dependencies } from '../use-cases/context.ts';
+import { PolicySource } from '../use-cases/policy-source.ts';
 import { documentClient, secretsManagerClient, sesClient, sfnClient } from './clients.ts';
 import { ENV, readConfig } from './config.ts';
 import { readNotificationConfig } from './notification-config.ts';
@@ -26,6 +28,7 @@ export function dependencies(): Dependencies {
   const tables = { stateTable: config.stateTable, auditTable: config.auditTable };
   const mailer = new SesMailer(sesClient(), config.mailFrom, config.sesConfigurationSet);
   const directory = new DynamoDbDirectory(documentClient(), tables);
+  const policyStore = new DynamoDbPolicyStore(documentClient(), tables);
   cached = {
     store: new DynamoDbRequestStore(documentClient(), tables),
     directory,
@@ -36,6 +39,8 @@ export function dependencies(): Dependencies {
     policy: config.policy,
     publicBaseUrl: config.publicBaseUrl,
     driftLedger: new DynamoDbDriftLedger(documentClient(), tables),
+    policyStore,
+    policySource: new PolicySource(policyStore, config.policy, systemClock),
     ...notificationDependencies(mailer, tables),
     providers: accessProvidersFor(config.policy, {
       secretId: process.env[ENV.providerSecretsId] || undefined,

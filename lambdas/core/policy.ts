@@ -148,8 +148,13 @@ function mergeOver(base: unknown, override: unknown): unknown {
  * name the key, so a typo in a policy file fails at start-up instead of silently using a default.
  */
 export function resolvePolicy(override: unknown = {}, source = 'policy'): Policy {
+  return resolvePolicyOver(DEFAULT_POLICY, override, source);
+}
+
+/** The same merge and validation over another base: a proposed change over the policy in force. */
+export function resolvePolicyOver(base: Policy, override: unknown, source = 'policy'): Policy {
   if (!isPlainObject(override)) throw new PolicyError(`${source} must be a JSON object`);
-  const result = policySchema.safeParse(mergeOver(DEFAULT_POLICY, override));
+  const result = policySchema.safeParse(mergeOver(base, override));
   if (!result.success) {
     const messages = result.error.issues.map((issue) => {
       if (issue.code === 'unrecognized_keys') {

@@ -5,6 +5,8 @@ import type { AuditAnchor, StreamHead } from './audit-verify.ts';
 import type { DriftItem } from './drift.ts';
 import type { Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, Principal, Scope } from './model.ts';
+import type { Policy } from './policy.ts';
+import type { PolicyProposal, PolicyVersion, ProposalStatus } from './policy-change.ts';
 import type { TransparencyReport } from './transparency.ts';
 
 /** A request as stored: the domain record plus its audit chain head and workflow handles. */
@@ -302,4 +304,32 @@ export interface NotificationLedger {
   claim(requestId: string, key: string, at: string): Promise<boolean>;
   saveChatPrompt(requestId: string, prompt: ChatPrompt): Promise<void>;
   listChatPrompts(requestId: string): Promise<ChatPrompt[]>;
+}
+
+/** The policy in force and the POLICY stream's head: what a change is chained onto and conditioned on. */
+export interface PolicyState {
+  readonly current: PolicyVersion;
+  readonly audit: ChainHead;
+}
+
+/** One policy change as committed: the proposal, its chained events, and on approval the next version. */
+export interface PolicyCommit {
+  readonly proposal: PolicyProposal;
+  /** The proposal's status it must still have (undefined: it must not exist yet). */
+  readonly from: ProposalStatus | undefined;
+  readonly events: readonly AuditEvent[];
+  readonly expectedHead: ChainHead;
+  readonly activate?: PolicyVersion | undefined;
+}
+
+/**
+ * Policy versions and proposals. `bootstrap` is the deployed policy: version 1 until a change is stored.
+ * `commit` is one transaction and throws ConcurrentChangeError when the head or the proposal moved.
+ */
+export interface PolicyStore {
+  state(bootstrap: Policy): Promise<PolicyState>;
+  versions(bootstrap: Policy): Promise<PolicyVersion[]>;
+  getProposal(id: string): Promise<PolicyProposal | undefined>;
+  listProposals(): Promise<PolicyProposal[]>;
+  commit(change: PolicyCommit, bootstrap: Policy): Promise<void>;
 }

@@ -26,6 +26,7 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
   CLEARANCE_LAPSED: "because the holder's clearance lapsed",
   CAP_REACHED: 'because the external-admin cap was full',
   APPROVAL_TIMEOUT: 'because nobody decided in time',
+  NOT_DECIDED_IN_TIME: 'because nobody decided it in time',
 };
 
 function because(text: string | undefined): string {
@@ -53,6 +54,12 @@ function channelOf(event: AuditEvent): string {
 function detail(event: AuditEvent, key: string): string | undefined {
   const value = event.details?.[key];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** The rules a policy event names (`externalAdminCap, maxDuration.admin`). */
+function changedRules(event: AuditEvent): string {
+  const changed = event.details?.changed;
+  return Array.isArray(changed) && changed.length > 0 ? changed.join(', ') : 'no rules named';
 }
 
 /** One sentence per event; `name` turns principal ids into display names. */
@@ -116,6 +123,16 @@ export function summarise(event: AuditEvent, name: (id: string) => string): stri
       return `${who} denied the extension${via}${because(event.reason)}.`;
     case 'EXTENSION_TIMED_OUT':
       return 'Nobody decided the extension before its deadline; access ends as planned.';
+    case 'POLICY_CHANGE_PROPOSED':
+      return `${who} proposed changing the policy (${changedRules(event)})${because(event.reason)}.`;
+    case 'POLICY_CHANGE_APPROVED':
+      return `${who} approved the policy change${because(event.reason)}.`;
+    case 'POLICY_CHANGE_DENIED':
+      return `${who} denied the policy change${because(event.reason)}.`;
+    case 'POLICY_CHANGE_EXPIRED':
+      return `The policy change expired${because(event.reason)}.`;
+    case 'POLICY_ACTIVATED':
+      return `Policy version ${detail(event, 'version') ?? 'new'} came into force (${changedRules(event)}).`;
     default:
       return `${who}: ${event.action.toLowerCase().replaceAll('_', ' ')}.`;
   }

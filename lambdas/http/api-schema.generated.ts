@@ -2154,7 +2154,12 @@ export interface operations {
                 | 'GRANT_REAPPLIED'
                 | 'PROVISIONING_STARTED'
                 | 'PROVISIONING_FAILED'
-                | 'DEPROVISIONING_FAILED';
+                | 'DEPROVISIONING_FAILED'
+                | 'POLICY_CHANGE_PROPOSED'
+                | 'POLICY_CHANGE_APPROVED'
+                | 'POLICY_CHANGE_DENIED'
+                | 'POLICY_CHANGE_EXPIRED'
+                | 'POLICY_ACTIVATED';
               actor: {
                 /** @enum {string} */
                 type: 'principal' | 'system';
@@ -3224,7 +3229,12 @@ export interface operations {
                 | 'GRANT_REAPPLIED'
                 | 'PROVISIONING_STARTED'
                 | 'PROVISIONING_FAILED'
-                | 'DEPROVISIONING_FAILED';
+                | 'DEPROVISIONING_FAILED'
+                | 'POLICY_CHANGE_PROPOSED'
+                | 'POLICY_CHANGE_APPROVED'
+                | 'POLICY_CHANGE_DENIED'
+                | 'POLICY_CHANGE_EXPIRED'
+                | 'POLICY_ACTIVATED';
               /** @description null when Keyholder itself acted (the workflow, the sweep) */
               actor: {
                 id: string;

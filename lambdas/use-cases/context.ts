@@ -16,11 +16,13 @@ import type {
   Mailer,
   NotificationLedger,
   Notifier,
+  PolicyStore,
   RequestChange,
   RequestStore,
   StoredRequest,
   Workflow,
 } from '../core/ports.ts';
+import type { PolicySource } from './policy-source.ts';
 
 export interface Dependencies {
   readonly store: RequestStore;
@@ -44,6 +46,10 @@ export interface Dependencies {
   readonly providers?: AccessProviders;
   /** Out-of-band access the sweep found on the platforms (lambdas/use-cases/drift.ts). Absent: none recorded. */
   readonly driftLedger?: DriftLedger | undefined;
+  /** Policy versions and proposals (lambdas/use-cases/policy-changes.ts). Absent: the deployed policy only. */
+  readonly policyStore?: PolicyStore | undefined;
+  /** The cached accessor for the version in force (lambdas/use-cases/policy-source.ts). */
+  readonly policySource?: PolicySource | undefined;
 }
 
 export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead'>;

@@ -39,6 +39,11 @@ export const keys = {
     pk: `DRIFT#${provider}`,
     sk: `OPEN#${principalId}#${scope}`,
   }),
+  /** The policy in force (its version and rules) and the head of the POLICY audit stream, in one item. */
+  policyCurrent: () => ({ pk: 'POLICY', sk: 'CURRENT' }),
+  /** Every policy version ever in force, zero-padded so the partition sorts by number. */
+  policyVersion: (version: number) => ({ pk: 'POLICY', sk: `VERSION#${String(version).padStart(10, '0')}` }),
+  policyProposal: (id: string) => ({ pk: 'POLICY', sk: `PROPOSAL#${id}` }),
   /** One grant interval (access history), partitioned by scope, sorted by start. */
   accessInterval: (scope: string, from: string, requestId: string) => ({
     pk: `ACCESS#SCOPE#${scope}`,

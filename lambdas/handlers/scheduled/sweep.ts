@@ -5,6 +5,7 @@ import { dependencies } from '../../commons/dependencies.ts';
 import { driftMetricsLines, sweepMetricsLine } from '../../commons/metrics.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { checkDrift, type DriftReport } from '../../use-cases/drift.ts';
+import { expireStaleProposalsOf } from '../../use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../../use-cases/sweep.ts';
 
 const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: DriftReport }> => {
@@ -12,6 +13,8 @@ const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: Dri
   const report = await sweep(deps);
   // After the sweep: grants it ended are no longer expected on the platforms.
   const drift = await checkDrift(deps);
+  const expiredPolicyProposals = await expireStaleProposalsOf(deps);
+  if (expiredPolicyProposals.length > 0) logger.info('policy proposals expired', { expiredPolicyProposals });
   console.log(sweepMetricsLine(report));
   for (const line of driftMetricsLines(drift)) console.log(line);
   const failed = report.failures.length > 0 || drift.failures.length > 0;
