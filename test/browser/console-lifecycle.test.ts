@@ -4,9 +4,16 @@
 // grant shows revoked), with axe on every page and state reached and screenshots for the README.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.ts';
-import { axeLog, expectAccessible, type SignedIn, screenshot, signIn, tabTo } from '../support/console.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import {
+  expectAccessible,
+  type SignedIn,
+  screenshot,
+  signIn,
+  startConsoleSuite,
+  stopConsoleSuite,
+  tabTo,
+} from '../support/console.ts';
+import type { TestStack } from '../support/local-stack.ts';
 
 /** A new item reaches a director's open inbox within this, without a reload (the inbox polls every 5 s). */
 const INBOX_WITHIN_MS = 10_000;
@@ -33,18 +40,9 @@ describe('the console: an external admin, from request to revocation', () => {
   let datasetRequest: string;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([
-      startTestStack({ policy: { minDuration: 'PT1S' }, sweepIntervalMs: 0 }),
-      launchChromium(),
-    ]);
+    ({ stack, browser } = await startConsoleSuite({ policy: { minDuration: 'PT1S' }, sweepIntervalMs: 0 }));
   });
-  afterAll(async () => {
-    console.log(
-      `axe (WCAG 2.2 AA): ${axeLog.map((entry) => `${entry.page} ${entry.serious}/${entry.violations}`).join('; ')}`,
-    );
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopConsoleSuite(browser, stack));
 
   it('ext-kim asks for admin with the keyboard alone; dir-ada and dir-ben see it within 10 s and approve', async () => {
     [kim, ada, ben] = await Promise.all([

@@ -3,17 +3,17 @@
 // pending, the audit page's verdicts, and a phone's viewport without horizontal scrolling; axe on each state.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.ts';
 import {
-  axeLog,
   expectAccessible,
   expectNoHorizontalScroll,
   openConsole,
   pickPerson,
   screenshot,
   signIn,
+  startConsoleSuite,
+  stopConsoleSuite,
 } from '../support/console.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import type { TestStack } from '../support/local-stack.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -22,18 +22,9 @@ describe('the console: signing in, errors, refusals, audit and a phone', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([
-      startTestStack({ policy: { minDuration: 'PT1S' }, sweepIntervalMs: 0 }),
-      launchChromium(),
-    ]);
+    ({ stack, browser } = await startConsoleSuite({ policy: { minDuration: 'PT1S' }, sweepIntervalMs: 0 }));
   });
-  afterAll(async () => {
-    console.log(
-      `axe (WCAG 2.2 AA): ${axeLog.map((entry) => `${entry.page} ${entry.serious}/${entry.violations}`).join('; ')}`,
-    );
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopConsoleSuite(browser, stack));
 
   it('a signed-out visitor sees what Keyholder is; on a page that needs a sign-in, is sent to sign in and back', async () => {
     const home = await openConsole(browser, stack);

@@ -3,9 +3,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { REPO_ROOT } from '../../local/stack.ts';
+import { type LocalStackOptions, REPO_ROOT } from '../../local/stack.ts';
+import { launchChromium } from './browser.ts';
+import { startTestStack, type TestStack } from './local-stack.ts';
 
 export { openConsole, pickPerson, type SignedIn, signIn } from './console-session.ts';
 
@@ -14,6 +16,23 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'
 
 /** Every axe run of the test file, by page and state: what the report sums up. */
 export const axeLog: Array<{ page: string; violations: number; serious: number }> = [];
+
+/** A local stack (with the console) and a headless Chromium, started side by side for one browser test file. */
+export async function startConsoleSuite(
+  options: LocalStackOptions,
+): Promise<{ stack: TestStack; browser: Browser }> {
+  const [stack, browser] = await Promise.all([startTestStack(options), launchChromium()]);
+  return { stack, browser };
+}
+
+/** Prints the file's axe results by page and state, then closes the browser and stops the stack. */
+export async function stopConsoleSuite(browser: Browser | undefined, stack: TestStack | undefined) {
+  console.log(
+    `axe (WCAG 2.2 AA): ${axeLog.map((entry) => `${entry.page} ${entry.serious}/${entry.violations}`).join('; ')}`,
+  );
+  await browser?.close();
+  await stack?.stop();
+}
 
 /** Runs axe on the page as it is now; fails on any serious or critical violation. */
 export async function expectAccessible(page: Page, state: string): Promise<void> {
