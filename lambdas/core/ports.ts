@@ -262,6 +262,8 @@ export interface ApprovalPromptView {
   /** Display names of everyone the prompt may mention (deciders, whoever closed the request). */
   readonly names: Readonly<Record<string, string>>;
   readonly seats?: { readonly inUse: number; readonly cap: number } | undefined;
+  /** The catalogue by dataset id, so the prompt names datasets by title and sensitivity (`catalogueOf`). */
+  readonly datasets: ReadonlyMap<string, Dataset>;
 }
 
 /** Approval prompts in chat (Slack): posted to each approver, updated in place, answered with buttons. */
@@ -282,6 +284,8 @@ export interface ReviewPromptView {
   readonly request: AccessRequest;
   readonly holder: Principal | undefined;
   readonly reviewer: Principal;
+  /** The catalogue by dataset id, so the prompt names datasets by title and sensitivity (`catalogueOf`). */
+  readonly datasets: ReadonlyMap<string, Dataset>;
 }
 
 export interface DenyReasonContext {

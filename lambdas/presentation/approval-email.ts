@@ -3,7 +3,7 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { oneLine, plainTextFacts } from './plain-text.ts';
-import { requestFacts, type SeatUsage } from './request-summary.ts';
+import { type DatasetCatalogue, requestFacts, type SeatUsage, scopesInWords } from './request-summary.ts';
 import { durationInWords } from './time-words.ts';
 
 const REPLY_HINT =
@@ -17,11 +17,13 @@ export function approvalEmail(args: {
   readonly seats?: SeatUsage | undefined;
   /** The approver's personal reply-to-decide address, when email replies are enabled. */
   readonly replyTo?: string | undefined;
+  /** The catalogue, so datasets read by title and sensitivity (`catalogueOf`). */
+  readonly datasets: DatasetCatalogue;
 }): EmailMessage {
   const { request, requester, approver, link } = args;
-  const facts = requestFacts(request, requester, args.seats);
+  const facts = requestFacts(request, requester, args.seats, args.datasets);
   const who = requester?.name ?? request.requester;
-  const subject = `Approval needed: ${who} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]`;
+  const subject = `Approval needed: ${who} requests ${oneLine(scopesInWords(request.scopes, args.datasets))} for ${durationInWords(request.duration)} [${request.id}]`;
   const text = [
     `Dear ${approver.name},`,
     '',

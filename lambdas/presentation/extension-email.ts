@@ -3,6 +3,7 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { oneLine, plainTextFacts } from './plain-text.ts';
+import { type DatasetCatalogue, scopesInWords } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
 
@@ -26,11 +27,13 @@ export function extensionEmail(args: {
   readonly holder: Principal | undefined;
   readonly approver: Principal;
   readonly link: string;
+  /** The catalogue, so datasets read by title and sensitivity (`catalogueOf`). */
+  readonly datasets: DatasetCatalogue;
 }): EmailMessage {
   const { request, holder, approver, link } = args;
   const who = holder?.name ?? request.requester;
-  const facts = [...extensionFacts(request), ...grantFacts(request, holder)];
-  const subject = `Extension needs approval: ${who} asks for ${request.extension ? durationInWords(request.extension.duration) : 'more time'} on ${request.scopes.join(', ')} [${request.id}]`;
+  const facts = [...extensionFacts(request), ...grantFacts(request, holder, args.datasets)];
+  const subject = `Extension needs approval: ${who} asks for ${request.extension ? durationInWords(request.extension.duration) : 'more time'} on ${oneLine(scopesInWords(request.scopes, args.datasets))} [${request.id}]`;
   const text = [
     `Dear ${approver.name},`,
     '',

@@ -3,6 +3,7 @@
 import { REASONS } from '../core/lifecycle.ts';
 import type { AccessRequest } from '../core/model.ts';
 import type { Notice } from '../core/ports.ts';
+import { type DatasetCatalogue, scopesInWords } from './request-summary.ts';
 import { inWords } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
 
@@ -16,16 +17,17 @@ function listOf(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-function base(request: AccessRequest): Array<[string, string]> {
+function base(request: AccessRequest, datasets: DatasetCatalogue): Array<[string, string]> {
   return [
     ['Request', request.id],
-    ['Scopes', request.scopes.join(', ')],
+    [request.scopes.length === 1 ? 'Scope' : 'Scopes', scopesInWords(request.scopes, datasets)],
   ];
 }
 
 function notice(
   kind: string,
   request: AccessRequest,
+  datasets: DatasetCatalogue,
   subject: string,
   headline: string,
   facts: Array<[string, string]>,
@@ -36,18 +38,19 @@ function notice(
     requestId: request.id,
     subject: `${subject} [${request.id}]`,
     headline,
-    facts: [...base(request), ...facts],
+    facts: [...base(request, datasets), ...facts],
     closing,
   };
 }
 
-export function grantedNotice(request: AccessRequest, names: Names): Notice {
+export function grantedNotice(request: AccessRequest, names: Names, datasets: DatasetCatalogue): Notice {
   const grant = request.grant;
   const approvers = listOf((grant?.approvedBy ?? []).map((id) => nameOf(names, id)));
   return notice(
     'granted',
     request,
-    `Access granted: ${request.scopes.join(', ')} until ${grant ? formatDateTime(grant.expiresAt) : '?'}`,
+    datasets,
+    `Access granted: ${scopesInWords(request.scopes, datasets)} until ${grant ? formatDateTime(grant.expiresAt) : '?'}`,
     `Your request was approved by ${approvers} and access is granted.`,
     [
       ['Approved by', approvers],
@@ -59,20 +62,21 @@ export function grantedNotice(request: AccessRequest, names: Names): Notice {
   );
 }
 
-export function deniedNotice(request: AccessRequest, names: Names): Notice {
+export function deniedNotice(request: AccessRequest, names: Names, datasets: DatasetCatalogue): Notice {
   const by = nameOf(names, request.closedBy);
-  return notice('denied', request, `Request denied by ${by}`, `Your request was denied by ${by}.`, [
+  return notice('denied', request, datasets, `Request denied by ${by}`, `Your request was denied by ${by}.`, [
     ['Denied by', by],
     ['Comment', request.reason ?? '—'],
     ['Decided at', inWords(request.closedAt)],
   ]);
 }
 
-export function timedOutNotice(request: AccessRequest): Notice {
+export function timedOutNotice(request: AccessRequest, datasets: DatasetCatalogue): Notice {
   const approved = request.approvals.filter((entry) => entry.decision === 'approve').length;
   return notice(
     'timed-out',
     request,
+    datasets,
     'Request timed out without a decision',
     'Your request was not decided before the approval window closed, so it has ended.',
     [
@@ -83,11 +87,16 @@ export function timedOutNotice(request: AccessRequest): Notice {
   );
 }
 
-export function rejectedNotice(request: AccessRequest, detail: string | undefined): Notice {
+export function rejectedNotice(
+  request: AccessRequest,
+  detail: string | undefined,
+  datasets: DatasetCatalogue,
+): Notice {
   const capFull = request.reason === REASONS.capReached;
   return notice(
     'rejected',
     request,
+    datasets,
     capFull ? 'Request approved but not granted: the external admin cap is full' : 'Request rejected',
     capFull
       ? 'Your request was approved, but every external admin seat was in use when access was to be granted.'
@@ -101,10 +110,11 @@ export function rejectedNotice(request: AccessRequest, detail: string | undefine
   );
 }
 
-export function failedNotice(request: AccessRequest): Notice {
+export function failedNotice(request: AccessRequest, datasets: DatasetCatalogue): Notice {
   return notice(
     'failed',
     request,
+    datasets,
     'Request approved but not granted: the platform refused the access',
     'Your request was approved, but the platform that provides the access could not grant it, so it has ended.',
     [
@@ -115,26 +125,34 @@ export function failedNotice(request: AccessRequest): Notice {
   );
 }
 
-export function revokedNotice(request: AccessRequest, names: Names): Notice {
+export function revokedNotice(request: AccessRequest, names: Names, datasets: DatasetCatalogue): Notice {
   const by = nameOf(names, request.closedBy);
-  return notice('revoked', request, `Access revoked by ${by}`, `Your access was revoked by ${by}.`, [
-    ['Revoked by', by],
-    ['Reason', request.reason ?? '—'],
-    ['At', inWords(request.closedAt)],
-  ]);
+  return notice(
+    'revoked',
+    request,
+    datasets,
+    `Access revoked by ${by}`,
+    `Your access was revoked by ${by}.`,
+    [
+      ['Revoked by', by],
+      ['Reason', request.reason ?? '—'],
+      ['At', inWords(request.closedAt)],
+    ],
+  );
 }
 
-export function expiredNotice(request: AccessRequest): Notice {
-  return notice('expired', request, 'Access ended', 'Your access has ended at its expiry time.', [
+export function expiredNotice(request: AccessRequest, datasets: DatasetCatalogue): Notice {
+  return notice('expired', request, datasets, 'Access ended', 'Your access has ended at its expiry time.', [
     ['Ended at', inWords(request.closedAt ?? request.grant?.expiresAt)],
   ]);
 }
 
-export function expiryReminderNotice(request: AccessRequest): Notice {
+export function expiryReminderNotice(request: AccessRequest, datasets: DatasetCatalogue): Notice {
   const expiresAt = inWords(request.grant?.expiresAt);
   return notice(
     'expiry-reminder',
     request,
+    datasets,
     `Access expires at ${expiresAt}`,
     `Your access expires at ${expiresAt}.`,
     [['Expires at', expiresAt]],
@@ -143,7 +161,11 @@ export function expiryReminderNotice(request: AccessRequest): Notice {
 }
 
 /** To an approver who had not decided: the prompt they hold is stale, nothing is left for them to do. */
-export function decidedElsewhereNotice(request: AccessRequest, names: Names): Notice {
+export function decidedElsewhereNotice(
+  request: AccessRequest,
+  names: Names,
+  datasets: DatasetCatalogue,
+): Notice {
   const approvers = request.approvals
     .filter((entry) => entry.decision === 'approve')
     .map((entry) => nameOf(names, entry.approverId));
@@ -162,6 +184,7 @@ export function decidedElsewhereNotice(request: AccessRequest, names: Names): No
   return notice(
     'decided-elsewhere',
     request,
+    datasets,
     `No action needed: request ${outcome}`,
     `Request ${request.id} no longer needs your decision: it was ${outcome}.`,
     [

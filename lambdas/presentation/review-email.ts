@@ -3,6 +3,7 @@ import type { AccessRequest, Principal } from '../core/model.ts';
 import type { EmailMessage } from '../core/ports.ts';
 import { escapeHtml } from './html.ts';
 import { oneLine, plainTextFacts } from './plain-text.ts';
+import { type DatasetCatalogue, scopesInWords } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
 
@@ -11,12 +12,14 @@ export function reviewEmail(args: {
   readonly holder: Principal | undefined;
   readonly reviewer: Principal;
   readonly link: string;
+  /** The catalogue, so datasets read by title and sensitivity (`catalogueOf`). */
+  readonly datasets: DatasetCatalogue;
 }): EmailMessage {
   const { request, holder, reviewer, link } = args;
-  const facts = grantFacts(request, holder);
+  const facts = grantFacts(request, holder, args.datasets);
   const who = holder?.name ?? request.requester;
   const deadline = request.review ? formatDateTime(request.review.deadline) : 'the deadline';
-  const subject = `Review needed: should ${who} keep ${request.scopes.join(', ')}? [${request.id}]`;
+  const subject = `Review needed: should ${who} keep ${oneLine(scopesInWords(request.scopes, args.datasets))}? [${request.id}]`;
   const text = [
     `Dear ${reviewer.name},`,
     '',

@@ -3,7 +3,7 @@
 // direct messages. Pure: the Slack adapter posts what these return.
 import type { ApprovalPromptView, DenyReasonContext, Notice, ReviewPromptView } from '../core/ports.ts';
 import { FREE_TEXT, oneLine, textLines } from './plain-text.ts';
-import { requestFacts } from './request-summary.ts';
+import { requestFacts, scopesInWords } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
 
@@ -147,7 +147,8 @@ function outcomeLine(view: ApprovalPromptView): string | undefined {
 export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const { request, requester, approver, names } = view;
   const who = requester?.name ?? request.requester;
-  const facts = requestFacts(request, requester, view.seats)
+  const scopes = scopesInWords(request.scopes, view.datasets);
+  const facts = requestFacts(request, requester, view.seats, view.datasets)
     .filter(([label]) => label !== 'Approvals')
     .map(([label, value]): [string, string] =>
       label === 'External admin seats' && view.seats
@@ -166,7 +167,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const outcome = outcomeLine(view);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`Approval needed: ${who}`) },
-    ...factSections(`*${inline(who)}* asks for *${escapeMrkdwn(request.scopes.join(', '))}*.`, facts),
+    ...factSections(`*${inline(who)}* asks for *${inline(scopes)}*.`, facts),
   ];
   blocks.push({
     type: 'context',
@@ -196,7 +197,7 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
   const status = outcome ? ` (${request.status})` : '';
   return {
     text: clip(
-      `Approval needed: ${inline(who)} requests ${request.scopes.join(', ')} for ${durationInWords(request.duration)} [${request.id}]${status}`,
+      `Approval needed: ${inline(who)} requests ${inline(scopes)} for ${durationInWords(request.duration)} [${request.id}]${status}`,
       SLACK_LIMITS.messageText,
     ),
     blocks,
@@ -207,13 +208,13 @@ export function approvalPromptMessage(view: ApprovalPromptView): SlackMessage {
 export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
   const { request, holder } = view;
   const who = holder?.name ?? request.requester;
-  const scopes = request.scopes.join(', ');
+  const scopes = scopesInWords(request.scopes, view.datasets);
   const open = request.status === 'ACTIVE' && request.review !== undefined;
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`Review needed: ${who}`) },
     ...factSections(
-      `Should *${inline(who)}* keep *${escapeMrkdwn(scopes)}*? Without an answer in time it is revoked automatically.`,
-      grantFacts(request, holder),
+      `Should *${inline(who)}* keep *${inline(scopes)}*? Without an answer in time it is revoked automatically.`,
+      grantFacts(request, holder, view.datasets),
     ),
   ];
   const answered = request.reviews?.at(-1);
@@ -234,13 +235,19 @@ export function reviewPromptMessage(view: ReviewPromptView): SlackMessage {
       ),
     });
   } else {
-    const outcome = outcomeLine({ request, requester: holder, approver: view.reviewer, names: {} });
+    const outcome = outcomeLine({
+      request,
+      requester: holder,
+      approver: view.reviewer,
+      names: {},
+      datasets: view.datasets,
+    });
     if (outcome) blocks.push({ type: 'section', text: mrkdwn(outcome) });
   }
   const status = open ? '' : ` (${request.status})`;
   return {
     text: clip(
-      `Review needed: should ${inline(who)} keep ${scopes}? [${request.id}]${status}`,
+      `Review needed: should ${inline(who)} keep ${inline(scopes)}? [${request.id}]${status}`,
       SLACK_LIMITS.messageText,
     ),
     blocks,

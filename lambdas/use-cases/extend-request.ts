@@ -59,6 +59,7 @@ export async function extendAccess(
       holder: caller,
       approver,
       link: `${deps.publicBaseUrl}/approve/${token}`,
+      datasets: catalogue,
     });
     deliveries.push(await deliver('email', approverId, 'extension-prompt', () => deps.mailer.send(message)));
   }

@@ -19,7 +19,8 @@ import {
   revokedNotice,
   timedOutNotice,
 } from '../presentation/notification-messages.ts';
-import type { Dependencies } from './context.ts';
+import type { DatasetCatalogue } from '../presentation/request-summary.ts';
+import { catalogueOf, type Dependencies } from './context.ts';
 import { type Delivery, deliver, describe, notifiersOf, recordDeliveries } from './notify-delivery.ts';
 
 /** The committed outcome a notification is about. `decision` is any approve or deny, whatever the channel. */
@@ -65,14 +66,14 @@ export async function notifyOutcome(
   try {
     const request = await deps.store.getRequest(requestId);
     if (!request) return;
-    const principals = await deps.directory.listPrincipals();
+    const [principals, datasets] = await Promise.all([deps.directory.listPrincipals(), catalogueOf(deps)]);
     const byId = new Map(principals.map((principal) => [principal.id, principal]));
     const names: Names = Object.fromEntries(principals.map((principal) => [principal.id, principal.name]));
     const prompts = PROMPT_UPDATES.has(event) ? await listPrompts(deps, requestId) : [];
 
     const messages: Message[] = [];
     const detail = options.detail ?? rejectionDetail(deps, request);
-    const requesterNotice = noticeForRequester(request, event, names, detail);
+    const requesterNotice = noticeForRequester(request, event, names, detail, datasets);
     const requester = byId.get(request.requester);
     if (requesterNotice && requester) messages.push({ recipient: requester, notice: requesterNotice });
     if (closesApproval(request, event)) {
@@ -83,7 +84,11 @@ export async function notifyOutcome(
         const approver = byId.get(approverId);
         if (!approver || decided.has(approverId) || approverId === request.requester) continue;
         const skip = prompted.has(approverId) ? new Set(['slack']) : undefined;
-        messages.push({ recipient: approver, notice: decidedElsewhereNotice(request, names), skip });
+        messages.push({
+          recipient: approver,
+          notice: decidedElsewhereNotice(request, names, datasets),
+          skip,
+        });
       }
     }
     // Notices go out once per outcome even when a workflow step is retried; prompt updates are idempotent.
@@ -99,6 +104,7 @@ export async function notifyOutcome(
           approver,
           names,
           seats,
+          datasets,
         })),
       ),
       ...claimed.flatMap((message) => sendToAll(deps, message)),
@@ -129,10 +135,13 @@ export async function sendExpiryReminder(deps: Dependencies, requestId: string):
   if (remaining > parseDuration(deps.policy.expiryReminderLead)) return 'not-due';
   if (!(await claimOnce(deps, requestId, `expiry-reminder:${request.grant.expiresAt}`)))
     return 'already-sent';
-  const requester = await deps.directory.getPrincipal(request.requester);
+  const [requester, datasets] = await Promise.all([
+    deps.directory.getPrincipal(request.requester),
+    catalogueOf(deps),
+  ]);
   if (!requester) return 'sent';
   const deliveries = await Promise.all(
-    sendToAll(deps, { recipient: requester, notice: expiryReminderNotice(request) }),
+    sendToAll(deps, { recipient: requester, notice: expiryReminderNotice(request, datasets) }),
   );
   await recordDeliveries(deps, requestId, deliveries, { type: 'system', id: 'sweep' });
   return 'sent';
@@ -164,25 +173,26 @@ function noticeForRequester(
   event: OutcomeEvent,
   names: Names,
   detail: string | undefined,
+  datasets: DatasetCatalogue,
 ): Notice | undefined {
   switch (event) {
     case 'decision':
-      return request.status === 'DENIED' ? deniedNotice(request, names) : undefined;
+      return request.status === 'DENIED' ? deniedNotice(request, names, datasets) : undefined;
     case 'granted':
-      return request.status === 'ACTIVE' ? grantedNotice(request, names) : undefined;
+      return request.status === 'ACTIVE' ? grantedNotice(request, names, datasets) : undefined;
     case 'rejected':
-      return request.status === 'REJECTED' ? rejectedNotice(request, detail) : undefined;
+      return request.status === 'REJECTED' ? rejectedNotice(request, detail, datasets) : undefined;
     case 'timed-out':
-      return request.status === 'TIMED_OUT' ? timedOutNotice(request) : undefined;
+      return request.status === 'TIMED_OUT' ? timedOutNotice(request, datasets) : undefined;
     case 'revoked':
       // Someone who revoked their own access needs no message about it.
       return request.status === 'REVOKED' && request.closedBy !== request.requester
-        ? revokedNotice(request, names)
+        ? revokedNotice(request, names, datasets)
         : undefined;
     case 'expired':
-      return request.status === 'EXPIRED' ? expiredNotice(request) : undefined;
+      return request.status === 'EXPIRED' ? expiredNotice(request, datasets) : undefined;
     case 'failed':
-      return request.status === 'FAILED' ? failedNotice(request) : undefined;
+      return request.status === 'FAILED' ? failedNotice(request, datasets) : undefined;
     case 'cancelled':
       return undefined;
   }

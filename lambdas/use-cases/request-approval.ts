@@ -6,7 +6,13 @@ import { recordOnRequest } from '../core/lifecycle.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
 import { replyAddress, replyTokenFromSecret } from '../core/reply-parsing.ts';
 import { approvalEmail } from '../presentation/approval-email.ts';
-import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import {
+  catalogueOf,
+  commitTransition,
+  type Dependencies,
+  loadRequest,
+  withOptimisticRetry,
+} from './context.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 import { promptApproversOnSlack } from './slack-prompts.ts';
 
@@ -76,9 +82,10 @@ async function notifyApprovers(
   links: Map<string, string>,
   replies: Map<string, string>,
 ): Promise<void> {
-  const [directory, seats] = await Promise.all([
+  const [directory, seats, datasets] = await Promise.all([
     deps.directory.listPrincipals(),
     deps.store.externalAdminSeats(),
+    catalogueOf(deps),
   ]);
   const byId = new Map(directory.map((principal) => [principal.id, principal]));
   for (const [approverId, token] of links) {
@@ -91,6 +98,7 @@ async function notifyApprovers(
       link: `${deps.publicBaseUrl}/approve/${token}`,
       replyTo: replies.get(approverId),
       seats: { inUse: seats.total, cap: deps.policy.externalAdminCap },
+      datasets,
     });
     let outcome: { ok: true; messageId: string } | { ok: false; error: string };
     try {

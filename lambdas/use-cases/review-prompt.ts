@@ -6,7 +6,13 @@ import type { ApprovalTokenRecord } from '../core/ports.ts';
 import { openReview } from '../core/review.ts';
 import { SWEEP_ACTOR } from '../core/sweep.ts';
 import { reviewEmail } from '../presentation/review-email.ts';
-import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import {
+  catalogueOf,
+  commitTransition,
+  type Dependencies,
+  loadRequest,
+  withOptimisticRetry,
+} from './context.ts';
 import { type Delivery, deliver, recordDeliveries } from './notify-delivery.ts';
 import { hashToken } from './request-approval.ts';
 
@@ -42,7 +48,7 @@ export async function promptReview(deps: Dependencies, requestId: string): Promi
     return commitTransition(deps, stored, transition, { issueTokens: tokens });
   });
   if (!opened) return false;
-  const principals = await deps.directory.listPrincipals();
+  const [principals, datasets] = await Promise.all([deps.directory.listPrincipals(), catalogueOf(deps)]);
   const byId = new Map(principals.map((principal) => [principal.id, principal]));
   const deliveries: Delivery[] = [];
   for (const [reviewerId, token] of links) {
@@ -53,6 +59,7 @@ export async function promptReview(deps: Dependencies, requestId: string): Promi
       holder: byId.get(opened.requester),
       reviewer,
       link: `${deps.publicBaseUrl}/review/${token}`,
+      datasets,
     });
     // A failing channel never blocks the round: the failure is audited and the deadline still stands.
     deliveries.push(await deliver('email', reviewerId, 'review-prompt', () => deps.mailer.send(message)));
@@ -60,7 +67,7 @@ export async function promptReview(deps: Dependencies, requestId: string): Promi
     if (chat && reviewer.slackUserId) {
       // Where the DM lives is only audited: the chat-prompt ledger is keyed by approver and holds the approval
       // prompt, which later outcomes redraw; the clicked review prompt is redrawn from the click itself.
-      const view = { request: opened, holder: byId.get(opened.requester), reviewer };
+      const view = { request: opened, holder: byId.get(opened.requester), reviewer, datasets };
       deliveries.push(
         await deliver('slack', reviewerId, 'review-prompt', async () => {
           const ref = await chat.postReviewPrompt(reviewer, view);

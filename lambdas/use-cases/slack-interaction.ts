@@ -8,7 +8,7 @@ import { decideRequest } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
 import type { ChatApprovals, ChatMessageRef } from '../core/ports.ts';
 import { answerReview } from '../core/review.ts';
-import { type Dependencies, loadRequest } from './context.ts';
+import { catalogueOf, type Dependencies, loadRequest } from './context.ts';
 import { decideOnRequest } from './decide-request.ts';
 import { describe } from './notify-delivery.ts';
 import { decideReview } from './review-decision.ts';
@@ -135,10 +135,15 @@ async function answerReviewInSlack(
     comment: interaction.kind === 'button' ? undefined : interaction.reason,
     channel: 'slack',
   });
-  const holder = await deps.directory.getPrincipal(decided.requester);
-  await chat.updateReviewPrompt(interaction.prompt, { request: decided, holder, reviewer }).catch((error) => {
-    logger.warn({ message: 'redrawing the review prompt failed', error: describe(error) });
-  });
+  const [holder, datasets] = await Promise.all([
+    deps.directory.getPrincipal(decided.requester),
+    catalogueOf(deps),
+  ]);
+  await chat
+    .updateReviewPrompt(interaction.prompt, { request: decided, holder, reviewer, datasets })
+    .catch((error) => {
+      logger.warn({ message: 'redrawing the review prompt failed', error: describe(error) });
+    });
   return { kind: 'done' };
 }
 

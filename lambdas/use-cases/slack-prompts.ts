@@ -2,7 +2,7 @@
 // remembering where each prompt lives so later outcomes can update it in place.
 import { logger } from '../commons/observability.ts';
 import { eligibleApprovers } from '../core/eligibility.ts';
-import type { Dependencies } from './context.ts';
+import { catalogueOf, type Dependencies } from './context.ts';
 import { type Delivery, deliver, describe, recordDeliveries } from './notify-delivery.ts';
 import { seatUsage } from './notify-outcome.ts';
 
@@ -15,9 +15,10 @@ export async function promptApproversOnSlack(deps: Dependencies, requestId: stri
   try {
     const request = await deps.store.getRequest(requestId);
     if (request?.status !== 'PENDING_APPROVAL') return;
-    const [principals, prompted] = await Promise.all([
+    const [principals, prompted, datasets] = await Promise.all([
       deps.directory.listPrincipals(),
       ledger.listChatPrompts(requestId),
+      catalogueOf(deps),
     ]);
     const already = new Set(prompted.map((prompt) => prompt.approverId));
     const decided = new Set(request.approvals.map((entry) => entry.approverId));
@@ -31,7 +32,14 @@ export async function promptApproversOnSlack(deps: Dependencies, requestId: stri
     const deliveries: Delivery[] = await Promise.all(
       approvers.map((approver) =>
         deliver('slack', approver.id, 'approval-prompt', async () => {
-          const ref = await chat.postPrompt(approver, { request, requester, approver, names, seats });
+          const ref = await chat.postPrompt(approver, {
+            request,
+            requester,
+            approver,
+            names,
+            seats,
+            datasets,
+          });
           await ledger.saveChatPrompt(requestId, { approverId: approver.id, ref });
           return { messageId: `${ref.channel}/${ref.ts}` };
         }),
@@ -48,7 +56,14 @@ export async function promptApproversOnSlack(deps: Dependencies, requestId: stri
         posted.map(async (prompt) => {
           const approver = approvers.find((candidate) => candidate.id === prompt.approverId);
           if (approver)
-            await chat.updatePrompt(prompt.ref, { request: now, requester, approver, names, seats });
+            await chat.updatePrompt(prompt.ref, {
+              request: now,
+              requester,
+              approver,
+              names,
+              seats,
+              datasets,
+            });
         }),
       );
     }

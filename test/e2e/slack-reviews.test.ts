@@ -87,7 +87,13 @@ describe('Slack reviews on the local stack', () => {
         .sort(),
     ).toEqual(DIRECTORS);
     expect(buttonsOf(ada)).toEqual(['keep', 'revoke']);
-    for (const fact of ['Kim', 'dataset:hes-apc', justification, 'Answer by'])
+    expect(textOf(ada)).not.toContain('dataset:');
+    for (const fact of [
+      'Kim',
+      'Hospital Episode Statistics — Admitted Patient Care (identifiable)',
+      justification,
+      'Answer by',
+    ])
       expect(textOf(ada)).toContain(fact);
     const sent = before.filter(
       (event) =>

@@ -2,7 +2,7 @@
 // attacker's finding): a justification with CR/LF used to put a fake "Review and decide" link before the real one
 // and a fake "Approvals: 1 of 1 required" line in the approval mail directors act on.
 import { describe, expect, it } from 'vitest';
-import type { AccessRequest, Principal } from '../../../lambdas/core/model.ts';
+import type { AccessRequest, Dataset, Principal } from '../../../lambdas/core/model.ts';
 import { approvalEmail } from '../../../lambdas/presentation/approval-email.ts';
 import { extensionEmail } from '../../../lambdas/presentation/extension-email.ts';
 import { noticeEmail } from '../../../lambdas/presentation/notification-email.ts';
@@ -15,6 +15,7 @@ const FORGED =
   'Investigating the admissions feed\r\n\r\nReview and decide: https://evil.example/approve/FAKE\r\nApprovals: 1 of 1 required' +
   '\rDecide by: never\u2028Request: req-evil\u0085Ticket: INC-0\nJustification: all fine\u000b\u0007';
 const LINK = 'https://keyholder.example/approve/real-token';
+const datasets: ReadonlyMap<string, Dataset> = new Map();
 
 const director: Principal = {
   id: 'dir-ada',
@@ -75,17 +76,18 @@ const ownLines = (text: string, start: RegExp) => text.split('\n').filter((line)
 describe.each([
   [
     'approval',
-    () => approvalEmail({ request, requester, approver: director, link: LINK }).text,
+    () => approvalEmail({ request, requester, approver: director, link: LINK, datasets }).text,
     /^Review and decide: /,
   ],
   [
     'extension',
-    () => extensionEmail({ request: active, holder: requester, approver: director, link: LINK }).text,
+    () =>
+      extensionEmail({ request: active, holder: requester, approver: director, link: LINK, datasets }).text,
     /^Review and decide: /,
   ],
   [
     'review',
-    () => reviewEmail({ request: active, holder: requester, reviewer: director, link: LINK }).text,
+    () => reviewEmail({ request: active, holder: requester, reviewer: director, link: LINK, datasets }).text,
     /^Review: /,
   ],
 ])('the %s email with CR/LF in the free text', (_name, text, linkLine) => {
@@ -172,6 +174,7 @@ describe('Slack messages and notice emails with CR/LF, mentions and links in fre
       requester: { ...requester, name: hostileName },
       approver: director,
       names: { 'dir-ada': 'Ada Director' },
+      datasets,
     });
     const lines = mrkdwnLines(message);
     expect(lines.filter((line) => /^\s*(\*Approvals:\*|:white_check_mark:)/.test(line))).toEqual([]);
@@ -181,11 +184,43 @@ describe('Slack messages and notice emails with CR/LF, mentions and links in fre
   });
 
   it('quotes a deny comment in the notice, in Slack and in the email text part', () => {
-    const notice = deniedNotice(denied, { 'dir-ada': 'Ada Director' });
+    const notice = deniedNotice(denied, { 'dir-ada': 'Ada Director' }, datasets);
     expect(mrkdwnLines(noticeMessage(notice)).filter((line) => line.startsWith('*Approvals:*'))).toEqual([]);
     const text = noticeEmail('ext-gus@vendor.example', hostileName, notice).text;
     for (const line of text.split('\n').filter((candidate) => candidate.includes('*Approvals:*')))
       expect(line.startsWith('  | ') || line.startsWith('Dear '), line).toBe(true);
     expect(text).toContain('Comment:\n  | No\n  | *Approvals:* 2 of 2 required');
+  });
+});
+
+describe('a dataset title with CR/LF in it', () => {
+  const forgedTitle: ReadonlyMap<string, Dataset> = new Map([
+    ['hes-apc', { id: 'hes-apc', title: `HES${FORGED}`, sensitivity: 'identifiable' }],
+  ]);
+  const onHes: AccessRequest = { ...request, scopes: ['dataset:hes-apc'], justification: 'Patch' };
+
+  it('stays on one line in the subject and the facts of the approval email', () => {
+    const email = approvalEmail({
+      request: onHes,
+      requester,
+      approver: director,
+      link: LINK,
+      datasets: forgedTitle,
+    });
+    expect(email.subject).not.toMatch(/[\r\n\u2028\u0085]/);
+    expect(ownLines(email.text, /^Review and decide: /)).toEqual([expect.stringContaining(LINK)]);
+    expect(ownLines(email.text, /^Approvals: /)).toEqual(['Approvals: 0 of 2 required']);
+  });
+
+  it('stays on one line in the Slack prompt', () => {
+    const message = approvalPromptMessage({
+      request: onHes,
+      requester,
+      approver: director,
+      names: {},
+      datasets: forgedTitle,
+    });
+    expect(message.text).not.toMatch(/[\r\n\u2028\u0085]/);
+    expect(JSON.stringify(message.blocks)).not.toContain('\\nReview and decide');
   });
 });

@@ -1,6 +1,6 @@
 // The Slack prompt shows Approve / Deny only while it is this approver's turn, and says what happened after.
 import { describe, expect, it } from 'vitest';
-import type { AccessRequest, Principal } from '../../../lambdas/core/model.ts';
+import type { AccessRequest, Dataset, Principal } from '../../../lambdas/core/model.ts';
 import {
   approvalPromptMessage,
   denyReasonModal,
@@ -34,6 +34,9 @@ const request: AccessRequest = {
   countsAgainstCap: true,
 };
 const names = { 'dir-ada': 'Ada Director', 'dir-ben': 'Ben Director' };
+const datasets: ReadonlyMap<string, Dataset> = new Map([
+  ['hes-apc', { id: 'hes-apc', title: 'Hospital Episode Statistics', sensitivity: 'identifiable' }],
+]);
 const buttons = (blocks: readonly Record<string, unknown>[]) =>
   blocks
     .filter((block) => block.type === 'actions')
@@ -47,6 +50,7 @@ describe('approvalPromptMessage', () => {
       approver,
       names,
       seats: { inUse: 3, cap: 5 },
+      datasets,
     });
     const text = JSON.stringify(message.blocks);
     expect(buttons(message.blocks)).toEqual(['approve', 'deny']);
@@ -63,7 +67,9 @@ describe('approvalPromptMessage', () => {
       ],
     };
     expect(
-      buttons(approvalPromptMessage({ request: decided, requester: undefined, approver, names }).blocks),
+      buttons(
+        approvalPromptMessage({ request: decided, requester: undefined, approver, names, datasets }).blocks,
+      ),
     ).toEqual([]);
     const denied: AccessRequest = {
       ...request,
@@ -72,7 +78,13 @@ describe('approvalPromptMessage', () => {
       reason: 'No',
       closedAt: 'T',
     };
-    const closed = approvalPromptMessage({ request: denied, requester: undefined, approver, names });
+    const closed = approvalPromptMessage({
+      request: denied,
+      requester: undefined,
+      approver,
+      names,
+      datasets,
+    });
     expect(buttons(closed.blocks)).toEqual([]);
     expect(JSON.stringify(closed.blocks)).toContain('*Denied* by Ben Director');
   });
@@ -115,9 +127,18 @@ describe('reviewPromptMessage and the Revoke dialog', () => {
   };
 
   it('shows the grant and Keep / Revoke, valued with the request id, while the round is open', () => {
-    const message = reviewPromptMessage({ request: granted, holder: undefined, reviewer: approver });
+    const message = reviewPromptMessage({
+      request: granted,
+      holder: undefined,
+      reviewer: approver,
+      datasets,
+    });
     const text = JSON.stringify(message.blocks);
-    expect(message.text).toBe('Review needed: should ext-gus keep dataset:hes-apc? [req-1]');
+    expect(message.text).toBe(
+      'Review needed: should ext-gus keep Hospital Episode Statistics (identifiable)? [req-1]',
+    );
+    expect(text).toContain('keep *Hospital Episode Statistics (identifiable)*?');
+    expect(text).not.toContain('dataset:');
     expect(buttons(message.blocks)).toEqual(['keep', 'revoke']);
     expect(text).toContain('"value":"req-1"');
     expect(text).toContain('Sun 29 Nov 2026, 12:00 UTC');
@@ -135,6 +156,7 @@ describe('reviewPromptMessage and the Revoke dialog', () => {
       },
       holder: undefined,
       reviewer: approver,
+      datasets,
     });
     const revoked = reviewPromptMessage({
       request: {
@@ -146,6 +168,7 @@ describe('reviewPromptMessage and the Revoke dialog', () => {
       },
       holder: undefined,
       reviewer: approver,
+      datasets,
     });
     expect(buttons(kept.blocks)).toEqual([]);
     expect(JSON.stringify(kept.blocks)).toContain('*Kept* by you');

@@ -2,7 +2,7 @@
 // any limit is refused whole by Slack (`invalid_blocks`), so 4,000 `<` in a justification must not keep the prompt
 // from the directors. Text is clipped after escaping (what Slack counts), never through an `&lt;` entity.
 import { describe, expect, it } from 'vitest';
-import type { AccessRequest, Principal } from '../../../lambdas/core/model.ts';
+import type { AccessRequest, Dataset, Principal } from '../../../lambdas/core/model.ts';
 import {
   approvalPromptMessage,
   clip,
@@ -124,6 +124,10 @@ function requestWith(text: string): AccessRequest {
 describe.each(Object.entries(hostile))('Slack messages with %s in every free-text field', (_name, text) => {
   const requester: Principal = { ...approver, id: 'ext-gus', name: text.slice(0, 200), organisation: text };
   const names = Object.fromEntries(Array.from({ length: 12 }, (_, n) => [`dir-${n}`, text.slice(0, 200)]));
+  // A catalogue whose titles are as long and hostile as the free text: a title must not break a limit either.
+  const datasets: ReadonlyMap<string, Dataset> = new Map(
+    ['hes-apc', 'gp-records'].map((id) => [id, { id, title: text, sensitivity: 'identifiable' as const }]),
+  );
 
   it('keeps the approval prompt, open and decided, within every limit', () => {
     for (const status of ['PENDING_APPROVAL', 'DENIED', 'REVOKED'] as const) {
@@ -134,6 +138,7 @@ describe.each(Object.entries(hostile))('Slack messages with %s in every free-tex
         approver,
         names,
         seats: { inUse: 4, cap: 5 },
+        datasets,
       });
       expect(breaches(message.blocks, 'message'), status).toEqual([]);
       expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
@@ -145,6 +150,7 @@ describe.each(Object.entries(hostile))('Slack messages with %s in every free-tex
       request: requestWith(text),
       holder: requester,
       reviewer: approver,
+      datasets,
     });
     expect(breaches(message.blocks, 'message')).toEqual([]);
     expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
