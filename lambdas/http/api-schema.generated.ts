@@ -602,6 +602,13 @@ export interface components {
         field?: string;
       };
     };
+    ScimError: {
+      schemas: 'urn:ietf:params:scim:api:messages:2.0:Error'[];
+      /** @description The HTTP status, as a string */
+      status: string;
+      scimType?: string;
+      detail: string;
+    };
     /**
      * @example {
      *       "message": "Unauthorized"
@@ -776,13 +783,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -936,13 +952,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
       /** @description Error 503 */
@@ -1094,13 +1119,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1260,13 +1294,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1418,13 +1461,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1681,13 +1733,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1776,13 +1837,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1827,13 +1897,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1879,13 +1958,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -1953,13 +2041,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2044,13 +2141,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2090,13 +2196,22 @@ export interface operations {
         };
       };
       401: components['responses']['JwtUnauthorized'];
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2210,13 +2325,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2274,13 +2398,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2341,13 +2474,24 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2416,13 +2560,24 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2443,7 +2598,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Slack buttons and dialogs (authenticated by Slack request signing, not a JWT) */
+      /** @description Slack buttons and dialogs (authenticated by Slack request signing, not a JWT). A button click is acknowledged with an empty body and no content type; a dialog answers JSON */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2476,13 +2631,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
       /** @description Error 503 */
@@ -2652,13 +2816,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2768,13 +2941,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2835,13 +3017,24 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -2919,13 +3112,24 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3004,13 +3208,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3167,13 +3380,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3274,13 +3496,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3540,13 +3771,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3662,13 +3902,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3738,13 +3987,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3780,13 +4038,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3836,13 +4103,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3874,13 +4150,22 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3900,7 +4185,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -3909,7 +4194,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -3918,16 +4203,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3947,7 +4243,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -3956,7 +4252,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -3965,16 +4261,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -3994,7 +4301,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4003,7 +4310,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4012,16 +4319,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -4047,7 +4365,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4056,7 +4374,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4065,16 +4383,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -4088,6 +4417,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4100,7 +4432,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4109,7 +4441,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4118,7 +4450,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 409 */
@@ -4127,16 +4459,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4158,7 +4519,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4167,7 +4528,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4176,7 +4537,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4185,16 +4546,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -4210,6 +4582,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4222,7 +4597,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4231,7 +4606,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4240,7 +4615,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4249,7 +4624,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4258,16 +4633,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4288,9 +4692,7 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': unknown;
-        };
+        content?: never;
       };
       /** @description Error 400 */
       400: {
@@ -4298,7 +4700,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4307,7 +4709,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4316,7 +4718,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4325,16 +4727,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4350,6 +4772,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4362,7 +4787,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4371,7 +4796,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4380,7 +4805,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4389,7 +4814,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4398,16 +4823,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4433,7 +4887,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4442,7 +4896,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4451,16 +4905,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -4474,6 +4939,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4486,7 +4954,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4495,7 +4963,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4504,7 +4972,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 409 */
@@ -4513,16 +4981,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4544,7 +5041,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4553,7 +5050,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4562,7 +5059,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4571,16 +5068,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
     };
@@ -4596,6 +5104,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4608,7 +5119,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4617,7 +5128,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4626,7 +5137,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4635,7 +5146,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4644,16 +5155,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4674,9 +5214,7 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': unknown;
-        };
+        content?: never;
       };
       /** @description Error 400 */
       400: {
@@ -4684,7 +5222,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4693,7 +5231,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4702,7 +5240,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4711,16 +5249,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };
@@ -4736,6 +5294,9 @@ export interface operations {
     };
     requestBody: {
       content: {
+        'application/scim+json': {
+          [key: string]: unknown;
+        };
         'application/json': {
           [key: string]: unknown;
         };
@@ -4748,7 +5309,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/scim+json': unknown;
         };
       };
       /** @description Error 400 */
@@ -4757,7 +5318,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 401 */
@@ -4766,7 +5327,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 404 */
@@ -4775,7 +5336,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
       /** @description Error 412 */
@@ -4784,16 +5345,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
-      /** @description Error 413 */
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 415 */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
+          'application/json': components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': components['schemas']['ScimError'];
         };
       };
     };

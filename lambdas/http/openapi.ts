@@ -16,6 +16,8 @@ interface Operation {
     readonly csv?: boolean;
     /** Also answers as HTML (content negotiation by a query parameter). */
     readonly alsoHtml?: boolean;
+    /** May also answer with an empty body and no content type (what it says then, in a word). */
+    readonly empty?: string;
   };
   readonly errors: readonly number[];
   /** Also answers 202 with the response schema when the work is accepted but not done yet: when, in a word. */
@@ -118,7 +120,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /slack/interactions': {
     summary: 'Slack buttons and dialogs (authenticated by Slack request signing, not a JWT)',
     form: schemas.slackInteractionForm,
-    response: { status: 200, schema: schemas.slackInteractionAnswer },
+    response: {
+      status: 200,
+      schema: schemas.slackInteractionAnswer,
+      empty: 'A button click is acknowledged with an empty body and no content type; a dialog answers JSON',
+    },
     errors: [400, 401, 503],
   },
   'POST /requests/{id}/extend': {
@@ -229,7 +235,7 @@ function scimOperations(): Record<string, Operation> {
       summary: `SCIM: create a ${one}`,
       body: resource,
       response: { status: 201 },
-      errors: [400, 401, 409],
+      errors: [400, 401, 409, 415, 503],
     };
     operations[`GET /scim/v2/${kind}/{id}`] = {
       summary: `SCIM: one ${one}`,
@@ -240,18 +246,18 @@ function scimOperations(): Record<string, Operation> {
       summary: `SCIM: replace a ${one}`,
       body: resource,
       response: { status: 200 },
-      errors: [400, 401, 404, 412],
+      errors: [400, 401, 404, 412, 415, 503],
     };
     operations[`PATCH /scim/v2/${kind}/{id}`] = {
       summary: `SCIM: patch a ${one}`,
       body: resource,
       response: { status: 200 },
-      errors: [400, 401, 404, 412],
+      errors: [400, 401, 404, 412, 415, 503],
     };
     operations[`DELETE /scim/v2/${kind}/{id}`] = {
       summary: `SCIM: delete a ${one} (a User is kept, inactive, for the audit)`,
       response: { status: 204 },
-      errors: [401, 404, 412],
+      errors: [401, 404, 412, 503],
     };
   }
   return operations;
@@ -281,6 +287,64 @@ export function serversOf(serverUrl: string | undefined) {
   ];
 }
 
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * What an operation answers, by status. SCIM answers application/scim+json (its errors as ScimError, a DELETE 204
+ * with no content); the link pages answer every error as an HTML page (errorPage / reviewErrorPage); the rest JSON.
+ * A body over the gateway's limit (413) and a crash (500) may also come from the gateway, as {"message":...}.
+ */
+function responsesOf(operation: Operation, scim: boolean): Record<string, unknown> {
+  const { response } = operation;
+  const errorContent: Record<string, unknown> = response.html
+    ? { 'text/html': { schema: { type: 'string' } } }
+    : scim
+      ? { 'application/scim+json': { schema: ref('ScimError') } }
+      : { 'application/json': { schema: ref('Error') } };
+  const gatewayContent: Record<string, unknown> =
+    scim || response.html
+      ? { ...errorContent, 'application/json': { schema: ref('GatewayMessage') } }
+      : { 'application/json': { schema: { anyOf: [ref('Error'), ref('GatewayMessage')] } } };
+  const schema = response.schema ? jsonSchema(response.schema) : {};
+  const success = response.html
+    ? { 'text/html': { schema: { type: 'string' } } }
+    : response.csv
+      ? { 'text/csv': { schema: { type: 'string' } } }
+      : scim
+        ? { 'application/scim+json': { schema } }
+        : {
+            'application/json': { schema },
+            ...(response.alsoHtml ? { 'text/html': { schema: { type: 'string' } } } : {}),
+          };
+  const responses: Record<string, unknown> = {
+    [response.status]:
+      scim && response.status === 204
+        ? { description: operation.summary }
+        : {
+            description: response.empty ? `${operation.summary}. ${response.empty}` : operation.summary,
+            content: success,
+            ...(response.empty ? { 'x-empty-body': true } : {}),
+          },
+  };
+  if (operation.accepted) {
+    responses[202] = { description: operation.accepted, content: { 'application/json': { schema } } };
+  }
+  // Every route refuses undeclared input (400) and an oversized body (413): the guard in handler.ts.
+  for (const status of new Set([...operation.errors, 400]))
+    responses[status] = { description: `Error ${status}`, content: errorContent };
+  responses[413] = {
+    description:
+      'A body over the limit: the handler\'s guard, or the gateway ({"message":"Request Entity Too Large"})',
+    content: gatewayContent,
+  };
+  responses[500] = {
+    description:
+      'Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"})',
+    content: gatewayContent,
+  };
+  return responses;
+}
+
 export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
@@ -301,32 +365,8 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
         schema: jsonSchema(schema as z.ZodType),
       })),
     ];
-    // The link pages answer every error as an HTML page (errorPage / reviewErrorPage), the rest as JSON.
-    const errorContent = operation.response.html
-      ? { 'text/html': { schema: { type: 'string' } } }
-      : { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
-    const responses: Record<string, unknown> = {
-      [operation.response.status]: {
-        description: operation.summary,
-        content: operation.response.html
-          ? { 'text/html': { schema: { type: 'string' } } }
-          : operation.response.csv
-            ? { 'text/csv': { schema: { type: 'string' } } }
-            : {
-                'application/json': {
-                  schema: operation.response.schema ? jsonSchema(operation.response.schema) : {},
-                },
-                ...(operation.response.alsoHtml ? { 'text/html': { schema: { type: 'string' } } } : {}),
-              },
-      },
-    };
-    if (operation.accepted) {
-      const schema = operation.response.schema ? jsonSchema(operation.response.schema) : {};
-      responses[202] = { description: operation.accepted, content: { 'application/json': { schema } } };
-    }
-    // Every route refuses undeclared input (400) and an oversized body (413): the guard in handler.ts.
-    for (const status of new Set([...operation.errors, 400, 413]))
-      responses[status] = { description: `Error ${status}`, content: errorContent };
+    const scim = route.path.startsWith('/scim/');
+    const responses = responsesOf(operation, scim);
     // A missing or invalid token never reaches the handler: API Gateway's JWT authorizer answers it, in its shape.
     if (route.auth === 'jwt') responses[401] = { $ref: '#/components/responses/JwtUnauthorized' };
     paths[route.path] ??= {};
@@ -336,7 +376,15 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
       security: route.auth === 'jwt' ? [{ bearer: [] }] : [],
       parameters,
       requestBody: operation.body
-        ? { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } }
+        ? {
+            required: true,
+            content: scim
+              ? {
+                  'application/scim+json': { schema: jsonSchema(operation.body) },
+                  'application/json': { schema: jsonSchema(operation.body) },
+                }
+              : { 'application/json': { schema: jsonSchema(operation.body) } },
+          }
         : operation.form
           ? {
               required: true,
@@ -359,6 +407,7 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
         Error: jsonSchema(schemas.errorResponse),
+        ScimError: jsonSchema(schemas.scimErrorResponse),
         GatewayMessage: jsonSchema(schemas.gatewayMessage),
       },
       responses: {

@@ -141,6 +141,14 @@ export const gatewayMessage = z
   .object({ message: z.string() })
   .meta({ examples: [{ message: 'Unauthorized' }] });
 
+/** SCIM's error shape (RFC 7644 §3.12), as application/scim+json. */
+export const scimErrorResponse = z.object({
+  schemas: z.array(z.literal('urn:ietf:params:scim:api:messages:2.0:Error')),
+  status: z.string().describe('The HTTP status, as a string'),
+  scimType: z.string().optional(),
+  detail: z.string(),
+});
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });

@@ -42,6 +42,8 @@ describe('the OpenAPI document', () => {
     for (const path of ['/approve/{token}', '/review/{token}']) {
       for (const method of ['get', 'post']) {
         for (const [status, response] of Object.entries(document.paths[path][method].responses)) {
+          // A body over the gateway's limit and a crash in the gateway answer its JSON, even on a link page.
+          if (status === '413' || status === '500') continue;
           expect(
             Object.keys((response as { content: object }).content),
             `${method} ${path} ${status}`,
