@@ -205,6 +205,8 @@ describe('stored injection through every free-text field, read back from every p
   it("a hostile holder's revoke reason: the redrawn prompts and notices", async () => {
     // Act
     const id = await submitted(stack, ATTACKER);
+    // The prompts are posted after the approval mail: deciding before dir-ada's is posted would leave none to redraw.
+    await waitFor(() => promptsOf(stack, id).find((m) => m.user === 'U0DIRADA'), "dir-ada's prompt");
     await decide(id, 'decisions', 'exd-cleo', 'approve', '', 'ACTIVE');
     const revoked = await stack.call('POST', `/requests/${id}/revoke`, {
       as: ATTACKER,
