@@ -1,11 +1,11 @@
 // Who may see what. Every read route asks here, so the visibility rules live in one place.
 import { mayChangeDirectory } from './directory-changes.ts';
-import { approverRefusal } from './eligibility.ts';
+import { approverRefusal, meetsApproverRules } from './eligibility.ts';
 import { isExtensionOpen } from './extension.ts';
 import type { AccessRequest, Principal } from './model.ts';
 import type { Policy } from './policy.ts';
 
-function hasRole(principal: Principal, role: Principal['roles'][number]): boolean {
+export function hasRole(principal: Principal, role: Principal['roles'][number]): boolean {
   return principal.active && principal.roles.includes(role);
 }
 
@@ -36,9 +36,7 @@ export function mayViewRequest(
 /** Directors (approver grade, home organisation, valid clearance), access-admins and auditors. */
 export function mayViewAccess(caller: Principal, policy: Policy, now: string): boolean {
   return (
-    hasRole(caller, 'access-admin') ||
-    hasRole(caller, 'auditor') ||
-    approverRefusal(caller, { requester: '' }, policy, now) === undefined
+    hasRole(caller, 'access-admin') || hasRole(caller, 'auditor') || meetsApproverRules(caller, policy, now)
   );
 }
 
@@ -65,7 +63,7 @@ export interface Capabilities {
 export function capabilitiesOf(caller: Principal, policy: Policy, now: string): Capabilities {
   return {
     canRequest: caller.active,
-    canApprove: approverRefusal(caller, { requester: '' }, policy, now) === undefined,
+    canApprove: meetsApproverRules(caller, policy, now),
     canAudit: mayViewAudit(caller),
     canAdminister: mayChangeDirectory(caller),
   };

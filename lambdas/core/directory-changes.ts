@@ -2,7 +2,7 @@
 // a grant still stands (active, with the clearance the grant needs) so that access ends the moment they do not.
 import { type Actor, type AuditEventDraft, canonicalJson } from './audit.ts';
 import { addDuration } from './duration.ts';
-import { approverRefusal, assertRequesterEligible, requiredClearance } from './eligibility.ts';
+import { assertRequesterEligible, meetsApproverRules, requiredClearance } from './eligibility.ts';
 import { ForbiddenError, KeyholderError, ValidationError } from './errors.ts';
 import { adminLockRelease, requestEvent, type Transition } from './lifecycle.ts';
 import {
@@ -315,14 +315,11 @@ export function planPrincipalChange(args: {
     revokes,
     endsPending,
     approverEligibility: {
-      before: eligibleApprover(principal, policy, now),
-      after: eligibleApprover(after, policy, now),
+      before: meetsApproverRules(principal, policy, now),
+      after: meetsApproverRules(after, policy, now),
     },
   };
 }
-
-const eligibleApprover = (who: Principal, policy: Policy, now: string) =>
-  approverRefusal(who, { requester: '' }, policy, now) === undefined;
 
 /**
  * One access-admin must not be able to make an approver who then approves the admin's own request: a change by an
@@ -343,8 +340,12 @@ function approverHold(
   if (isProvisioner(caller) || !change.event) return change;
   const unheld: Principal = { ...change.principal, approverFrom: undefined };
   // Judged as if active: reactivating someone who was an approver restores them; it makes no new approver.
-  const wasApprover = eligibleApprover({ ...principal, active: true, approverFrom: undefined }, policy, now);
-  if (wasApprover || !eligibleApprover(unheld, policy, now)) {
+  const wasApprover = meetsApproverRules(
+    { ...principal, active: true, approverFrom: undefined },
+    policy,
+    now,
+  );
+  if (wasApprover || !meetsApproverRules(unheld, policy, now)) {
     return change;
   }
   const hold: ApproverHold = { at: addDuration(now, policy.approverPromotionDelay), madeBy: caller.id };

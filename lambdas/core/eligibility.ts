@@ -141,3 +141,8 @@ export function eligibleApprovers(
 ): Principal[] {
   return directory.filter((principal) => approverRefusal(principal, request, policy, now) === undefined);
 }
+
+/** Whether the person meets the approver rules now (home organisation, approver grade, valid clearance, no hold). */
+export function meetsApproverRules(who: Principal, policy: Policy, now: string): boolean {
+  return approverRefusal(who, { requester: '' }, policy, now) === undefined;
+}

@@ -2,11 +2,12 @@
 // who may decide, the diff a proposal shows, and which version was in force at an instant. Pure: the store commits
 // what these functions return (the proposal, its events on the POLICY stream and, on approval, the next version).
 import { type AuditEventDraft, canonicalJson } from './audit.ts';
+import { hasRole } from './authorization.ts';
 import { addDuration } from './duration.ts';
-import { approverRefusal } from './eligibility.ts';
+import { meetsApproverRules } from './eligibility.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import type { Principal } from './model.ts';
-import { type Policy, PolicyError, resolvePolicyOver } from './policy.ts';
+import { isPlainObject, type Policy, PolicyError, resolvePolicyOver } from './policy.ts';
 
 /** The hash-chained audit stream every proposal, decision and activation is appended to. */
 export const POLICY_AUDIT_STREAM = 'POLICY';
@@ -67,10 +68,6 @@ export interface PolicyTransition {
   readonly activate?: PolicyVersion | undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Every rule whose value differs, leaves only (maps and shapes are walked; arrays compare whole). */
 export function diffPolicies(before: unknown, after: unknown, prefix = ''): PolicyDiffEntry[] {
   if (isPlainObject(before) && isPlainObject(after)) {
@@ -79,15 +76,6 @@ export function diffPolicies(before: unknown, after: unknown, prefix = ''): Poli
   }
   if (canonicalJson(before) === canonicalJson(after)) return [];
   return [{ path: prefix, from: before, to: after }];
-}
-
-function isAccessAdmin(principal: Principal): boolean {
-  return principal.active && principal.roles.includes('access-admin');
-}
-
-/** A director by the approver rules in force (home organisation, approver grade, valid clearance). */
-function isDirector(principal: Principal, policy: Policy, now: string): boolean {
-  return approverRefusal(principal, { requester: '' }, policy, now) === undefined;
 }
 
 /** Why this person may not decide this proposal, or undefined: a different access-admin, or a director. */
@@ -100,7 +88,7 @@ export function proposalDeciderRefusal(
   if (decider.id === proposal.proposer) {
     return 'you proposed this change: another access-admin or a director must decide it';
   }
-  if (!isAccessAdmin(decider) && !isDirector(decider, policy, now)) {
+  if (!hasRole(decider, 'access-admin') && !meetsApproverRules(decider, policy, now)) {
     return 'only access-admins and directors decide policy changes';
   }
   return undefined;
@@ -124,7 +112,7 @@ export interface ProposeArgs {
 /** An access-admin proposes a partial policy; it is validated over the version in force and must change something. */
 export function proposePolicyChange(args: ProposeArgs): PolicyTransition {
   const { id, proposer, changes, current, now } = args;
-  if (!isAccessAdmin(proposer)) {
+  if (!hasRole(proposer, 'access-admin')) {
     throw new ForbiddenError('NOT_ALLOWED', 'only access-admins propose policy changes');
   }
   const reason = args.reason.trim();

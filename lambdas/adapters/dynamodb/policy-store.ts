@@ -14,14 +14,10 @@ import type { PolicyProposal, PolicyVersion } from '../../core/policy-change.ts'
 import type { PolicyCommit, PolicyState, PolicyStore } from '../../core/ports.ts';
 import { auditDayItem, dayOf, streamHeadItem } from './audit-ledger.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
+import type { KeyholderTables } from './request-store.ts';
 import { AUDIT_TABLE_KEYS, keys, STATE_TABLE_KEYS } from './schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-export interface PolicyTables {
-  readonly stateTable: string;
-  readonly auditTable: string;
-}
 
 const VERSION_PREFIX = 'VERSION#';
 const PROPOSAL_PREFIX = 'PROPOSAL#';
@@ -30,9 +26,9 @@ const firstVersion = (bootstrap: Policy): PolicyVersion => ({ version: 1, policy
 
 export class DynamoDbPolicyStore implements PolicyStore {
   readonly #client: DynamoDBDocumentClient;
-  readonly #tables: PolicyTables;
+  readonly #tables: KeyholderTables;
 
-  constructor(client: DynamoDBDocumentClient, tables: PolicyTables) {
+  constructor(client: DynamoDBDocumentClient, tables: KeyholderTables) {
     this.#client = client;
     this.#tables = tables;
   }
