@@ -1,6 +1,8 @@
 // A request's audit events told as a timeline for people: when, what, who (by name) and one plain-English sentence.
 // No hashes, no message ids, no email addresses: the requester may read their own request's timeline.
 import type { AuditAction, AuditEvent } from './audit.ts';
+import { isReasonCode, reasonClause } from './reason-words.ts';
+import { REVIEW_REASONS } from './review.ts';
 
 export interface TimelineEntry {
   readonly at: string;
@@ -18,23 +20,12 @@ function quoted(text: string | undefined): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-/** Reason codes Keyholder records, in words; any other code is spelt out, people's text is quoted. */
-const REASON_WORDS: Readonly<Record<string, string>> = {
-  REVIEW_REVOKED: 'on review',
-  REVIEW_OVERDUE: 'because nobody answered its review in time',
-  PRINCIPAL_INACTIVE: 'because the holder was deactivated',
-  CLEARANCE_LAPSED: "because the holder's clearance lapsed",
-  CAP_REACHED: 'because the external-admin cap was full',
-  APPROVAL_TIMEOUT: 'because nobody decided in time',
-  NOT_DECIDED_IN_TIME: 'because nobody decided it in time',
-};
-
+/** A recorded reason after a sentence: a code in words (core/reason-words.ts), people's text quoted. */
 function because(text: string | undefined): string {
   const line = quoted(text);
   if (!line) return '';
-  if (/^[A-Z][A-Z0-9_]+$/.test(line))
-    return ` ${REASON_WORDS[line] ?? `(${line.toLowerCase().replaceAll('_', ' ')})`}`;
-  return `: "${line}"`;
+  if (!isReasonCode(line)) return `: "${line}"`;
+  return line === REVIEW_REASONS.revoked ? ' on review' : ` because ${reasonClause(line)}`;
 }
 
 const CHANNELS: Readonly<Record<string, string>> = {

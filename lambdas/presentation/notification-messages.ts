@@ -3,6 +3,7 @@
 import { REASONS } from '../core/lifecycle.ts';
 import type { AccessRequest } from '../core/model.ts';
 import type { Notice } from '../core/ports.ts';
+import { reasonClause, reasonInWords, statusInWords } from '../core/reason-words.ts';
 import { type DatasetCatalogue, scopesInWords } from './request-summary.ts';
 import { inWords } from './review-page.ts';
 import { formatDateTime } from './time-words.ts';
@@ -102,7 +103,7 @@ export function rejectedNotice(
       ? 'Your request was approved, but every external admin seat was in use when access was to be granted.'
       : 'Your request was rejected because it can no longer be granted.',
     [
-      ['Reason', request.reason ?? '—'],
+      ['Reason', reasonInWords(request.reason)],
       ['Detail', detail ?? '—'],
       ['At', inWords(request.closedAt)],
     ],
@@ -118,7 +119,7 @@ export function failedNotice(request: AccessRequest, datasets: DatasetCatalogue)
     'Request approved but not granted: the platform refused the access',
     'Your request was approved, but the platform that provides the access could not grant it, so it has ended.',
     [
-      ['Reason', request.reason ?? '—'],
+      ['Reason', reasonInWords(request.reason)],
       ['At', inWords(request.closedAt)],
     ],
     'Nothing was granted. Submit a new request once the platform is working again, or ask an access-admin.',
@@ -135,7 +136,7 @@ export function revokedNotice(request: AccessRequest, names: Names, datasets: Da
     `Your access was revoked by ${by}.`,
     [
       ['Revoked by', by],
-      ['Reason', request.reason ?? '—'],
+      ['Reason', reasonInWords(request.reason)],
       ['At', inWords(request.closedAt)],
     ],
   );
@@ -179,7 +180,7 @@ export function decidedElsewhereNotice(
         : request.status === 'TIMED_OUT'
           ? 'timed out'
           : request.status === 'REJECTED'
-            ? `rejected (${request.reason ?? 'no reason'})`
+            ? `rejected because ${request.reason ? reasonClause(request.reason) : 'it could no longer be granted'}`
             : `approved by ${listOf(approvers)}`;
   return notice(
     'decided-elsewhere',
@@ -189,7 +190,7 @@ export function decidedElsewhereNotice(
     `Request ${request.id} no longer needs your decision: it was ${outcome}.`,
     [
       ['Requester', nameOf(names, request.requester)],
-      ['Status', request.status],
+      ['Status', statusInWords(request.status)],
     ],
     'The approval link and buttons you were sent no longer do anything.',
   );

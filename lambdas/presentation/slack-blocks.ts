@@ -1,7 +1,9 @@
 // Slack Block Kit for Keyholder: the approval prompt (with Approve / Deny while it is the approver's turn), the
 // review prompt (Keep / Revoke while the round is open), the reason dialog for a Deny or a Revoke, and notices as
 // direct messages. Pure: the Slack adapter posts what these return.
+
 import type { ApprovalPromptView, DenyReasonContext, Notice, ReviewPromptView } from '../core/ports.ts';
+import { reasonInWords } from '../core/reason-words.ts';
 import { FREE_TEXT, oneLine, textLines } from './plain-text.ts';
 import { requestFacts, scopesInWords } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
@@ -135,9 +137,9 @@ function outcomeLine(view: ApprovalPromptView): string | undefined {
     case 'TIMED_OUT':
       return `:hourglass: *Timed out* at ${when(request.closedAt)}: nobody needs to decide any more.`;
     case 'REJECTED':
-      return `:no_entry_sign: *Rejected* (${inline(request.reason ?? '')}) at ${when(request.closedAt)}.`;
+      return `:no_entry_sign: *Rejected* at ${when(request.closedAt)}: ${inline(reasonInWords(request.reason))}`;
     case 'REVOKED':
-      return `:lock: *Revoked* by ${inline(name(request.closedBy))} at ${when(request.closedAt)}: ${inline(request.reason ?? '')}`;
+      return `:lock: *Revoked* by ${inline(name(request.closedBy))} at ${when(request.closedAt)}: ${inline(reasonInWords(request.reason))}`;
     case 'EXPIRED':
       return `:lock: *Expired* at ${when(request.closedAt)}.`;
   }

@@ -368,3 +368,53 @@ describe('datasets by title and sensitivity', () => {
     expect(message.text).toContain('A&amp;E Attendances (aggregate)');
   });
 });
+
+// Reason codes and statuses are recorded as codes (JSON, audit) and read as words (lambdas/core/reason-words.ts).
+describe('reasons and statuses in words', () => {
+  const names = { 'dir-ben': 'Ben Director' };
+  const CODE = /\b[A-Z]+_[A-Z_]+\b/;
+  const everything = (notice: ReturnType<typeof rejectedNotice>) => {
+    const email = noticeEmail('gus@acmesoft.example', 'Gus', notice);
+    const slack = noticeMessage(notice);
+    return `${readable(email)}\n${slack.text}\n${JSON.stringify(slack.blocks)}`;
+  };
+
+  it('says why a request was rejected, revoked or cancelled without a code', () => {
+    const closedAt = '2026-12-01T10:00:00.000Z';
+    const rejected = rejectedNotice(
+      { ...pending, status: 'REJECTED', reason: 'CAP_REACHED', closedAt },
+      undefined,
+      datasets,
+    );
+    expect(rejected.facts).toContainEqual(['Reason', 'The external-admin cap was full.']);
+    const lapsed = revokedNotice(
+      { ...active, status: 'REVOKED', reason: 'CLEARANCE_LAPSED', closedAt },
+      names,
+      datasets,
+    );
+    expect(lapsed.facts).toContainEqual(['Reason', "The holder's clearance lapsed."]);
+    const byHand = revokedNotice(
+      { ...active, status: 'REVOKED', reason: 'Project over', closedAt },
+      names,
+      datasets,
+    );
+    expect(byHand.facts).toContainEqual(['Reason', 'Project over']);
+    const elsewhere = decidedElsewhereNotice(
+      { ...pending, status: 'REJECTED', reason: 'CAP_REACHED', closedAt },
+      names,
+      datasets,
+    );
+    expect(elsewhere.headline).toBe(
+      'Request req-1 no longer needs your decision: it was rejected because the external-admin cap was full.',
+    );
+    expect(elsewhere.facts).toContainEqual(['Status', 'Rejected']);
+    for (const notice of [rejected, lapsed, elsewhere])
+      expect(everything(notice), notice.kind).not.toMatch(CODE);
+  });
+
+  it('spells out a code it has no words for instead of showing it raw', () => {
+    const odd = failedNotice({ ...pending, status: 'FAILED', reason: 'PLATFORM_QUOTA_EXCEEDED' }, datasets);
+    expect(odd.facts).toContainEqual(['Reason', 'Platform quota exceeded.']);
+    expect(everything(odd)).not.toMatch(CODE);
+  });
+});
