@@ -1,6 +1,10 @@
 // What the commands print for people (not for --json): pure functions of the API's answers, the time now and the
 // style, so every line is unit-tested. Durations in words, times relative and absolute, datasets by title.
 import {
+  type DatasetCatalogue,
+  scopeInWords as scopeInTheSameWords,
+} from '../lambdas/presentation/request-summary.ts';
+import {
   dateTimeInWords,
   durationInWords,
   formatDateTime,
@@ -10,16 +14,16 @@ import {
 import type { AccessHistory, AccessNow, DatasetList, MeView, RequestView, TimelineView } from './api.ts';
 import { fields, type Style, table, truncate } from './output.ts';
 
-export type Titles = ReadonlyMap<string, string>;
+/** The catalogue by dataset id; undefined when it could not be read (then scopes show as stored). */
+export type Titles = DatasetCatalogue | undefined;
 
 export function titlesOf(list: DatasetList | undefined): Titles {
-  return new Map((list?.datasets ?? []).map((dataset) => [`dataset:${dataset.id}`, dataset.title]));
+  return list && new Map(list.datasets.map((dataset) => [dataset.id, dataset]));
 }
 
-/** 'admin (the whole safe haven)', or the dataset's title ('Hospital Episode Statistics — ...'). */
+/** A scope in the words mail and the console use (lambdas/presentation/request-summary.ts), or as stored. */
 export function scopeInWords(scope: string, titles: Titles): string {
-  if (scope === 'admin') return 'admin (the whole safe haven)';
-  return titles.get(scope) ?? scope;
+  return scopeInTheSameWords(scope, titles);
 }
 
 export function statusInColour(status: string, style: Style): string {
@@ -108,7 +112,7 @@ export function requestDetail(
   const { now, style, titles } = context;
   const access = request.scopes
     .map((scope) =>
-      scope === 'admin' ? scopeInWords(scope, titles) : `${scope}  ${titles.get(scope) ?? ''}`.trim(),
+      scope === 'admin' || !titles ? scopeInWords(scope, titles) : `${scope}  ${scopeInWords(scope, titles)}`,
     )
     .join('\n');
   const grant = request.grant;

@@ -19,7 +19,7 @@ async function titles(context: Context, api: Api): Promise<Titles> {
   try {
     return titlesOf(await context.call(api.GET('/datasets')));
   } catch {
-    return new Map();
+    return undefined;
   }
 }
 
@@ -52,7 +52,7 @@ export async function list(context: Context, options: { status?: Status }): Prom
   const api = await context.authenticatedApi();
   const [answer, names] = await Promise.all([
     context.call(api.GET('/requests', { params: { query: { status: options.status } } })),
-    context.json ? Promise.resolve(new Map()) : titles(context, api),
+    context.json ? Promise.resolve(undefined) : titles(context, api),
   ]);
   if (context.json) return context.printJson(answer);
   context.print(requestsTable(answer.requests, { now: context.now(), style: context.style, titles: names }));
