@@ -244,7 +244,7 @@ describe('keyholder CLI on the local stack', () => {
     expect(access.stdout).toMatch(/^Who holds access now \(/);
     expect(access.stdout).toMatch(
       new RegExp(
-        `Kim Consultant \\(ext-kim\\)\\s+Northwind\\s+admin \\(the whole safe haven\\)\\s+just now\\s+in 1 h (?:29|30) min, (?:[A-Z][a-z]{2} \\d{1,2} [A-Z][a-z]{2} \\d{4}, )?\\d\\d:\\d\\d UTC\\s+dir-ada, dir-ben\\s+${id}`,
+        `Kim Consultant \\(ext-kim\\)\\s+Northwind\\s+Admin: the whole safe haven\\s+just now\\s+in 1 h (?:29|30) min, (?:[A-Z][a-z]{2} \\d{1,2} [A-Z][a-z]{2} \\d{4}, )?\\d\\d:\\d\\d UTC\\s+dir-ada, dir-ben\\s+${id}`,
       ),
     );
     const shown = await keyholder('ext-kim', ['show', id]);
@@ -256,7 +256,7 @@ describe('keyholder CLI on the local stack', () => {
     const mine = await keyholder('ext-kim', ['requests']);
     expect(mine.stdout).toMatch(
       new RegExp(
-        `${id}\\s+ACTIVE\\s+admin \\(the whole safe haven\\)\\s+1 hour 30 minutes\\s+ext-kim\\s+expires in`,
+        `${id}\\s+ACTIVE\\s+Admin: the whole safe haven\\s+1 hour 30 minutes\\s+ext-kim\\s+expires in`,
       ),
     );
 
@@ -288,7 +288,7 @@ describe('keyholder CLI on the local stack', () => {
     );
     const history = await keyholder('dir-ada', ['access', '--principal', 'ext-kim'], { token: true });
     expect(history.stdout).toMatch(
-      new RegExp(`Kim Consultant \\(ext-kim\\)\\s+admin \\(the whole safe haven\\).*REVOKED\\s+${id}`),
+      new RegExp(`Kim Consultant \\(ext-kim\\)\\s+Admin: the whole safe haven.*REVOKED\\s+${id}`),
     );
     const csv = await keyholder('aud-fay', ['access', '--csv', '--at', '1 sec ago'], { token: true });
     expect(csv.code, csv.stderr).toBe(0);
