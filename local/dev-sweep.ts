@@ -1,6 +1,7 @@
 // The sweep on the local stack: the same use cases the scheduled Lambda runs (the sweep, then the drift check), on
 // a timer at the same rate as AWS (or `sweepIntervalMs`), and `POST /dev/sweep` to run it now and see what it did.
 import { dependencies } from '../lambdas/commons/dependencies.ts';
+import { refreshPolicyInForce } from '../lambdas/commons/policy-in-force.ts';
 import { checkDrift, type DriftReport } from '../lambdas/use-cases/drift.ts';
 import { expireStaleProposalsOf } from '../lambdas/use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../lambdas/use-cases/sweep.ts';
@@ -25,6 +26,7 @@ export function localSweep(options: { readonly intervalMs?: number | undefined }
   let running: Promise<unknown> | undefined;
   // As the scheduled handler does: the sweep, then the drift check of the real providers.
   const runNow = async () => {
+    await refreshPolicyInForce();
     const deps = dependencies();
     const report = await sweep(deps);
     const drift = await checkDrift(deps);

@@ -18,9 +18,13 @@ import { PolicySource } from '../use-cases/policy-source.ts';
 import { documentClient, secretsManagerClient, sesClient, sfnClient } from './clients.ts';
 import { ENV, readConfig } from './config.ts';
 import { readNotificationConfig } from './notification-config.ts';
+import { readPolicyInForceWith } from './policy-in-force.ts';
 import { accessProvidersFor } from './provider-dependencies.ts';
 
 let cached: Dependencies | undefined;
+
+// Before each invocation the wrappers read the version in force into this cold start's PolicySource.
+readPolicyInForceWith(async () => dependencies().policySource?.current());
 
 export function dependencies(): Dependencies {
   if (cached) return cached;
@@ -29,6 +33,7 @@ export function dependencies(): Dependencies {
   const mailer = new SesMailer(sesClient(), config.mailFrom, config.sesConfigurationSet);
   const directory = new DynamoDbDirectory(documentClient(), tables);
   const policyStore = new DynamoDbPolicyStore(documentClient(), tables);
+  const policySource = new PolicySource(policyStore, config.policy, systemClock);
   cached = {
     store: new DynamoDbRequestStore(documentClient(), tables),
     directory,
@@ -36,11 +41,14 @@ export function dependencies(): Dependencies {
     mailer,
     clock: systemClock,
     ids: cryptoIds,
-    policy: config.policy,
+    /** The version in force as this invocation read it (policyInForce() ran first), not the deployed one. */
+    get policy() {
+      return policySource.latest().policy;
+    },
     publicBaseUrl: config.publicBaseUrl,
     driftLedger: new DynamoDbDriftLedger(documentClient(), tables),
     policyStore,
-    policySource: new PolicySource(policyStore, config.policy, systemClock),
+    policySource,
     ...notificationDependencies(mailer, tables),
     providers: accessProvidersFor(config.policy, {
       secretId: process.env[ENV.providerSecretsId] || undefined,

@@ -82,6 +82,22 @@ export function maxDurationFor(scopes: readonly Scope[], policy: Policy): string
   return scopes.includes('admin') ? policy.maxDuration.admin : policy.maxDuration.dataset;
 }
 
+/** The steps that decide a request: each records the policy version it was decided under. */
+const DECIDING_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  'REQUEST_SUBMITTED',
+  'APPROVAL_RECORDED',
+  'REQUEST_APPROVED',
+  'REQUEST_DENIED',
+  'REQUEST_REJECTED',
+  'GRANT_ACTIVATED',
+]);
+
+/** The transition with the version of the rules it was decided under, when it decides anything. */
+export function underPolicyVersion(transition: Transition, version: number): Transition {
+  if (!DECIDING_ACTIONS.has(transition.event.action)) return transition;
+  return { ...transition, request: { ...transition.request, policyVersion: version } };
+}
+
 export function countsAgainstCap(request: Pick<AccessRequest, 'external' | 'scopes'>): boolean {
   return request.external && request.scopes.includes('admin');
 }

@@ -171,6 +171,8 @@ export interface AccessRequest {
   readonly extension?: ExtensionRound | undefined;
   /** Access should end but the platform has not confirmed removal yet (ACTIVE only); retried until it does. */
   readonly revocation?: PendingRevocation | undefined;
+  /** The policy version it was last decided under: set at submission, each approval, the decision and the grant. */
+  readonly policyVersion?: number | undefined;
 }
 
 /** An ending of access (revoke, or expiry) that the access provider failed to carry out on the platform. */

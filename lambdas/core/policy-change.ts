@@ -78,18 +78,26 @@ export function diffPolicies(before: unknown, after: unknown, prefix = ''): Poli
   return [{ path: prefix, from: before, to: after }];
 }
 
+/** Who reads and decides proposals: access-admins, and directors who meet the approver rules now. */
+export function isPolicyDecider(principal: Principal, policy: Policy, now: string): boolean {
+  return hasRole(principal, 'access-admin') || meetsApproverRules(principal, policy, now);
+}
+
 /** Why this person may not decide this proposal, or undefined: a different access-admin, or a director. */
 export function proposalDeciderRefusal(
   decider: Principal,
-  proposal: Pick<PolicyProposal, 'proposer'>,
+  proposal: Pick<PolicyProposal, 'id' | 'proposer'>,
   policy: Policy,
   now: string,
-): string | undefined {
+): { readonly code: 'SELF_APPROVAL' | 'NOT_ALLOWED'; readonly message: string } | undefined {
   if (decider.id === proposal.proposer) {
-    return 'you proposed this change: another access-admin or a director must decide it';
+    return {
+      code: 'SELF_APPROVAL',
+      message: `you proposed ${proposal.id}: another access-admin or a director must decide it`,
+    };
   }
-  if (!hasRole(decider, 'access-admin') && !meetsApproverRules(decider, policy, now)) {
-    return 'only access-admins and directors decide policy changes';
+  if (!isPolicyDecider(decider, policy, now)) {
+    return { code: 'NOT_ALLOWED', message: 'only access-admins and directors decide policy changes' };
   }
   return undefined;
 }
@@ -122,7 +130,9 @@ export function proposePolicyChange(args: ProposeArgs): PolicyTransition {
   try {
     proposed = resolvePolicyOver(current.policy, changes, 'changes');
   } catch (error) {
-    if (error instanceof PolicyError) throw new ValidationError('changes', error.message);
+    if (error instanceof PolicyError) {
+      throw new ValidationError(error.path ? `changes.${error.path}` : 'changes', error.message);
+    }
     throw error;
   }
   const diff = diffPolicies(current.policy, proposed);
@@ -173,7 +183,7 @@ export interface DecideProposalArgs {
 export function decidePolicyProposal(args: DecideProposalArgs): PolicyTransition {
   const { proposal, decider, decision, comment, current, now } = args;
   const refusal = proposalDeciderRefusal(decider, proposal, current.policy, now);
-  if (refusal) throw new ForbiddenError('NOT_ALLOWED', refusal);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   if (proposal.status !== 'OPEN') {
     throw new ConflictError(
       'PROPOSAL_CLOSED',

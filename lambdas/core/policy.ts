@@ -118,9 +118,12 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
 }) as Policy;
 
 export class PolicyError extends Error {
-  constructor(message: string) {
+  /** Dotted path of the first rule at fault (`externalAdminCap`, `review.grace`); absent when the whole is. */
+  readonly path: string | undefined;
+  constructor(message: string, path?: string) {
     super(message);
     this.name = 'PolicyError';
+    this.path = path;
   }
 }
 
@@ -137,9 +140,14 @@ function mergeOver(base: unknown, override: unknown): unknown {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     // Maps, not shapes: the override replaces them whole (providers keep the built-in ledger).
-    if (key === 'providers')
-      merged[key] = { ledger: { type: 'ledger' }, ...(isPlainObject(value) ? value : {}) };
-    else merged[key] = MAP_KEYS.has(key) ? value : mergeOver(base[key], value);
+    const next =
+      key === 'providers'
+        ? { ledger: { type: 'ledger' }, ...(isPlainObject(value) ? value : {}) }
+        : MAP_KEYS.has(key)
+          ? value
+          : mergeOver(base[key], value);
+    // An own property even for `__proto__`: a key like any other, so the strict schema refuses it by name.
+    Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return merged;
 }
@@ -164,7 +172,12 @@ export function resolvePolicyOver(base: Policy, override: unknown, source = 'pol
       }
       return `"${issue.path.join('.')}" ${issue.message}`;
     });
-    throw new PolicyError(`Invalid ${source}: ${messages.join('; ')}`);
+    const [first] = result.error.issues;
+    const firstPath = first && [
+      ...first.path,
+      ...(first.code === 'unrecognized_keys' ? first.keys.slice(0, 1) : []),
+    ];
+    throw new PolicyError(`Invalid ${source}: ${messages.join('; ')}`, firstPath?.join('.') || undefined);
   }
   return result.data;
 }

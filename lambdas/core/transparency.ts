@@ -4,6 +4,7 @@
 import type { AuditEvent } from './audit.ts';
 import type { HeadsDigest, LedgerVerdict } from './audit-verify.ts';
 import type { Scope } from './model.ts';
+import type { OverRule } from './over-rule.ts';
 
 export const TRANSPARENCY_WINDOW_DAYS = 30;
 
@@ -34,6 +35,8 @@ export interface TransparencyReport {
   readonly reviews: { readonly onTime: number; readonly overdue: number };
   /** Access found on the platforms without a Keyholder grant and not yet gone (open drift items, a count). */
   readonly outOfBandAccess: number;
+  /** Grants kept running that break the rules in force (a tightened cap or maximum duration); absent in older snapshots. */
+  readonly grantsOverRules?: { readonly total: number; readonly byRule: readonly Count[] } | undefined;
   readonly chainHead:
     | ({ readonly verified: true; readonly verifiedAt: string } & HeadsDigest)
     | { readonly verified: false; readonly verifiedAt: string }
@@ -54,6 +57,8 @@ export interface TransparencyInput {
   readonly verdict?: LedgerVerdict | undefined;
   /** Open out-of-band drift items (lambdas/core/drift.ts); none when no provider can drift. */
   readonly outOfBandAccess?: number | undefined;
+  /** Active grants the rules in force would not allow (lambdas/core/over-rule.ts), one per grant and rule. */
+  readonly overRules?: readonly Pick<OverRule, 'rule' | 'requestId'>[] | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -147,6 +152,10 @@ export function transparencyReport(input: TransparencyInput): TransparencyReport
       overdue: reviews.filter((outcome) => outcome === 'overdue').length,
     },
     outOfBandAccess: input.outOfBandAccess ?? 0,
+    grantsOverRules: {
+      total: new Set((input.overRules ?? []).map((flag) => flag.requestId)).size,
+      byRule: counted((input.overRules ?? []).map((flag) => flag.rule)),
+    },
     chainHead: !verdict
       ? null
       : verdict.ok

@@ -413,6 +413,75 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rules in force now, or at ?at (any signed-in principal: the rules are not secret) */
+    get: operations['getPolicy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policy/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every policy version, oldest first (any signed-in principal) */
+    get: operations['getPolicyVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policy/proposals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every policy proposal, newest first (access-admins and directors) */
+    get: operations['getPolicyProposals'];
+    put?: never;
+    /** Propose a change to the rules (access-admins): a partial policy and a reason; answers the diff */
+    post: operations['postPolicyProposals'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policy/proposals/{id}/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve or deny a proposal (another access-admin or a director, never the proposer); approval makes the next version */
+    post: operations['postPolicyProposalsIdDecisions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -760,6 +829,8 @@ export interface operations {
               };
               /** @description Why the answer is 202: what is still pending */
               message?: string;
+              /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+              policyVersion?: number;
             }[];
           };
         };
@@ -921,6 +992,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1088,6 +1161,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1254,6 +1329,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1421,6 +1498,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1594,6 +1673,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1693,6 +1774,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -1786,6 +1869,13 @@ export interface operations {
                   grantedAt: string;
                   expiresAt: string;
                   approvedBy: string[];
+                  /** @description The rules in force this grant breaks since a policy change tightened them (none: empty) */
+                  overRules: {
+                    /** @enum {string} */
+                    rule: 'externalAdminCap' | 'organisationAdminCaps' | 'maxDuration';
+                    /** @description In words: what the grant breaks; it keeps running */
+                    reason: string;
+                  }[];
                 }[];
                 /** @description Access a platform holds without a Keyholder grant, as the last sweep found it */
                 outOfBand: {
@@ -2121,6 +2211,14 @@ export interface operations {
             };
             /** @description Access found on the platforms without a Keyholder grant, not yet gone (a count) */
             outOfBandAccess: number;
+            /** @description Active grants kept running that break the rules in force since a policy change tightened them */
+            grantsOverRules?: {
+              total: number;
+              byRule: {
+                key: string;
+                count: number;
+              }[];
+            };
             chainHead: {
               verified: boolean;
               verifiedAt: string;
@@ -2776,6 +2874,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -3338,6 +3438,8 @@ export interface operations {
                 };
                 /** @description Why the answer is 202: what is still pending */
                 message?: string;
+                /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+                policyVersion?: number;
               };
               requester: {
                 id: string;
@@ -3632,6 +3734,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -3731,6 +3835,8 @@ export interface operations {
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
           };
         };
       };
@@ -4003,6 +4109,499 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  getPolicy: {
+    parameters: {
+      query?: {
+        at?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rules in force now, or at ?at (any signed-in principal: the rules are not secret) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description 1 is the deployed policy; each approved proposal makes the next */
+            version: number;
+            /** @description Every rule, as KEYHOLDER_POLICY names them (externalAdminCap, maxDuration, ...) */
+            policy: {
+              [key: string]: unknown;
+            };
+            /** @description When it came into force; absent for version 1 */
+            activatedAt?: string;
+            proposalId?: string;
+            proposedBy?: string;
+            approvedBy?: string;
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 404 */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  getPolicyVersions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every policy version, oldest first (any signed-in principal) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            versions: {
+              /** @description 1 is the deployed policy; each approved proposal makes the next */
+              version: number;
+              /** @description Every rule, as KEYHOLDER_POLICY names them (externalAdminCap, maxDuration, ...) */
+              policy: {
+                [key: string]: unknown;
+              };
+              /** @description When it came into force; absent for version 1 */
+              activatedAt?: string;
+              proposalId?: string;
+              proposedBy?: string;
+              approvedBy?: string;
+            }[];
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  getPolicyProposals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every policy proposal, newest first (access-admins and directors) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Newest first */
+            proposals: {
+              id: string;
+              proposer: string;
+              reason: string;
+              changes: {
+                [key: string]: unknown;
+              };
+              /** @description The version the change was proposed over */
+              baseVersion: number;
+              /** @description The whole policy that becomes the next version if approved */
+              proposed: {
+                [key: string]: unknown;
+              };
+              /** @description Each rule that changes: its dotted path, the value in force and the proposed one */
+              diff: {
+                path: string;
+                from: unknown;
+                to: unknown;
+              }[];
+              createdAt: string;
+              /** @description Open until then (approvalTimeout); after it the sweep expires it */
+              deadline: string;
+              /** @enum {string} */
+              status: 'OPEN' | 'APPROVED' | 'DENIED' | 'EXPIRED';
+              decision?: {
+                by: string;
+                /** @enum {string} */
+                decision: 'approve' | 'deny';
+                comment?: string;
+                at: string;
+              };
+              closedAt?: string;
+              /** @description The version an approval made */
+              activatedVersion?: number;
+            }[];
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  postPolicyProposals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description A partial policy (any rules of GET /policy), merged over the version in force and validated as KEYHOLDER_POLICY is */
+          changes: {
+            [key: string]: unknown;
+          };
+          /** @description Why the rules should change */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Propose a change to the rules (access-admins): a partial policy and a reason; answers the diff */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            proposer: string;
+            reason: string;
+            changes: {
+              [key: string]: unknown;
+            };
+            /** @description The version the change was proposed over */
+            baseVersion: number;
+            /** @description The whole policy that becomes the next version if approved */
+            proposed: {
+              [key: string]: unknown;
+            };
+            /** @description Each rule that changes: its dotted path, the value in force and the proposed one */
+            diff: {
+              path: string;
+              from: unknown;
+              to: unknown;
+            }[];
+            createdAt: string;
+            /** @description Open until then (approvalTimeout); after it the sweep expires it */
+            deadline: string;
+            /** @enum {string} */
+            status: 'OPEN' | 'APPROVED' | 'DENIED' | 'EXPIRED';
+            decision?: {
+              by: string;
+              /** @enum {string} */
+              decision: 'approve' | 'deny';
+              comment?: string;
+              at: string;
+            };
+            closedAt?: string;
+            /** @description The version an approval made */
+            activatedVersion?: number;
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 409 */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  postPolicyProposalsIdDecisions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          decision: 'approve' | 'deny';
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Approve or deny a proposal (another access-admin or a director, never the proposer); approval makes the next version */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            proposer: string;
+            reason: string;
+            changes: {
+              [key: string]: unknown;
+            };
+            /** @description The version the change was proposed over */
+            baseVersion: number;
+            /** @description The whole policy that becomes the next version if approved */
+            proposed: {
+              [key: string]: unknown;
+            };
+            /** @description Each rule that changes: its dotted path, the value in force and the proposed one */
+            diff: {
+              path: string;
+              from: unknown;
+              to: unknown;
+            }[];
+            createdAt: string;
+            /** @description Open until then (approvalTimeout); after it the sweep expires it */
+            deadline: string;
+            /** @enum {string} */
+            status: 'OPEN' | 'APPROVED' | 'DENIED' | 'EXPIRED';
+            decision?: {
+              by: string;
+              /** @enum {string} */
+              decision: 'approve' | 'deny';
+              comment?: string;
+              at: string;
+            };
+            closedAt?: string;
+            /** @description The version an approval made */
+            activatedVersion?: number;
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 404 */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 409 */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Error 503 */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
     };

@@ -3,6 +3,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { observability } from '../commons/observability.ts';
+import { policyInForce } from '../commons/policy-in-force.ts';
 import { jsonError } from './errors.ts';
 import { assertBodyWithin, type HttpEvent, MAX_BODY_BYTES, refuseUndeclaredInput } from './request.ts';
 import { ROUTE_INPUTS } from './route-inputs.generated.ts';
@@ -54,5 +55,6 @@ export function httpHandler(
     .use(observability({ describe: httpFacts }))
     .use(contractGuard(options.maxBodyBytes ?? MAX_BODY_BYTES))
     .use(errorMapping(render))
+    .use(policyInForce())
     .handler((event, context) => handle(event, context));
 }

@@ -187,6 +187,35 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     response: { status: 200, schema: schemas.accessTimelineView },
     errors: [400, 401, 403],
   },
+  'GET /policy': {
+    summary: 'The rules in force now, or at ?at (any signed-in principal: the rules are not secret)',
+    query: schemas.policyQuery,
+    response: { status: 200, schema: schemas.policyVersionView },
+    errors: [400, 401, 403, 404],
+  },
+  'GET /policy/versions': {
+    summary: 'Every policy version, oldest first (any signed-in principal)',
+    response: { status: 200, schema: schemas.policyVersionList },
+    errors: [401, 403],
+  },
+  'GET /policy/proposals': {
+    summary: 'Every policy proposal, newest first (access-admins and directors)',
+    response: { status: 200, schema: schemas.policyProposalList },
+    errors: [401, 403],
+  },
+  'POST /policy/proposals': {
+    summary: 'Propose a change to the rules (access-admins): a partial policy and a reason; answers the diff',
+    body: schemas.policyProposalBody,
+    response: { status: 201, schema: schemas.policyProposalView },
+    errors: [400, 401, 403, 409, 503],
+  },
+  'POST /policy/proposals/{id}/decisions': {
+    summary:
+      'Approve or deny a proposal (another access-admin or a director, never the proposer); approval makes the next version',
+    body: schemas.policyDecisionBody,
+    response: { status: 200, schema: schemas.policyProposalView },
+    errors: [400, 401, 403, 404, 409, 503],
+  },
   'GET /health': { summary: 'Liveness', response: { status: 200, schema: schemas.healthView }, errors: [] },
   'GET /auth/config': {
     summary: 'How to sign in: the OpenID issuer, the audience, the public clients of the console and the CLI',

@@ -231,6 +231,13 @@ export const requestView = z.object({
     .optional()
     .describe('A removal the platform has not done yet (still ACTIVE); the sweep retries it'),
   message: z.string().optional().describe('Why the answer is 202: what is still pending'),
+  policyVersion: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'The policy version it was last decided under (GET /policy/versions): at submission, approval, grant',
+    ),
 });
 
 export const requestList = z.object({ requests: z.array(requestView) });
@@ -245,6 +252,14 @@ export const accessList = z.object({
       grantedAt: z.string(),
       expiresAt: z.string(),
       approvedBy: z.array(z.string()),
+      overRules: z
+        .array(
+          z.object({
+            rule: z.enum(['externalAdminCap', 'organisationAdminCaps', 'maxDuration']),
+            reason: z.string().describe('In words: what the grant breaks; it keeps running'),
+          }),
+        )
+        .describe('The rules in force this grant breaks since a policy change tightened them (none: empty)'),
     }),
   ),
   outOfBand: z
@@ -399,6 +414,12 @@ export const transparencyView = z.object({
     .number()
     .int()
     .describe('Access found on the platforms without a Keyholder grant, not yet gone (a count)'),
+  grantsOverRules: z
+    .object({ total: z.number().int(), byRule: countList })
+    .optional()
+    .describe(
+      'Active grants kept running that break the rules in force since a policy change tightened them',
+    ),
   chainHead: z
     .object({
       verified: z.boolean(),
@@ -699,3 +720,75 @@ export const accessTimelineView = z
       },
     ],
   });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy as data (issue 16 §2): GET /policy, GET /policy/versions, GET/POST /policy/proposals and their decisions.
+
+export const policyQuery = z.strictObject({
+  at: instant.optional().describe('The rules in force at this instant; default: now'),
+});
+
+export const policyProposalBody = z
+  .strictObject({
+    changes: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'A partial policy (any rules of GET /policy), merged over the version in force and validated as KEYHOLDER_POLICY is',
+      ),
+    reason: text(4000).min(1, { message: 'is required' }).describe('Why the rules should change'),
+  })
+  .meta({
+    examples: [
+      { changes: { externalAdminCap: 3 }, reason: 'Fewer external admins after the audit finding' },
+      { changes: { maxDuration: { admin: 'P3D' } }, reason: 'Shorter admin grants while the review runs' },
+    ],
+  });
+
+/** The same shape as a request's decision. */
+export const policyDecisionBody = decisionBody.meta({
+  examples: [{ decision: 'approve', comment: 'Agreed at the governance board' }],
+});
+
+const policyRules = z
+  .record(z.string(), z.unknown())
+  .describe('Every rule, as KEYHOLDER_POLICY names them (externalAdminCap, maxDuration, ...)');
+
+export const policyVersionView = z.object({
+  version: z.number().int().describe('1 is the deployed policy; each approved proposal makes the next'),
+  policy: policyRules,
+  activatedAt: z.string().optional().describe('When it came into force; absent for version 1'),
+  proposalId: z.string().optional(),
+  proposedBy: z.string().optional(),
+  approvedBy: z.string().optional(),
+});
+
+export const policyVersionList = z.object({ versions: z.array(policyVersionView) });
+
+export const policyProposalView = z.object({
+  id: z.string(),
+  proposer: z.string(),
+  reason: z.string(),
+  changes: z.record(z.string(), z.unknown()),
+  baseVersion: z.number().int().describe('The version the change was proposed over'),
+  proposed: policyRules.describe('The whole policy that becomes the next version if approved'),
+  diff: z
+    .array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() }))
+    .describe('Each rule that changes: its dotted path, the value in force and the proposed one'),
+  createdAt: z.string(),
+  deadline: z.string().describe('Open until then (approvalTimeout); after it the sweep expires it'),
+  status: z.enum(['OPEN', 'APPROVED', 'DENIED', 'EXPIRED']),
+  decision: z
+    .object({
+      by: z.string(),
+      decision: z.enum(['approve', 'deny']),
+      comment: z.string().optional(),
+      at: z.string(),
+    })
+    .optional(),
+  closedAt: z.string().optional(),
+  activatedVersion: z.number().int().optional().describe('The version an approval made'),
+});
+
+export const policyProposalList = z.object({
+  proposals: z.array(policyProposalView).describe('Newest first'),
+});

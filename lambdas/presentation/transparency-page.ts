@@ -92,6 +92,7 @@ export function transparencyPage(report: TransparencyReport, datasets?: DatasetC
 ${figure('seats', `external admin seats in use (cap of ${report.externalAdminSeats.cap})`, `${report.externalAdminSeats.inUse} / ${report.externalAdminSeats.cap}`)}
 ${countFigure('active', report.activeGrants.total, 'active grant', 'active grants')}
 ${figure('out-of-band', 'access found on the platforms without a grant', report.outOfBandAccess ?? 0)}
+${figure('over-rules', 'grants kept running that break rules tightened since they were granted (none revoked, none added until within them)', report.grantsOverRules?.total ?? 0)}
 </ul>
 ${countTable('by-scope', 'Active grants by scope', 'Scope', report.activeGrants.byScope, 'Grants', (key) => scopeInWords(key, datasets))}
 ${countTable('by-organisation', 'Active grants by organisation', 'Organisation', report.activeGrants.byOrganisation)}

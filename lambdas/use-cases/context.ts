@@ -4,7 +4,7 @@ import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 import type { AccessProviders } from '../core/access-provider.ts';
 import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
 import { ConcurrentChangeError, ForbiddenError, NotFoundError } from '../core/errors.ts';
-import type { Transition } from '../core/lifecycle.ts';
+import { type Transition, underPolicyVersion } from '../core/lifecycle.ts';
 import type { Dataset, Principal } from '../core/model.ts';
 import type { Policy } from '../core/policy.ts';
 import type {
@@ -56,11 +56,13 @@ export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expecte
 
 /** Chains the transition's event onto the stored head and commits everything in one atomic write. */
 export function commitTransition(
-  deps: Pick<Dependencies, 'store'>,
+  deps: Pick<Dependencies, 'store' | 'policySource'>,
   stored: StoredRequest | undefined,
-  transition: Transition,
+  decided: Transition,
   extras: ChangeExtras = {},
 ): Promise<StoredRequest> {
+  // Decided under the version the invocation read (policyInForce); version 1 where no policy store is wired.
+  const transition = underPolicyVersion(decided, deps.policySource?.latest().version ?? 1);
   const head = stored?.audit ?? EMPTY_CHAIN;
   const event = chainEvent(auditStreamOfRequest(transition.request.id), head, transition.event);
   return deps.store.commit({ transition, event, expectedHead: head, ...extras });

@@ -1,11 +1,12 @@
 // Use cases: read the policy (now, at an instant, every version), propose a change, decide it, expire stale ones.
 // Every change is load-decide-commit on the POLICY partition, retried when another writer moved its head.
 import { type AuditEvent, type ChainHead, chainEvent } from '../core/audit.ts';
-import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Principal } from '../core/model.ts';
 import {
   decidePolicyProposal,
   expirePolicyProposal,
+  isPolicyDecider,
   POLICY_AUDIT_STREAM,
   type PolicyProposal,
   type PolicyTransition,
@@ -65,8 +66,17 @@ export function policyVersions(deps: PolicyDependencies): Promise<PolicyVersion[
   return deps.policyStore.versions(deps.policySource.bootstrap);
 }
 
-export async function listPolicyProposals(deps: PolicyDependencies): Promise<PolicyProposal[]> {
-  return await deps.policyStore.listProposals();
+/** Every proposal, newest first: for those who decide them (access-admins and directors). */
+export async function listPolicyProposals(
+  deps: PolicyDependencies,
+  reader: Principal,
+): Promise<PolicyProposal[]> {
+  const { policy } = await deps.policySource.current();
+  if (!isPolicyDecider(reader, policy, deps.clock.now())) {
+    throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and directors see policy proposals');
+  }
+  const proposals = await deps.policyStore.listProposals();
+  return proposals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
 export interface ProposalInput {
@@ -141,10 +151,16 @@ export async function expireStaleProposals(deps: PolicyDependencies): Promise<Po
   return expired;
 }
 
+/** What the policy routes need of the composition root: its policy store and source, which must be wired. */
+export function policyDependenciesOf(deps: Dependencies): PolicyDependencies {
+  const { policyStore, policySource } = deps;
+  if (!policyStore || !policySource) throw new Error('no policy store is configured');
+  return { policyStore, policySource, clock: deps.clock, ids: deps.ids };
+}
+
 /** The scheduled sweep's call: expires stale proposals where a policy store is wired; the ids it expired. */
 export async function expireStaleProposalsOf(deps: Dependencies): Promise<string[]> {
-  const { policyStore, policySource } = deps;
-  if (!policyStore || !policySource) return [];
-  const expired = await expireStaleProposals({ policyStore, policySource, clock: deps.clock, ids: deps.ids });
+  if (!deps.policyStore || !deps.policySource) return [];
+  const expired = await expireStaleProposals(policyDependenciesOf(deps));
   return expired.map((proposal) => proposal.id);
 }

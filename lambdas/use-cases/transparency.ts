@@ -1,6 +1,7 @@
 // Use cases: the public transparency report, computed live (locally, or before a snapshot exists) or read from
 // the daily snapshot, and the daily publication.
 
+import { grantsOverRules } from '../core/over-rule.ts';
 import type { AnchorStore, AuditLedger, TransparencySnapshots } from '../core/ports.ts';
 import { type TransparencyReport, transparencyReport, windowStart } from '../core/transparency.ts';
 import type { Dependencies } from './context.ts';
@@ -30,6 +31,7 @@ export async function liveTransparencyReport(deps: TransparencyDependencies): Pr
     events,
     verdict,
     outOfBandAccess: outOfBand.length,
+    overRules: grantsOverRules(activeGrants, deps.policy, now),
   });
 }
 

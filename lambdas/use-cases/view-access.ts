@@ -5,6 +5,8 @@ import type { AuditEvent } from '../core/audit.ts';
 import { mayViewAccess, mayViewAudit, mayViewDirectory } from '../core/authorization.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import type { Dataset, Principal, Scope } from '../core/model.ts';
+import { grantsOverRules, type OverRule } from '../core/over-rule.ts';
+import { overRuleInWords } from '../presentation/over-rule-words.ts';
 import { type Dependencies, loadRequest } from './context.ts';
 
 export interface AccessHolding {
@@ -14,6 +16,8 @@ export interface AccessHolding {
   readonly grantedAt: string;
   readonly expiresAt: string;
   readonly approvedBy: readonly string[];
+  /** The rules in force this grant breaks (it keeps running): a tightened cap or maximum duration. */
+  readonly overRules: readonly { readonly rule: OverRule['rule']; readonly reason: string }[];
 }
 
 /** Access a platform has that Keyholder never granted, as the sweep last found it (open drift items). */
@@ -51,6 +55,11 @@ export async function whoHasAccess(deps: Dependencies, caller: Principal): Promi
     deps.directory.listPrincipals(),
   ]);
   const byId = new Map(principals.map((principal) => [principal.id, principal]));
+  const flags = grantsOverRules(grants, deps.policy, now);
+  const overRulesOf = (requestId: string) =>
+    flags
+      .filter((flag) => flag.requestId === requestId)
+      .map((flag) => ({ rule: flag.rule, reason: overRuleInWords(flag) }));
   const byRequest = new Map<string, AccessHolding>();
   for (const grant of grants) {
     // A grant whose expiry has passed but whose workflow has not yet closed it is no longer access.
@@ -72,6 +81,7 @@ export async function whoHasAccess(deps: Dependencies, caller: Principal): Promi
       grantedAt: grant.grantedAt,
       expiresAt: grant.expiresAt,
       approvedBy: grant.approvedBy,
+      overRules: overRulesOf(grant.requestId),
     });
   }
   return [...byRequest.values()].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));

@@ -341,6 +341,43 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     expect.soft(await statusOf('PATCH /principals/{id}', self)).toBe(403);
   });
 
+  it('replays the policy: read it, propose from the example, refuse the proposer, approve as a director', async () => {
+    expect.soft(await statusOf('GET /policy', { as: 'ext-kim' })).toBe(200);
+    refusedNaming(await replay('GET /policy', { as: 'ext-kim', query: { at: 'yesterday' } }), 400, 'at');
+    expect.soft(await statusOf('GET /policy')).toBe(401);
+    expect.soft(await statusOf('GET /policy/versions', { as: 'aud-fay' })).toBe(200);
+    const proposed = await replay('POST /policy/proposals', {
+      as: 'adm-eve',
+      json: { ...exampleOf('POST /policy/proposals', 1), changes: { expiryReminderLead: 'PT2H' } },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    refusedNaming(
+      await replay('POST /policy/proposals', {
+        as: 'adm-eve',
+        json: { changes: { externalAdminCap: -1 }, reason: 'Negative' },
+      }),
+      400,
+      'changes.externalAdminCap',
+    );
+    const notAdmin = { as: 'dir-ada', json: exampleOf('POST /policy/proposals') };
+    expect.soft(await statusOf('POST /policy/proposals', notAdmin)).toBe(403);
+    expect.soft(await statusOf('GET /policy/proposals', { as: 'dir-ada' })).toBe(200);
+    expect.soft(await statusOf('GET /policy/proposals', { as: 'ext-kim' })).toBe(403);
+    const decisions = `/policy/proposals/${proposed.body.id}/decisions`;
+    const decide = (as: string, path = decisions) =>
+      replay('POST /policy/proposals/{id}/decisions', {
+        as,
+        path,
+        json: exampleOf('POST /policy/proposals/{id}/decisions'),
+      });
+    expect.soft((await decide('adm-eve')).status).toBe(403);
+    expect.soft((await decide('dir-ada', '/policy/proposals/pol-none/decisions')).status).toBe(404);
+    const approved = await decide('dir-ada');
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'APPROVED', activatedVersion: 2 });
+    expect.soft((await decide('dir-ben')).status).toBe(409);
+  });
+
   it('replays a Slack click, signed, and refuses an unsigned one', async () => {
     const request = await submit('ext-jon');
     const prompt = await waitFor(() => {
@@ -466,7 +503,7 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     const missing = contract.operations.filter((key) => !replayed.has(key));
     expect(missing, 'operations without a replay').toEqual([]);
     expect(mismatches.join('\n')).toBe('');
-    expect(contract.operations.length).toBe(45);
+    expect(contract.operations.length).toBe(50);
     expect(requests).toBeGreaterThan(contract.operations.length);
     console.info(`replayed ${requests} requests over ${contract.operations.length} operations`);
   });

@@ -1,9 +1,13 @@
 // Policy changes on DynamoDB Local: a proposal and its decision stored with their POLICY events; two concurrent
 // approvals make exactly one version; `?at=` answers the version in force; expiry; the trail verifies; and a
 // warm reader's cached policy picks up a new version once its TTL passed (fake clock).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import middy from '@middy/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbAuditLedger } from '../../lambdas/adapters/dynamodb/audit-ledger.ts';
 import { DynamoDbPolicyStore } from '../../lambdas/adapters/dynamodb/policy-store.ts';
+import { dependencies, resetDependencies } from '../../lambdas/commons/dependencies.ts';
+import { ENV } from '../../lambdas/commons/env.ts';
+import { policyInForce as policyInForceMiddleware } from '../../lambdas/commons/policy-in-force.ts';
 import { ConflictError, ForbiddenError } from '../../lambdas/core/errors.ts';
 import { POLICY_AUDIT_STREAM } from '../../lambdas/core/policy-change.ts';
 import {
@@ -170,5 +174,47 @@ describe('policy changes on DynamoDB', () => {
     expect(fresh.version).toBe(2);
     expect(reader.latest().policy.externalAdminCap).toBe(3);
     expect(POLICY_CACHE_TTL_MS).toBeLessThan(60_000);
+  });
+
+  it("the composition root's deps.policy is the version in force: a warm Lambda sees a new one after the TTL", async () => {
+    // Prepare: this process's dependencies() on the test tables, the system clock faked
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(NOW));
+    const env = {
+      [ENV.stateTable]: tables.stateTable,
+      [ENV.auditTable]: tables.auditTable,
+      [ENV.policyJson]: JSON.stringify(policy),
+      AWS_ENDPOINT_URL_DYNAMODB: tables.endpoint,
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    resetDependencies();
+    // A warm function: the same wrapper order as every handler, reading the cap a grant would be checked against
+    const warm = middy()
+      .use(policyInForceMiddleware())
+      .handler(async () => dependencies().policy.externalAdminCap);
+    try {
+      expect(await warm(undefined, {} as never)).toBe(policy.externalAdminCap);
+
+      // Act: another function approves a lower cap
+      const proposal = await proposeChange(deps(), people.accessAdmin, {
+        changes: { externalAdminCap: 1 },
+        reason: REASON,
+      });
+      await decideChange(deps(), secondAdmin, { proposalId: proposal.id, decision: 'approve' });
+
+      // Assess: the cached version inside the TTL, the new one once it passed (well within a minute)
+      vi.setSystemTime(new Date(Date.parse(NOW) + POLICY_CACHE_TTL_MS - 1));
+      expect(await warm(undefined, {} as never)).toBe(policy.externalAdminCap);
+      vi.setSystemTime(new Date(Date.parse(NOW) + POLICY_CACHE_TTL_MS));
+      expect(await warm(undefined, {} as never)).toBe(1);
+      expect(dependencies().policySource?.latest().version).toBe(2);
+    } finally {
+      resetDependencies();
+      vi.unstubAllEnvs();
+      vi.useRealTimers();
+    }
   });
 });

@@ -268,6 +268,16 @@ describe('authentication on every JWT route', () => {
       'POST /requests/{id}/reviews': json('POST', `/requests/${activeId}/reviews`, { decision: 'keep' }),
       'POST /principals/{id}/preview': json('POST', '/principals/ext-gus/preview', { active: false }),
       'GET /access/timeline': { method: 'GET', path: '/access/timeline' },
+      'GET /policy': { method: 'GET', path: '/policy' },
+      'GET /policy/versions': { method: 'GET', path: '/policy/versions' },
+      'GET /policy/proposals': { method: 'GET', path: '/policy/proposals' },
+      'POST /policy/proposals': json('POST', '/policy/proposals', {
+        changes: { externalAdminCap: 1 },
+        reason: 'Forged token test',
+      }),
+      'POST /policy/proposals/{id}/decisions': json('POST', '/policy/proposals/pol-none/decisions', {
+        decision: 'approve',
+      }),
     };
     const request = requests[key];
     if (!request) throw new Error(`no authenticated request for ${key}: add the route here`);

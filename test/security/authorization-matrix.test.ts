@@ -35,8 +35,9 @@ const ROLE_PRINCIPALS = {
 type Role = keyof typeof ROLE_PRINCIPALS | 'scimClient';
 const ROLES = [...Object.keys(ROLE_PRINCIPALS), 'scimClient'] as Role[];
 
-/** What a route acts on: a pending or an active request of the requester, an approval link, or nothing. */
-type Target = 'none' | 'pending' | 'active' | 'link';
+/** What a route acts on: a pending or an active request of the requester, an approval link, an open policy
+ * proposal of the access-admin's, or nothing. */
+type Target = 'none' | 'pending' | 'active' | 'link' | 'proposal';
 
 interface Row {
   readonly target: Target;
@@ -237,6 +238,34 @@ const MATRIX: Readonly<Record<string, Row>> = {
     request: () => get('/access/timeline'),
     expected: row(403, 403, 200, 403, 403, 200, 200, 401, 401),
   },
+  // The rules are not secret: every signed-in principal reads them. Only access-admins propose; proposals are read
+  // and decided by access-admins and home directors, never by their proposer (adm-eve here: SELF_APPROVAL).
+  'GET /policy': {
+    target: 'none',
+    request: () => get(`/policy?at=${yesterday}`),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 401, 401),
+  },
+  'GET /policy/versions': {
+    target: 'none',
+    request: () => get('/policy/versions'),
+    expected: row(200, 200, 200, 200, 200, 200, 200, 401, 401),
+  },
+  'GET /policy/proposals': {
+    target: 'none',
+    request: () => get('/policy/proposals'),
+    expected: row(403, 403, 200, 403, 403, 200, 403, 401, 401),
+  },
+  'POST /policy/proposals': {
+    target: 'none',
+    request: () =>
+      json('POST', '/policy/proposals', { changes: { expiryReminderLead: 'PT3H' }, reason: 'Matrix' }),
+    expected: row(403, 403, 403, 403, 403, 201, 403, 401, 401),
+  },
+  'POST /policy/proposals/{id}/decisions': {
+    target: 'proposal',
+    request: ({ id }) => json('POST', `/policy/proposals/${id}/decisions`, { decision: 'approve' }),
+    expected: row(403, 403, 200, 403, 403, 403, 403, 401, 401),
+  },
   'GET /health': {
     target: 'none',
     request: () => get('/health'),
@@ -363,8 +392,22 @@ describe('authorization matrix: every route x every role', () => {
     await stack.waitForStatus(id, 'ACTIVE');
     return { id, token };
   };
+  const propose = async () => {
+    const proposed = await stack.call('POST', '/policy/proposals', {
+      as: ROLE_PRINCIPALS.accessAdmin,
+      body: { changes: { expiryReminderLead: 'PT2H' }, reason: 'Matrix: remind holders earlier' },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    return { id: proposed.body.id as string, token: '' };
+  };
   const fixtureFor = (target: Target) =>
-    target === 'active' ? activate() : target === 'none' ? undefined : submit();
+    target === 'active'
+      ? activate()
+      : target === 'proposal'
+        ? propose()
+        : target === 'none'
+          ? undefined
+          : submit();
 
   const send = (cell: Cell, ids: { id: string; token: string }): Promise<RawAnswer> => {
     const request = MATRIX[cell.route]?.request(ids) as RawRequest;
@@ -400,7 +443,11 @@ describe('authorization matrix: every route x every role', () => {
     const quiet = CELLS.filter((cell) => !changes(cell));
     const writes = CELLS.filter(changes);
     const [shared, fixtures] = await Promise.all([
-      Promise.all([submit(), activate()]).then(([pending, active]) => ({ pending, active })),
+      Promise.all([submit(), activate(), propose()]).then(([pending, active, proposal]) => ({
+        pending,
+        active,
+        proposal,
+      })),
       Promise.all(writes.map((cell) => fixtureFor(MATRIX[cell.route]?.target ?? 'none'))),
     ]);
     const before: TableSnapshot = await quietSnapshot(stack);
@@ -409,7 +456,9 @@ describe('authorization matrix: every route x every role', () => {
     const quietAnswers = await Promise.all(
       quiet.map(async (cell) => {
         const target = MATRIX[cell.route]?.target ?? 'none';
-        return { cell, answer: await send(cell, target === 'active' ? shared.active : shared.pending) };
+        const ids =
+          target === 'active' ? shared.active : target === 'proposal' ? shared.proposal : shared.pending;
+        return { cell, answer: await send(cell, ids) };
       }),
     );
     const after = await snapshotTables(stack);

@@ -38,7 +38,7 @@ import {
 } from '../support/security.ts';
 
 const JUSTIFICATION = 'Investigating a data quality incident in the admissions feed';
-/** Requests per property run, sent at once; runs per route make at least 10,000 in all (45 routes x 440). */
+/** Requests per property run, sent at once; runs per route make at least 10,000 in all (50 routes x 440). */
 const BATCH = 20;
 const RUNS_PER_ROUTE = 22;
 const CONCURRENCY = 12;
@@ -84,6 +84,8 @@ interface Case extends Draft {
 interface Fixtures {
   readonly pendingId: string;
   readonly activeId: string;
+  /** An open policy proposal of adm-eve's. */
+  readonly proposalId: string;
   /** dir-ada's live approval link token for the pending request. */
   readonly approvalToken: string;
   readonly signingSecret: string;
@@ -1185,6 +1187,15 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
     { name: 'decision', valid: fc.constantFrom('keep', 'revoke'), required: true },
     { name: 'comment', valid: fc.constant('No longer needed'), required: false, max: 4000 },
   ];
+  const proposalFields: BodyField[] = [
+    {
+      name: 'changes',
+      valid: fc.constantFrom({ externalAdminCap: 3 }, { maxDuration: { admin: 'P3D' } }),
+      required: true,
+      wrong: fc.constantFrom('externalAdminCap=3', 3, [{ externalAdminCap: 3 }], null, true),
+    },
+    { name: 'reason', valid: fc.constant('Fewer external admins'), required: true, max: 4000 },
+  ];
   const validJson = (entries: Entries) => ({
     body: jsonObjectText(entries),
     headers: { 'content-type': 'application/json' },
@@ -1392,6 +1403,52 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
           }),
         ),
       );
+    case 'GET /policy':
+      return at(
+        'GET',
+        '/policy',
+        fc.oneof(
+          invalidQuery(schemas.policyQuery, ['at'], {
+            at: fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '2026-01-01'),
+          }),
+          undeclaredBody,
+        ),
+      );
+    case 'POST /policy/proposals':
+      return at(
+        'POST',
+        '/policy/proposals',
+        fc.oneof(
+          { arbitrary: jsonBodyDrafts(proposalFields), weight: 9 },
+          undeclaredQuery,
+          fc
+            .constantFrom<Entries>(
+              [['changes', { externalAdminCap: -1 }]],
+              [['changes', { externalAdminKap: 3 }]],
+              [['changes', { review: { grace: 'soon' } }]],
+              [['changes', {}]],
+            )
+            .map((entries) => ({
+              ...validJson([...entries, ['reason', 'Fewer external admins']]),
+              defect: `invalid policy ${JSON.stringify(entries[0]?.[1])}`,
+            })),
+          fc.constant({
+            body: '{"changes":{"__proto__":{"externalAdminCap":3}},"reason":"Fewer external admins"}',
+            headers: { 'content-type': 'application/json' },
+            defect: 'a __proto__ rule',
+          }),
+        ),
+      );
+    case 'POST /policy/proposals/{id}/decisions':
+      return withId(
+        'POST',
+        (id) => `/policy/proposals/${id}/decisions`,
+        [f.proposalId],
+        fc.oneof({ arbitrary: jsonBodyDrafts(decisionFields), weight: 9 }, undeclaredQuery),
+        fc.constantFrom<Entries>([['decision', 'approve']], [['decision', 'deny']]).map(validJson),
+      );
+    case 'GET /policy/versions':
+    case 'GET /policy/proposals':
     case 'GET /me':
     case 'GET /inbox':
     case 'GET /audit/verify':
@@ -1660,12 +1717,18 @@ describe('hostile input through the local gateway', () => {
       body: { decision: 'approve' },
     });
     await stack.waitForStatus(activeId, 'ACTIVE');
+    const proposal = await stack.call('POST', '/policy/proposals', {
+      as: 'adm-eve',
+      body: { changes: { externalAdminCap: 4 }, reason: 'Hostile input: an open proposal to aim at' },
+    });
+    expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
     const link = stack.approvalLinks('dir-ada', pendingId)[0] ?? '';
     const tokens = new Map<string, string>();
     for (const role of ROLES) tokens.set(role, await stack.tokenFor(role));
     fixtures = {
       pendingId,
       activeId,
+      proposalId: proposal.body.id as string,
       approvalToken: link.slice(link.lastIndexOf('/') + 1),
       signingSecret: stack.channels.signingSecret,
       tokens,

@@ -95,6 +95,7 @@ const OPTIONAL_REQUEST_FIELDS = [
   'reviews',
   'extension',
   'revocation',
+  'policyVersion',
 ] as const satisfies readonly (keyof AccessRequest)[];
 // A map rather than a list so the compiler fails when AccessRequest gains a field the store would not write.
 const STORED_REQUEST_FIELDS = {
@@ -120,6 +121,7 @@ const STORED_REQUEST_FIELDS = {
   reviews: true,
   extension: true,
   revocation: true,
+  policyVersion: true,
 } as const satisfies Record<keyof AccessRequest, true>;
 const REQUEST_FIELDS = Object.keys(STORED_REQUEST_FIELDS) as (keyof AccessRequest)[];
 

@@ -9,10 +9,12 @@ import { s3Client } from '../../commons/clients.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { readNotificationConfig } from '../../commons/notification-config.ts';
 import { logger, observability } from '../../commons/observability.ts';
+import { policyInForce } from '../../commons/policy-in-force.ts';
 import { decideByEmailReply, type ReplyOutcome } from '../../use-cases/email-reply.ts';
 
 export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>()
   .use(observability())
+  .use(policyInForce())
   .handler(async (event) => {
     const deps = dependencies();
     const inbound = readNotificationConfig().inboundMail;

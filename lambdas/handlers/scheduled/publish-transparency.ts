@@ -3,10 +3,12 @@ import middy from '@middy/core';
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
+import { policyInForce } from '../../commons/policy-in-force.ts';
 import { publishTransparencyReport } from '../../use-cases/transparency.ts';
 
 export const handler = middy()
   .use(observability())
+  .use(policyInForce())
   .handler(async () => {
     const audit = auditDependencies();
     if (!audit.snapshots)

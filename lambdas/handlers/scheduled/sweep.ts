@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { dependencies } from '../../commons/dependencies.ts';
 import { driftMetricsLines, sweepMetricsLine } from '../../commons/metrics.ts';
 import { logger, observability } from '../../commons/observability.ts';
+import { policyInForce } from '../../commons/policy-in-force.ts';
 import { checkDrift, type DriftReport } from '../../use-cases/drift.ts';
 import { expireStaleProposalsOf } from '../../use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../../use-cases/sweep.ts';
@@ -22,4 +23,4 @@ const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: Dri
   return { ...report, drift };
 };
 
-export const handler = middy().use(observability()).handler(sweepAndCheckDrift);
+export const handler = middy().use(observability()).use(policyInForce()).handler(sweepAndCheckDrift);

@@ -3,6 +3,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { observability } from '../../commons/observability.ts';
+import { policyInForce } from '../../commons/policy-in-force.ts';
 import { KeyholderError } from '../../core/errors.ts';
 import { WORKFLOW_ERRORS } from '../../routes.ts';
 
@@ -47,5 +48,6 @@ export function workflowTask<S extends z.ZodType, R>(schema: S, handle: (input: 
   return middy<unknown, R>()
     .use(observability({ describe: stepFacts }))
     .use(workflowErrorNames)
+    .use(policyInForce())
     .handler(async (event) => handle(schema.parse(event)));
 }

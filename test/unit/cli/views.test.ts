@@ -185,6 +185,7 @@ describe('access and datasets', () => {
           grantedAt: '2026-12-05T10:43:00.000Z',
           expiresAt: '2026-12-05T14:05:00.000Z',
           approvedBy: ['dir-ada', 'dir-ben'],
+          overRules: [],
         },
       ],
       outOfBand: [

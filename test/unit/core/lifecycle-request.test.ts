@@ -12,6 +12,7 @@ import {
   rejectRequest,
   submitRequest,
   timeOutRequest,
+  underPolicyVersion,
 } from '../../../lambdas/core/lifecycle.ts';
 import type { AccessRequest, DecisionChannel, Principal } from '../../../lambdas/core/model.ts';
 import type { Policy } from '../../../lambdas/core/policy.ts';
@@ -714,6 +715,25 @@ describe('cancelRequest', () => {
       code: 'NOT_PENDING',
       message: 'request req-1 is ACTIVE; only pending requests can be cancelled',
     });
+  });
+});
+
+describe('underPolicyVersion', () => {
+  it('records the version on submission and on decisions, and leaves other steps as they were', () => {
+    // Prepare
+    const submitted = submit(people.externalScA, { scopes: ['admin'] });
+    const halfApproved = approvedBy(pendingRequest(people.externalScA), [people.homeDirector]);
+    const timedOut = timeOutRequest({ ...halfApproved, policyVersion: 2 }, halfApproved.approvalDeadline);
+
+    // Act
+    const stamped = underPolicyVersion(submitted, 3);
+    const untouched = timedOut && underPolicyVersion(timedOut, 3);
+
+    // Assess
+    expect(stamped.request.policyVersion).toBe(3);
+    expect(stamped.event).toEqual(submitted.event);
+    expect(untouched?.request.policyVersion).toBe(2);
+    expect(submitted.request.policyVersion).toBeUndefined();
   });
 });
 

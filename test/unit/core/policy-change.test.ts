@@ -64,11 +64,16 @@ describe('proposePolicyChange', () => {
   it('refuses an invalid or unknown rule naming it, and a change that changes nothing', () => {
     const invalid = thrownBy(() => propose({ externalAdminCap: -1 }));
     expect(invalid).toBeInstanceOf(ValidationError);
-    expect((invalid as ValidationError).field).toBe('changes');
+    expect((invalid as ValidationError).field).toBe('changes.externalAdminCap');
     expect((invalid as Error).message).toContain('externalAdminCap');
-    expect((thrownBy(() => propose({ externalAdminKap: 1 })) as Error).message).toContain('externalAdminKap');
+    const unknown = thrownBy(() => propose({ externalAdminKap: 1 })) as ValidationError;
+    expect(unknown.message).toContain('externalAdminKap');
+    expect(unknown.field).toBe('changes.externalAdminKap');
+    expect((thrownBy(() => propose({ review: { grace: 'soon' } })) as ValidationError).field).toBe(
+      'changes.review.grace',
+    );
     expect((thrownBy(() => propose({ externalAdminCap: 5 })) as Error).message).toContain('as it is');
-    expect(thrownBy(() => propose([1]))).toBeInstanceOf(ValidationError);
+    expect(thrownBy(() => propose([1]))).toMatchObject({ field: 'changes' });
   });
 
   it('is for access-admins only, and needs a reason', () => {
@@ -107,8 +112,12 @@ describe('decidePolicyProposal', () => {
     decidePolicyProposal({ proposal: open, decider, decision, comment: 'agreed', current: V1, now });
 
   it('refuses the proposer, and anyone neither access-admin nor director', () => {
-    expect(proposalDeciderRefusal(people.accessAdmin, open, policy, NOW)).toContain('you proposed');
-    expect(thrownBy(() => decide(people.accessAdmin))).toBeInstanceOf(ForbiddenError);
+    expect(proposalDeciderRefusal(people.accessAdmin, open, policy, NOW)).toEqual({
+      code: 'SELF_APPROVAL',
+      message: 'you proposed pol-1: another access-admin or a director must decide it',
+    });
+    expect(thrownBy(() => decide(people.accessAdmin))).toMatchObject({ code: 'SELF_APPROVAL' });
+    expect(thrownBy(() => decide(people.manager))).toMatchObject({ code: 'NOT_ALLOWED' });
     expect(thrownBy(() => decide(people.manager))).toBeInstanceOf(ForbiddenError);
     expect(thrownBy(() => decide(people.auditor))).toBeInstanceOf(ForbiddenError);
   });
