@@ -1,5 +1,6 @@
 // The benchmark's printed table: one row per figure with its unit, then every target with pass or fail.
 import type { BenchReport } from './bench.ts';
+import { type BundlesResult, judgeBundle } from './sections/bundles.ts';
 import type { Percentiles } from './support.ts';
 
 type Row = readonly [section: string, measure: string, value: string, unit: string];
@@ -108,28 +109,7 @@ export function reportRows(report: BenchReport): Row[] {
       's',
     ]);
   }
-  if (bundles) {
-    for (const entry of bundles.entries) {
-      rows.push([
-        'bundles',
-        entry.name,
-        `${decimal(entry.bytes / 1024, 0)} KiB (${decimal(entry.gzipBytes / 1024, 0)} gz), init ${integer(entry.initMs)}`,
-        'KiB, ms',
-      ]);
-    }
-    rows.push([
-      'bundles',
-      `largest of ${bundles.count}`,
-      `${bundles.largest.name} ${decimal(bundles.largest.bytes / 1024, 0)}`,
-      'KiB',
-    ]);
-    rows.push([
-      'bundles',
-      'slowest init (median)',
-      `${bundles.slowestInit.name} ${integer(bundles.slowestInit.initMs)}`,
-      'ms',
-    ]);
-  }
+  if (bundles) rows.push(...bundleRows(bundles));
   if (audit) {
     rows.push(['audit', 'events / streams', `${integer(audit.events)} / ${integer(audit.streams)}`, '']);
     rows.push(['audit', 'verify in memory', integer(audit.pureVerifyPerSecond), 'events/s']);
@@ -240,6 +220,53 @@ export function reportRows(report: BenchReport): Row[] {
       'users',
     ]);
   }
+  return rows;
+}
+
+const kib = (bytes: number) => `${decimal(bytes / 1024, 0)} KiB`;
+const ratio = (before: number, after: number) => (after > 0 ? `${decimal(before / after, 1)}x` : 'n/a');
+
+/** Per bundle: size and init now, its floor, and the base commit's figures with the ratio; misses name modules. */
+export function bundleRows(bundles: BundlesResult): Row[] {
+  const rows: Row[] = [];
+  for (const entry of bundles.entries) {
+    const size = bundles.sdkBundled
+      ? `${kib(entry.appBytes)} (+${kib(entry.bytes - entry.appBytes)} SDK)`
+      : kib(entry.bytes);
+    const now = `${size}, init ${integer(entry.initMs)} ms`;
+    const before = entry.base
+      ? `${kib(entry.base.bytes)}, init ${integer(entry.base.initMs)} ms -> ${now} ` +
+        `(${ratio(entry.base.bytes, entry.bytes)} smaller, ${ratio(entry.base.initMs, entry.initMs)} faster)`
+      : now;
+    rows.push(['bundles', entry.name, `${before}; floor ${integer(entry.floorMs)} ms`, '']);
+    const verdict = judgeBundle(entry, entry.budget);
+    if (verdict.bytes === false || verdict.init === false) {
+      const heaviest = entry.topModules
+        .slice(0, 6)
+        .map((weight) => `${weight.module} ${kib(weight.bytes)}`)
+        .join(', ');
+      rows.push(['bundles', `  ${entry.name} missed: heaviest modules`, heaviest, '']);
+    }
+  }
+  rows.push([
+    'bundles',
+    `largest of ${bundles.count}`,
+    `${bundles.largest.name} ${kib(bundles.largest.bytes)}`,
+    '',
+  ]);
+  rows.push([
+    'bundles',
+    'slowest init (median)',
+    `${bundles.slowestInit.name} ${integer(bundles.slowestInit.initMs)}`,
+    'ms',
+  ]);
+  if (bundles.baseCommit) rows.push(['bundles', 'before = base commit', bundles.baseCommit.slice(0, 12), '']);
+  rows.push([
+    'bundles',
+    'AWS SDK',
+    bundles.sdkBundled ? 'bundled, tree-shaken' : "the runtime's (external)",
+    '',
+  ]);
   return rows;
 }
 

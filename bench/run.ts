@@ -34,6 +34,7 @@ const SIZE_FLAGS = {
 } as const satisfies Record<string, keyof BenchSizes>;
 
 const HELP = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--strict] [--out dir]
+bundles: [--bundle-sdk] (bundle the AWS SDK) [--base <commit>] (compare with; default where HEAD left main) [--no-base]
 sizes: ${Object.keys(SIZE_FLAGS)
   .map((flag) => `--${flag} N`)
   .join(' ')}
@@ -45,6 +46,9 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      'bundle-sdk': { type: 'boolean', default: false },
+      base: { type: 'string' },
+      'no-base': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench', 'results') },
       help: { type: 'boolean', default: false },
       ...Object.fromEntries(Object.keys(SIZE_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
@@ -71,7 +75,12 @@ async function main(): Promise<number> {
   if (unknown.length > 0)
     throw new Error(`--only: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
 
-  const report = await runBench({ sizes: sizes as unknown as BenchSizes, only: only as Section[] });
+  sizes.bundleSdk = values['bundle-sdk'];
+  const report = await runBench({
+    sizes: sizes as unknown as BenchSizes,
+    only: only as Section[],
+    bundleBase: values['no-base'] ? false : values.base,
+  });
   console.log('');
   console.log(formatReport(report));
 

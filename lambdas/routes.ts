@@ -366,7 +366,8 @@ export const WORKFLOW_TASKS: readonly WorkflowTaskSpec[] = [
     state: 'AwaitApproval',
     name: 'request-approval',
     entry: task('request-approval'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    // workflow:callback: a request decided before this step began is answered on the step's own token.
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
   },
   {
     state: 'Grant',
@@ -409,13 +410,5 @@ export const SWEEP_HANDLER: EventHandlerSpec = {
   needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
 };
 
-/**
- * Error names the workflow routes on (Catch/Retry in lib/access-workflow.ts): thrown by task handlers
- * (lambdas/use-cases/workflow-errors.ts, the store's transient errors) and sent with SendTaskFailure.
- */
-export const WORKFLOW_ERRORS = {
-  requestClosed: 'KeyholderRequestClosed',
-  denied: 'KeyholderDenied',
-  cancelled: 'KeyholderCancelled',
-  transient: 'KeyholderTransient',
-} as const;
+// Kept in their own module so a handler that only throws them does not carry the route table.
+export { WORKFLOW_ERRORS } from './workflow-errors.ts';

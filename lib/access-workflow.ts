@@ -50,7 +50,11 @@ export class AccessWorkflow extends Construct {
         description: `Keyholder workflow step ${task.state}`,
         environment: props.environment,
         ...functionSizing('workflow', task.name),
-      }).allow(task.needs, props.resources);
+        // Its callbacks are granted once the machine exists (below): the machine invokes this function.
+      }).allow(
+        task.needs.filter((need) => need !== 'workflow:callback'),
+        props.resources,
+      );
     }
     this.functions = functions;
 
@@ -139,6 +143,9 @@ export class AccessWorkflow extends Construct {
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
     role.assumedBy(this.stateMachine.node.defaultChild as CfnResource);
+    for (const task of WORKFLOW_TASKS)
+      if (task.needs.includes('workflow:callback'))
+        functions[task.state].allowCallbacksFrom(this.stateMachine);
   }
 }
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ArnFormat, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -348,6 +348,27 @@ export class KeyholderFunction extends NodejsFunction {
           'named in the policy, for read actions only.',
       );
     }
+  }
+
+  /**
+   * `workflow:callback` for one of the machine's own tasks (AwaitApproval answers its own token when the request
+   * was decided before the step began). In a policy of its own, attached from the policy's side: the function then
+   * does not depend on the machine that invokes it, which would be a cycle. No machine ARN in the environment
+   * either: a callback needs only the token.
+   */
+  allowCallbacksFrom(machine: StateMachine): this {
+    const policy = new ManagedPolicy(this, 'CallbackPolicy', {
+      description: `Keyholder function ${this.node.id}: answer the task tokens of its own state machine`,
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [machine.stateMachineArn],
+        }),
+      ],
+    });
+    if (this.role) policy.attachToRole(this.role);
+    return this;
   }
 
   private allowActions(actions: string[], resources: string[]): void {

@@ -10,7 +10,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
-import { WORKFLOW_ERRORS } from '../routes.ts';
+import { WORKFLOW_ERRORS } from '../workflow-errors.ts';
 
 export function executionArnOf(stateMachineArn: string, requestId: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;

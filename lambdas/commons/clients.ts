@@ -1,10 +1,8 @@
-// AWS SDK clients, created once per process and reused across invocations. Endpoints come from the SDK's own
+// AWS SDK clients, created once per process and reused across invocations: DynamoDB here, each other service in a
+// module of its own (./sfn-client.ts, ...), so a function imports only the SDK clients it uses (the runtime loads
+// every external import, used or not). Endpoints come from the SDK's own
 // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables, so the same code runs against AWS and the local stack.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
 
 export const DOCUMENT_TRANSLATION: TranslateConfig = {
@@ -23,7 +21,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
  * CDK app) needs no region or credentials. It is rebuilt only when the endpoint or region variables change, which
  * happens when a test process starts a second local stack; in Lambda they never change.
  */
-function perProcess<T extends { destroy(): void }>(service: string, create: () => T): () => T {
+export function perProcess<T extends { destroy(): void }>(service: string, create: () => T): () => T {
   let client: T | undefined;
   let builtFor: string | undefined;
   return () => {
@@ -40,18 +38,4 @@ function perProcess<T extends { destroy(): void }>(service: string, create: () =
 
 export const documentClient: () => DynamoDBDocumentClient = perProcess('DYNAMODB', () =>
   documentClientFor(new DynamoDBClient({})),
-);
-export const sfnClient: () => SFNClient = perProcess('SFN', () => new SFNClient({}));
-export const sesClient: () => SESv2Client = perProcess('SESV2', () => new SESv2Client({}));
-export const secretsManagerClient: () => SecretsManagerClient = perProcess(
-  'SECRETS_MANAGER',
-  () => new SecretsManagerClient({}),
-);
-// A local S3 endpoint has no bucket subdomains, so path-style addressing is used whenever one is configured.
-export const s3Client: () => S3Client = perProcess(
-  'S3',
-  () =>
-    new S3Client({
-      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
-    }),
 );

@@ -1,9 +1,8 @@
-// Structured JSON logs and metrics for every handler: one Powertools Logger that redacts secrets before anything
-// is written, one Powertools Metrics (namespace Keyholder), and the middy middleware that wires both in.
+// Structured JSON logs for every handler: one Powertools Logger that redacts secrets before anything is written,
+// and the middy middleware that wires it in (and flushes Powertools Metrics, for the functions that record any:
+// ./powertools-metrics.ts, imported only where a metric is recorded).
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { METRICS_NAMESPACE } from './metrics.ts';
 
 export const SERVICE_NAME = 'keyholder';
 export const REDACTED = '[REDACTED]';
@@ -70,16 +69,14 @@ export function createLogger(options: { serviceName?: string; logLevel?: LogLeve
   });
 }
 
-export function createMetrics(): Metrics {
-  return new Metrics({
-    namespace: METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
-  });
-}
-
-/** One of each per Lambda instance (module scope), like the SDK clients. */
+/** One per Lambda instance (module scope), like the SDK clients. */
 export const logger = createLogger();
-export const metrics = createMetrics();
+
+/** What the middleware needs of Powertools Metrics: publish what the invocation recorded. */
+export interface StoredMetrics {
+  hasStoredMetrics(): boolean;
+  publishStoredMetrics(): void;
+}
 
 export interface ObservedRequest {
   readonly event: unknown;
@@ -90,18 +87,19 @@ export interface ObservedRequest {
 
 export interface ObservabilityOptions {
   readonly logger?: Logger;
-  readonly metrics?: Metrics;
+  /** The function's metrics, when it records any; published after each invocation. */
+  readonly metrics?: StoredMetrics;
   /** Safe, small facts about the invocation for its log line (route, status); never the event itself. */
   readonly describe?: (request: ObservedRequest) => Record<string, unknown>;
 }
 
 /**
  * Middy middleware, used first so it sees the final response: adds the Lambda context (request id, cold start)
- * to every log line, writes one line per invocation, and publishes the metrics recorded during it.
+ * to every log line, writes one line per invocation, and publishes the metrics recorded during it (if given).
  */
 export function observability(options: ObservabilityOptions = {}) {
   const log = options.logger ?? logger;
-  const recorded = options.metrics ?? metrics;
+  const recorded = options.metrics;
   const describe = options.describe ?? (() => ({}));
   // Per request, not per middleware: the local stack runs many invocations of one handler at once.
   const started = new WeakMap<object, number>();
@@ -110,7 +108,7 @@ export function observability(options: ObservabilityOptions = {}) {
     ...describe(request),
   });
   const flush = () => {
-    if (recorded.hasStoredMetrics()) recorded.publishStoredMetrics();
+    if (recorded?.hasStoredMetrics()) recorded.publishStoredMetrics();
   };
   return {
     before: async (request: ObservedRequest) => {

@@ -6,9 +6,22 @@ import { observability } from '../commons/observability.ts';
 import { policyInForce } from '../commons/policy-in-force.ts';
 import { jsonError } from './errors.ts';
 import { assertBodyWithin, type HttpEvent, MAX_BODY_BYTES, refuseUndeclaredInput } from './request.ts';
-import { ROUTE_INPUTS } from './route-inputs.generated.ts';
+import { OPERATION_INPUTS } from './route-inputs.generated.ts';
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Per operation (route key): whether it takes query parameters and a body. */
+export const ROUTE_INPUTS: ReadonlyMap<string, { readonly query: boolean; readonly body: boolean }> = new Map(
+  (['none', 'query', 'body', 'both'] as const).flatMap((takes) =>
+    OPERATION_INPUTS[takes].map(
+      (key) =>
+        [
+          key,
+          { query: takes === 'query' || takes === 'both', body: takes === 'body' || takes === 'both' },
+        ] as const,
+    ),
+  ),
+);
 
 export interface HttpHandlerOptions {
   /** Bodies larger than this are refused with 413 before the handler runs. @default MAX_BODY_BYTES (64 KiB) */
@@ -34,7 +47,7 @@ export function contractGuard(maxBodyBytes: number) {
     before: async (request: { event: HttpEvent }) => {
       const { event } = request;
       assertBodyWithin(event, maxBodyBytes);
-      const inputs = Object.hasOwn(ROUTE_INPUTS, event.routeKey) ? ROUTE_INPUTS[event.routeKey] : undefined;
+      const inputs = ROUTE_INPUTS.get(event.routeKey);
       if (inputs) refuseUndeclaredInput(event, inputs);
     },
   };

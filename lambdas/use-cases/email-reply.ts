@@ -5,7 +5,8 @@
 // directory has: that is logged and counted, never answered (a forged or stranger's From would turn our answer into
 // backscatter). Answers never echo the message: only the request id.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../commons/observability.ts';
+import { logger } from '../commons/observability.ts';
+import { metrics } from '../commons/powertools-metrics.ts';
 import { KeyholderError } from '../core/errors.ts';
 import { nothingToDecide } from '../core/lifecycle.ts';
 import type { ApprovalTokenRecord, EmailMessage } from '../core/ports.ts';

@@ -33,7 +33,10 @@ function roundHorizon(deps: Pick<Dependencies, 'policy'>, now: string): string {
   return addDuration(now, longest);
 }
 
-export async function inboxOf(deps: Dependencies, caller: Principal): Promise<InboxItem[]> {
+export async function inboxOf(
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock'>,
+  caller: Principal,
+): Promise<InboxItem[]> {
   const now = deps.clock.now();
   if (!capabilitiesOf(caller, deps.policy, now).canApprove) {
     throw new ForbiddenError(

@@ -152,7 +152,9 @@ export async function expireStaleProposals(deps: PolicyDependencies): Promise<Po
 }
 
 /** What the policy routes need of the composition root: its policy store and source, which must be wired. */
-export function policyDependenciesOf(deps: Dependencies): PolicyDependencies {
+export function policyDependenciesOf(
+  deps: Pick<Dependencies, 'policyStore' | 'policySource' | 'clock' | 'ids'>,
+): PolicyDependencies {
   const { policyStore, policySource } = deps;
   if (!policyStore || !policySource) throw new Error('no policy store is configured');
   return { policyStore, policySource, clock: deps.clock, ids: deps.ids };

@@ -13,7 +13,7 @@ import type { Principal } from '../core/model.ts';
 import { catalogueOf, type Dependencies } from './context.ts';
 
 export async function previewPrincipalChange(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock'>,
   caller: Principal,
   principalId: string,
   patch: PrincipalPatch,

@@ -7,7 +7,7 @@ import type { Dependencies } from './context.ts';
 import { visibleRequest } from './view-requests.ts';
 
 export async function requestTimeline(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock'>,
   caller: Principal,
   requestId: string,
 ): Promise<TimelineEntry[]> {

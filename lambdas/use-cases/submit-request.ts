@@ -23,7 +23,7 @@ export class WorkflowUnavailableError extends KeyholderError {
 }
 
 export async function submitAccessRequest(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock' | 'ids' | 'workflow'>,
   requester: Principal,
   input: SubmissionInput,
 ): Promise<StoredRequest> {

@@ -30,7 +30,7 @@ export interface OutOfBandHolding {
 
 /** GET /access now: the grants, and beside them what the platforms hold without one. */
 export async function accessNow(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock' | 'driftLedger'>,
   caller: Principal,
 ): Promise<{ readonly access: AccessHolding[]; readonly outOfBand: OutOfBandHolding[] }> {
   const access = await whoHasAccess(deps, caller);
@@ -42,7 +42,10 @@ export async function accessNow(
 }
 
 /** Who holds access right now: one entry per active request, with all its scopes. */
-export async function whoHasAccess(deps: Dependencies, caller: Principal): Promise<AccessHolding[]> {
+export async function whoHasAccess(
+  deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock'>,
+  caller: Principal,
+): Promise<AccessHolding[]> {
   const now = deps.clock.now();
   if (!mayViewAccess(caller, deps.policy, now)) {
     throw new ForbiddenError(
@@ -88,7 +91,7 @@ export async function whoHasAccess(deps: Dependencies, caller: Principal): Promi
 }
 
 export async function auditTrailOf(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store'>,
   caller: Principal,
   requestId: string,
 ): Promise<AuditEvent[]> {
@@ -98,14 +101,17 @@ export async function auditTrailOf(
   return deps.store.readAuditStream(auditStreamOfRequest(requestId));
 }
 
-export async function directoryFor(deps: Dependencies, caller: Principal): Promise<Principal[]> {
+export async function directoryFor(
+  deps: Pick<Dependencies, 'directory'>,
+  caller: Principal,
+): Promise<Principal[]> {
   if (!mayViewDirectory(caller))
     throw new ForbiddenError('NOT_ALLOWED', 'only access-admins and auditors can read the directory');
   const principals = await deps.directory.listPrincipals();
   return principals.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export async function catalogue(deps: Dependencies): Promise<Dataset[]> {
+export async function catalogue(deps: Pick<Dependencies, 'directory'>): Promise<Dataset[]> {
   const datasets = await deps.directory.listDatasets();
   return datasets.sort((a, b) => a.id.localeCompare(b.id));
 }

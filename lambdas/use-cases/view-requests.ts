@@ -7,7 +7,7 @@ import { type Dependencies, loadRequest } from './context.ts';
 
 /** A request the caller may see; a request they may not see is reported as not found, not as forbidden. */
 export async function visibleRequest(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'policy' | 'clock'>,
   caller: Principal,
   requestId: string,
 ): Promise<StoredRequest> {
@@ -19,7 +19,7 @@ export async function visibleRequest(
 
 /** The caller's own requests plus, for approvers, the pending requests they may decide. */
 export async function listVisibleRequests(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'store' | 'policy' | 'clock'>,
   caller: Principal,
   status?: RequestStatus,
 ): Promise<StoredRequest[]> {

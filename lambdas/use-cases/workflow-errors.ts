@@ -1,5 +1,5 @@
 // Errors the state machine routes on by name (Catch/Retry in lib/access-workflow.ts).
-import { WORKFLOW_ERRORS } from '../routes.ts';
+import { WORKFLOW_ERRORS } from '../workflow-errors.ts';
 
 /** The request is no longer one the workflow should carry on with (cancelled, rejected, decided elsewhere). */
 export class RequestClosedError extends Error {

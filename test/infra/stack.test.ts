@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/commons/config.ts';
 import { ROUTES, WORKFLOW_TASKS } from '../../lambdas/routes.ts';
+import { pascalCase } from '../../lib/access-workflow.ts';
 import { buildKeyholderApp } from '../../lib/keyholder-app.ts';
 import { isCdkHandler, withoutCdkHandlers } from '../support/cdk-handlers.ts';
 
@@ -390,6 +391,33 @@ describe('IAM', () => {
     };
     expect(send.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'keyholder@example.org' } });
     expect(JSON.stringify(send.Resource)).toContain(':configuration-set/');
+  });
+
+  it('lets exactly the workflow tasks that declare workflow:callback answer task tokens of their own machine', () => {
+    // Prepare
+    const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', 'WorkflowStateMachine');
+    const callbacks = (task: (typeof WORKFLOW_TASKS)[number]) =>
+      statementsOfFunction(
+        logicalIdOf('AWS::Lambda::Function', `Workflow${pascalCase(task.name)}Function`),
+      ).filter((statement) => actionsOf(statement).some((action) => action.startsWith('states:SendTask')));
+
+    // Act
+    const granted = WORKFLOW_TASKS.filter((task) => callbacks(task).length > 0).map((task) => task.name);
+    const declared = WORKFLOW_TASKS.filter((task) => task.needs.includes('workflow:callback')).map(
+      (task) => task.name,
+    );
+
+    // Assess: AwaitApproval answers its own token when the request was decided before the step began
+    expect(declared).toContain('request-approval');
+    expect(granted).toEqual(declared);
+    const approval = WORKFLOW_TASKS.find((task) => task.name === 'request-approval');
+    expect(approval && callbacks(approval)).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        Resource: { Ref: machineId },
+      }),
+    ]);
   });
 
   it('lets the state machine invoke exactly the five workflow functions', () => {

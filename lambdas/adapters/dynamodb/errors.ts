@@ -1,5 +1,5 @@
 // Storage errors that are not domain outcomes: the write may well succeed when simply tried again.
-import { WORKFLOW_ERRORS } from '../../routes.ts';
+import { WORKFLOW_ERRORS } from '../../workflow-errors.ts';
 
 /**
  * DynamoDB refused for now (transaction conflict with a concurrent writer, throttling). Its name is the error name

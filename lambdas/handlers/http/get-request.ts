@@ -1,5 +1,5 @@
 // GET /requests/{id}: one request, for those allowed to see it.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -8,7 +8,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { visibleRequest } from '../../use-cases/view-requests.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const request = await visibleRequest(deps, caller, pathParameter(event, 'id'));
   return jsonResponse(200, requestView(request));

@@ -1,5 +1,5 @@
 // GET /inbox: what waits for the calling director to decide (requests, extensions, reviews), soonest due first.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { verifiedPrincipalId } from '../../http/request.ts';
@@ -8,7 +8,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { inboxOf } from '../../use-cases/inbox.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const items = await inboxOf(deps, caller);
   return jsonResponse(200, {

@@ -1,6 +1,6 @@
 // GET /access: who holds which access right now; with ?at, ?principal or ?scope, from the recorded history.
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
@@ -10,7 +10,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { accessNow } from '../../use-cases/view-access.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const query = queryOf(event, accessQuery);
   if (query.at === undefined && query.principal === undefined && query.scope === undefined) {

@@ -1,5 +1,5 @@
 // GET /requests?status=: the caller's own requests and, for approvers, those awaiting their decision.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { listVisibleRequests } from '../../use-cases/view-requests.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const { status } = queryOf(event, listRequestsQuery);
   const requests = await listVisibleRequests(deps, caller, status);

@@ -1,5 +1,5 @@
 // POST /principals/{id}/preview: what the same body on PATCH /principals/{id} would do; writes nothing.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { previewPrincipalChange } from '../../use-cases/preview-principal.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const patch = jsonBody(event, principalPatchBody);
   const plan = await previewPrincipalChange(deps, caller, pathParameter(event, 'id'), patch);

@@ -1,6 +1,6 @@
 // POST /policy/proposals: an access-admin proposes a partial policy; the answer shows the diff. Nothing changes
 // until another access-admin or a director approves it.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { policyDependenciesOf, proposeChange } from '../../use-cases/policy-changes.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const body = jsonBody(event, policyProposalBody);
   return jsonResponse(201, await proposeChange(policyDependenciesOf(deps), caller, body));

@@ -4,10 +4,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoDbScimGroups } from '../../adapters/dynamodb/scim-groups.ts';
 import { clientOf, scimTokenLoader } from '../../adapters/scim-tokens.ts';
-import { documentClient, secretsManagerClient } from '../../commons/clients.ts';
+import { documentClient } from '../../commons/clients.ts';
 import { ENV, readConfig } from '../../commons/config.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { logger } from '../../commons/observability.ts';
+import { secretsManagerClient } from '../../commons/secrets-manager-client.ts';
 import { KeyholderError } from '../../core/errors.ts';
 import { parsePrincipalClaim } from '../../core/principal-claim.ts';
 import { invalidSyntax, invalidValue, SCIM_ERROR_SCHEMA, ScimError } from '../../core/scim/errors.ts';

@@ -1,5 +1,5 @@
 // POST /requests: a principal asks for access.
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { submitAccessRequest } from '../../use-cases/submit-request.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const body = jsonBody(event, submitRequestBody);
   const request = await submitAccessRequest(deps, caller, body);

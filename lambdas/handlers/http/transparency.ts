@@ -1,6 +1,6 @@
 // GET /transparency: the public report (no authentication), as a page or, with ?format=json, as JSON.
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { publicHtmlResponse } from '../../http/csv-response.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
@@ -12,7 +12,7 @@ import { publishedTransparencyReport } from '../../use-cases/transparency.ts';
 
 export const handler = httpHandler(async (event) => {
   const { format } = queryOf(event, transparencyQuery);
-  const deps = dependencies();
+  const deps = coreDependencies();
   const report = await publishedTransparencyReport({ ...deps, ...auditDependencies() });
   if (format === 'json') return jsonResponse(200, report, { 'cache-control': 'public, max-age=300' });
   return publicHtmlResponse(transparencyPage(report, await catalogueOf(deps)));

@@ -5,18 +5,19 @@ import type { SESEvent } from 'aws-lambda';
 import { parseMail } from '../../adapters/mail-inbound/mime.ts';
 import { S3RawMail } from '../../adapters/mail-inbound/s3-raw-mail.ts';
 import { receivedMails } from '../../adapters/mail-inbound/ses-receipt.ts';
-import { s3Client } from '../../commons/clients.ts';
-import { dependencies } from '../../commons/dependencies.ts';
 import { readNotificationConfig } from '../../commons/notification-config.ts';
+import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
+import { metrics } from '../../commons/powertools-metrics.ts';
+import { s3Client } from '../../commons/s3-client.ts';
 import { decideByEmailReply, type ReplyOutcome } from '../../use-cases/email-reply.ts';
 
 export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>()
-  .use(observability())
+  .use(observability({ metrics }))
   .use(policyInForce())
   .handler(async (event) => {
-    const deps = dependencies();
+    const deps = notifyingDependencies();
     const inbound = readNotificationConfig().inboundMail;
     if (!inbound) throw new Error('the inbound mail bucket is not configured');
     const messages = new S3RawMail(s3Client, inbound.bucket, inbound.prefix);

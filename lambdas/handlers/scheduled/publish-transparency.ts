@@ -1,7 +1,7 @@
 // Daily (EventBridge Scheduler): verify the trail and publish the transparency report to its bucket.
 import middy from '@middy/core';
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
-import { dependencies } from '../../commons/dependencies.ts';
+import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { publishTransparencyReport } from '../../use-cases/transparency.ts';
@@ -14,7 +14,7 @@ export const handler = middy()
     if (!audit.snapshots)
       throw new Error('no transparency bucket is configured (KEYHOLDER_TRANSPARENCY_BUCKET)');
     const { key, report } = await publishTransparencyReport({
-      ...dependencies(),
+      ...coreDependencies(),
       ...audit,
       snapshots: audit.snapshots,
     });

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { KeyholderError } from '../../core/errors.ts';
-import { WORKFLOW_ERRORS } from '../../routes.ts';
+import { WORKFLOW_ERRORS } from '../../workflow-errors.ts';
 
 export const stepInput = z.object({ requestId: z.string().min(1).max(100) });
 export const callbackStepInput = stepInput.extend({ taskToken: z.string().min(1) });

@@ -8,6 +8,8 @@ import {
   generateRouteInputs,
   ROUTE_INPUTS_FILE,
 } from '../../../lambdas/http/generate-api-schema.ts';
+import { ROUTE_INPUTS } from '../../../lambdas/http/handler.ts';
+import { OPERATIONS } from '../../../lambdas/http/openapi.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
 
 describe('lambdas/http/api-schema.generated.ts', () => {
@@ -20,7 +22,13 @@ describe('lambdas/http/api-schema.generated.ts', () => {
   it("route-inputs.generated.ts, the HTTP guard's table, equals a fresh generation from OPERATIONS", async () => {
     const checkedIn = await readFile(ROUTE_INPUTS_FILE, 'utf8');
     expect(checkedIn === generateRouteInputs(), 'stale: run `npm run api:types`').toBe(true);
-    for (const route of ROUTES) expect(checkedIn).toContain(`'${route.method} ${route.path}': {`);
+    for (const route of ROUTES) {
+      const operation = OPERATIONS[`${route.method} ${route.path}`];
+      expect(ROUTE_INPUTS.get(`${route.method} ${route.path}`)).toEqual({
+        query: operation?.query !== undefined,
+        body: operation?.body !== undefined || operation?.form !== undefined,
+      });
+    }
   });
 
   it('types every route of the route table', async () => {
