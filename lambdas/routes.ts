@@ -239,6 +239,15 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'POST',
+    path: '/requests/{id}/break-glass-reviews',
+    name: 'review-break-glass',
+    entry: http('review-break-glass'),
+    auth: 'jwt',
+    // A verdict on the request's stream; a failed one suspends the holder on theirs. Nothing is sent.
+    needs: ['state:read', 'state:write', 'audit:append'],
+  },
+  {
+    method: 'POST',
     path: '/principals/{id}/preview',
     name: 'preview-principal',
     entry: http('preview-principal'),

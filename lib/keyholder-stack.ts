@@ -12,6 +12,7 @@ import { ROUTES } from '../lambdas/routes.ts';
 import { KeyholderAccessProviders } from './access-providers.ts';
 import { AccessWorkflow } from './access-workflow.ts';
 import { AuditAnchors } from './audit-anchors.ts';
+import { BreakGlassAlarms } from './break-glass-alarms.ts';
 import { KeyholderConsole } from './console.ts';
 import { DriftAlarms } from './drift-alarms.ts';
 import { KeyholderHttpApi } from './http-api.ts';
@@ -189,6 +190,7 @@ export class KeyholderStack extends Stack {
       rate: props.sweepRate,
     });
     new DriftAlarms(this, 'DriftAlarms', { policy: props.policy, sweepRate: props.sweepRate });
+    new BreakGlassAlarms(this, 'BreakGlassAlarms');
 
     if (props.inboundMailDomain) {
       const inbound = new InboundMail(this, 'InboundMail', {

@@ -113,3 +113,26 @@ export function driftMetricsLines(report: DriftFigures): string[] {
     });
   });
 }
+
+/** Break-glass access started (the BreakGlassInvoked alarm, lib/break-glass-alarms.ts). */
+export const BREAK_GLASS_INVOKED_METRIC = 'BreakGlassInvoked';
+/** A break-glass review found it not justified, or its window closed unreviewed (the BreakGlassReviewFailed alarm). */
+export const BREAK_GLASS_REVIEW_FAILED_METRIC = 'BreakGlassReviewFailed';
+
+/** One break-glass event, without dimensions: one alarm per metric, whichever function published it. */
+export function breakGlassMetricLine(
+  at: string,
+  metric: typeof BREAK_GLASS_INVOKED_METRIC | typeof BREAK_GLASS_REVIEW_FAILED_METRIC,
+  requestId: string,
+): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Date.parse(at),
+      CloudWatchMetrics: [
+        { Namespace: METRICS_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: metric, Unit: 'Count' }] },
+      ],
+    },
+    RequestId: requestId,
+    [metric]: 1,
+  });
+}

@@ -32,6 +32,8 @@ export interface PrincipalPatch {
   readonly grade?: string | undefined;
   readonly organisation?: string | undefined;
   readonly slackUserId?: string | null | undefined;
+  /** `null` restores break-glass eligibility lost after a grant not justified in time (core/break-glass.ts). */
+  readonly breakGlassSuspended?: null | undefined;
   /** Set only by SCIM provisioning (lambdas/use-cases/scim.ts), never by PATCH /principals: */
   readonly name?: string | undefined;
   readonly email?: string | undefined;
@@ -117,6 +119,7 @@ export function changePrincipal(args: {
     ...(patch.slackUserId === undefined
       ? {}
       : { slackUserId: patch.slackUserId === null ? undefined : nonEmpty(patch.slackUserId, 'slackUserId') }),
+    ...(patch.breakGlassSuspended === null ? { breakGlassSuspended: undefined } : {}),
     ...(patch.name === undefined ? {} : { name: nonEmpty(patch.name, 'name') }),
     ...(patch.email === undefined ? {} : { email: nonEmpty(patch.email, 'email') }),
     ...(patch.roles === undefined ? {} : { roles: knownRoles(patch.roles) }),
@@ -132,6 +135,7 @@ export function changePrincipal(args: {
     'email',
     'roles',
     'scim',
+    'breakGlassSuspended',
   ] as const;
   const changed = fields.filter((field) => !sameValue(principal[field], next[field]));
   if (changed.length === 0) return { principal, changed };
@@ -147,6 +151,8 @@ export function changePrincipal(args: {
     } else if (field === 'scim') {
       // The SCIM resource itself is on the principal item; the event says that it changed, and whether deleted.
       details.scim = next.scim?.deleted ? 'deleted' : 'updated';
+    } else if (field === 'breakGlassSuspended') {
+      details.breakGlassSuspended = next.breakGlassSuspended ? next.breakGlassSuspended.reason : 'restored';
     } else {
       details[field] = value === undefined ? 'none' : (value as string | boolean);
     }

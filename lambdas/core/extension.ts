@@ -2,6 +2,7 @@
 // as the original request, and access carries on meanwhile. Approved in time, expiresAt moves; otherwise the
 // original expiry stands. The total length of a grant stays within the policy's maxTotalDuration.
 import type { Actor } from './audit.ts';
+import { assertNotBreakGlass } from './break-glass.ts';
 import { addDuration, parseDuration } from './duration.ts';
 import { approvalsRequiredFor, assertEligibleApprover, assertRequesterEligible } from './eligibility.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
@@ -49,6 +50,7 @@ export function requestExtension(args: {
       `request ${request.id} is ${request.status}; only active grants extend`,
     );
   }
+  assertNotBreakGlass(request);
   if (isExtensionOpen(request, now)) {
     throw new ConflictError(
       'EXTENSION_OPEN',

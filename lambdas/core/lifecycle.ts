@@ -396,7 +396,12 @@ export function grantAccess(request: AccessRequest, policy: Policy, now: string)
     expectedStatus: 'APPROVED',
     request: active,
     event: event(active, 'GRANT_ACTIVATED', { type: 'system', id: 'workflow' }, now, {
-      details: { expiresAt, approvedBy, countsAgainstCap: request.countsAgainstCap },
+      details: {
+        expiresAt,
+        approvedBy,
+        countsAgainstCap: request.countsAgainstCap,
+        ...(request.breakGlass ? { breakGlass: true } : {}),
+      },
     }),
     seat: seatFor(request, 'take', policy),
     grants: 'open',

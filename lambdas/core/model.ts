@@ -29,6 +29,14 @@ export interface Principal {
    * directors were told (lambdas/core/directory-changes.ts approverHold). Absent: no waiting period.
    */
   readonly approverFrom?: ApproverHold | undefined;
+  /** Lost break-glass eligibility after one of theirs was not justified or not reviewed in time (core/break-glass.ts). */
+  readonly breakGlassSuspended?: BreakGlassSuspension | undefined;
+}
+
+export interface BreakGlassSuspension {
+  readonly at: string;
+  readonly requestId: string;
+  readonly reason: 'NOT_JUSTIFIED' | 'UNREVIEWED';
 }
 
 export interface ApproverHold {
@@ -173,6 +181,27 @@ export interface AccessRequest {
   readonly revocation?: PendingRevocation | undefined;
   /** The policy version it was last decided under: set at submission, each approval, the decision and the grant. */
   readonly policyVersion?: number | undefined;
+  /** Granted at once without approval (break-glass), reviewed by directors afterwards. */
+  readonly breakGlass?: BreakGlassRecord | undefined;
+}
+
+export const BREAK_GLASS_OUTCOMES = ['OPEN', 'JUSTIFIED', 'NOT_JUSTIFIED', 'UNREVIEWED'] as const;
+export type BreakGlassOutcome = (typeof BREAK_GLASS_OUTCOMES)[number];
+
+export interface BreakGlassReview {
+  readonly reviewerId: string;
+  readonly verdict: 'justified' | 'not-justified';
+  readonly comment: string;
+  readonly at: string;
+}
+
+/** The after-the-fact review of a break-glass grant: `reviewersRequired` distinct directors by `reviewDeadline`. */
+export interface BreakGlassRecord {
+  readonly reviewDeadline: string;
+  readonly reviewersRequired: number;
+  readonly reviews: readonly BreakGlassReview[];
+  readonly outcome: BreakGlassOutcome;
+  readonly settledAt?: string | undefined;
 }
 
 /** An ending of access (revoke, or expiry) that the access provider failed to carry out on the platform. */

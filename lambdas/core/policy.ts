@@ -72,6 +72,18 @@ export const policySchema = z
      * told at once; until then the new approver decides nothing (so not the request of whoever promoted them).
      */
     approverPromotionDelay: duration,
+    /** Emergency access without approval (lambdas/core/break-glass.ts); `null`: off. */
+    breakGlass: z
+      .strictObject({
+        /** Principal ids, `role:<role>`, `grade:<grade>` or `organisation:<name>`. */
+        eligible: z.array(z.string().min(1)).min(1),
+        /** `admin`, `dataset:<id>` or `dataset:*`. */
+        scopes: z.array(z.string().regex(/^(admin|dataset:.+)$/, 'must be admin or dataset:<id|*>')).min(1),
+        maxDuration: duration,
+        reviewWithin: duration,
+        reviewersRequired: z.number().int().min(1).max(10),
+      })
+      .nullable(),
   })
   .superRefine((policy, ctx) => {
     for (const [scope, name] of Object.entries(policy.scopeProviders)) {
@@ -115,6 +127,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   scopeProviders: {},
   removeOutOfBand: false,
   approverPromotionDelay: 'PT24H',
+  breakGlass: null,
 }) as Policy;
 
 export class PolicyError extends Error {

@@ -1,6 +1,7 @@
 // The scheduled sweep's rules: when an ACTIVE request is next due for attention, what is due now, the sweep's own
 // revocations (each with its reason), and how drifted external-admin seat counters are corrected.
 import type { Actor, AuditEventDraft } from './audit.ts';
+import { breakGlassReviewDueAt } from './break-glass.ts';
 import type { StandingReason } from './directory-changes.ts';
 import { isExtensionOpen, timeOutExtension } from './extension.ts';
 import { expireGrant, REASONS, revokeGrant, type Transition } from './lifecycle.ts';
@@ -45,20 +46,30 @@ export function grantStalledAt(request: AccessRequest): string | undefined {
 export function sweepDueAt(request: AccessRequest): string | undefined {
   const stalled = grantStalledAt(request);
   if (stalled) return stalled;
-  if (request.status !== 'ACTIVE' || !request.grant) return undefined;
+  // A break-glass review outlives the grant: a 1-hour grant is still reviewed within the day.
+  const breakGlass = breakGlassReviewDueAt(request);
+  if (request.status !== 'ACTIVE' || !request.grant) return breakGlass;
   const candidates = [request.review ? request.review.deadline : request.grant.nextReviewAt];
+  if (breakGlass) candidates.push(breakGlass);
   if (request.extension?.status === 'PENDING') candidates.push(request.extension.deadline);
   // A removal the platform failed is retried by the next sweep (expiries are already found by their grant rows).
   if (request.revocation && isRevocationPending(request)) candidates.push(request.revocation.requestedAt);
   return candidates.sort()[0];
 }
 
-export type DueAction = 'grant-stalled' | 'review-overdue' | 'extension-timed-out' | 'review-due';
+export type DueAction =
+  | 'grant-stalled'
+  | 'break-glass-unreviewed'
+  | 'review-overdue'
+  | 'extension-timed-out'
+  | 'review-due';
 
 /** What is due on this request now, most consequential first; undefined when nothing is. */
 export function dueAction(request: AccessRequest, now: string): DueAction | undefined {
   const stalled = grantStalledAt(request);
   if (stalled) return now >= stalled ? 'grant-stalled' : undefined;
+  const breakGlass = breakGlassReviewDueAt(request);
+  if (breakGlass && now >= breakGlass) return 'break-glass-unreviewed';
   if (request.status !== 'ACTIVE' || !request.grant) return undefined;
   if (request.review && now >= request.review.deadline) return 'review-overdue';
   if (request.extension?.status === 'PENDING' && !isExtensionOpen(request, now)) return 'extension-timed-out';
@@ -68,7 +79,7 @@ export function dueAction(request: AccessRequest, now: string): DueAction | unde
 
 /** The transition for a due action that needs no outside input (prompts need reviewers: see openReview). */
 export function dueTransition(
-  action: Exclude<DueAction, 'review-due' | 'grant-stalled'>,
+  action: Exclude<DueAction, 'review-due' | 'grant-stalled' | 'break-glass-unreviewed'>,
   request: AccessRequest,
   policy: Policy,
   now: string,

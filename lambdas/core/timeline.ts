@@ -61,7 +61,7 @@ export function summarise(event: AuditEvent, name: (id: string) => string): stri
   const via = channelOf(event);
   switch (event.action) {
     case 'REQUEST_SUBMITTED':
-      return `${who} requested ${scopes}${detail(event, 'duration') ? ` for ${detail(event, 'duration')}` : ''}.`;
+      return `${who} ${event.details?.breakGlass === true ? 'used break-glass for' : 'requested'} ${scopes}${detail(event, 'duration') ? ` for ${detail(event, 'duration')}` : ''}.`;
     case 'APPROVAL_REQUESTED':
       return 'Keyholder asked the eligible directors to decide.';
     case 'NOTIFICATION_SENT':
@@ -124,6 +124,13 @@ export function summarise(event: AuditEvent, name: (id: string) => string): stri
       return `The policy change expired${because(event.reason)}.`;
     case 'POLICY_ACTIVATED':
       return `Policy version ${detail(event, 'version') ?? 'new'} came into force (${changedRules(event)}).`;
+    case 'BREAK_GLASS_REVIEW_RECORDED':
+    case 'BREAK_GLASS_JUSTIFIED':
+      return `${who} found the break-glass access justified${event.action === 'BREAK_GLASS_JUSTIFIED' ? '; the review is complete' : '; more reviews are needed'}: "${quoted(detail(event, 'comment'))}".`;
+    case 'BREAK_GLASS_NOT_JUSTIFIED':
+      return `${who} found the break-glass access not justified: "${quoted(detail(event, 'comment'))}"; ${holder} loses break-glass until an access-admin restores it.`;
+    case 'BREAK_GLASS_UNREVIEWED':
+      return `Not enough directors reviewed the break-glass access in time; ${holder} loses break-glass until an access-admin restores it.`;
     default:
       return `${who}: ${event.action.toLowerCase().replaceAll('_', ' ')}.`;
   }

@@ -37,6 +37,12 @@ export interface TransparencyReport {
   readonly outOfBandAccess: number;
   /** Grants kept running that break the rules in force (a tightened cap or maximum duration); absent in older snapshots. */
   readonly grantsOverRules?: { readonly total: number; readonly byRule: readonly Count[] } | undefined;
+  /** Break-glass grants made in the window, and break-glass reviews settled in it: justified on time, or not. */
+  readonly breakGlass?: {
+    readonly grants: number;
+    readonly reviewedOnTime: number;
+    readonly notReviewedOnTime: number;
+  };
   readonly chainHead:
     | ({ readonly verified: true; readonly verifiedAt: string } & HeadsDigest)
     | { readonly verified: false; readonly verifiedAt: string }
@@ -155,6 +161,12 @@ export function transparencyReport(input: TransparencyInput): TransparencyReport
     grantsOverRules: {
       total: new Set((input.overRules ?? []).map((flag) => flag.requestId)).size,
       byRule: counted((input.overRules ?? []).map((flag) => flag.rule)),
+    },
+    breakGlass: {
+      grants: withAction('GRANT_ACTIVATED').filter((event) => event.details?.breakGlass === true).length,
+      reviewedOnTime: withAction('BREAK_GLASS_JUSTIFIED').length,
+      notReviewedOnTime:
+        withAction('BREAK_GLASS_NOT_JUSTIFIED').length + withAction('BREAK_GLASS_UNREVIEWED').length,
     },
     chainHead: !verdict
       ? null

@@ -379,6 +379,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/requests/{id}/break-glass-reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Justified or not justified: a director other than the holder reviews break-glass access (comment required) */
+    post: operations['postRequestsIdBreakGlassReviews'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/principals/{id}/preview': {
     parameters: {
       query?: never;
@@ -827,6 +844,21 @@ export interface operations {
                 attempts: number;
                 lastError: string;
               };
+              /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+              breakGlass?: {
+                reviewDeadline: string;
+                reviewersRequired: number;
+                reviews: {
+                  reviewerId: string;
+                  /** @enum {string} */
+                  verdict: 'justified' | 'not-justified';
+                  comment: string;
+                  at: string;
+                }[];
+                /** @enum {string} */
+                outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+                settledAt?: string;
+              };
               /** @description Why the answer is 202: what is still pending */
               message?: string;
               /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -892,6 +924,8 @@ export interface operations {
           duration: string;
           /** @description Change or service ticket reference */
           ticket?: string;
+          /** @description Emergency access: ACTIVE at once without approval, for those the policy names; reviewed afterwards */
+          breakGlass?: boolean;
         };
       };
     };
@@ -989,6 +1023,21 @@ export interface operations {
               requestedAt: string;
               attempts: number;
               lastError: string;
+            };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
@@ -1159,6 +1208,21 @@ export interface operations {
               attempts: number;
               lastError: string;
             };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
             /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -1326,6 +1390,21 @@ export interface operations {
               requestedAt: string;
               attempts: number;
               lastError: string;
+            };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
@@ -1495,6 +1574,21 @@ export interface operations {
               requestedAt: string;
               attempts: number;
               lastError: string;
+            };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
@@ -1671,6 +1765,21 @@ export interface operations {
               attempts: number;
               lastError: string;
             };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
             /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -1771,6 +1880,21 @@ export interface operations {
               requestedAt: string;
               attempts: number;
               lastError: string;
+            };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
             };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
@@ -1876,6 +2000,11 @@ export interface operations {
                     /** @description In words: what the grant breaks; it keeps running */
                     reason: string;
                   }[];
+                  /**
+                   * @description Granted by break-glass, without approval
+                   * @constant
+                   */
+                  breakGlass?: true;
                 }[];
                 /** @description Access a platform holds without a Keyholder grant, as the last sweep found it */
                 outOfBand: {
@@ -2219,6 +2348,12 @@ export interface operations {
                 count: number;
               }[];
             };
+            /** @description Break-glass grants in the window; its reviews justified on time, or not justified / unreviewed */
+            breakGlass?: {
+              grants: number;
+              reviewedOnTime: number;
+              notReviewedOnTime: number;
+            };
             chainHead: {
               verified: boolean;
               verifiedAt: string;
@@ -2372,7 +2507,11 @@ export interface operations {
                 | 'POLICY_CHANGE_APPROVED'
                 | 'POLICY_CHANGE_DENIED'
                 | 'POLICY_CHANGE_EXPIRED'
-                | 'POLICY_ACTIVATED';
+                | 'POLICY_ACTIVATED'
+                | 'BREAK_GLASS_REVIEW_RECORDED'
+                | 'BREAK_GLASS_JUSTIFIED'
+                | 'BREAK_GLASS_NOT_JUSTIFIED'
+                | 'BREAK_GLASS_UNREVIEWED';
               actor: {
                 /** @enum {string} */
                 type: 'principal' | 'system';
@@ -2473,6 +2612,13 @@ export interface operations {
               slackUserId?: string;
               roles: ('access-admin' | 'auditor')[];
               active: boolean;
+              /** @description Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it */
+              breakGlassSuspended?: {
+                at: string;
+                requestId: string;
+                /** @enum {string} */
+                reason: 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              };
             }[];
           };
         };
@@ -2872,6 +3018,21 @@ export interface operations {
               attempts: number;
               lastError: string;
             };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
             /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -2960,6 +3121,8 @@ export interface operations {
           organisation?: string;
           /** @description null removes the Slack mapping */
           slackUserId?: string | null;
+          /** @description null restores break-glass eligibility */
+          breakGlassSuspended?: null;
         };
       };
     };
@@ -2989,6 +3152,13 @@ export interface operations {
               approverFrom?: {
                 at: string;
                 madeBy: string;
+              };
+              /** @description Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it */
+              breakGlassSuspended?: {
+                at: string;
+                requestId: string;
+                /** @enum {string} */
+                reason: 'NOT_JUSTIFIED' | 'UNREVIEWED';
               };
             };
             changed: string[];
@@ -3436,6 +3606,21 @@ export interface operations {
                   attempts: number;
                   lastError: string;
                 };
+                /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+                breakGlass?: {
+                  reviewDeadline: string;
+                  reviewersRequired: number;
+                  reviews: {
+                    reviewerId: string;
+                    /** @enum {string} */
+                    verdict: 'justified' | 'not-justified';
+                    comment: string;
+                    at: string;
+                  }[];
+                  /** @enum {string} */
+                  outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+                  settledAt?: string;
+                };
                 /** @description Why the answer is 202: what is still pending */
                 message?: string;
                 /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -3558,7 +3743,11 @@ export interface operations {
                 | 'POLICY_CHANGE_APPROVED'
                 | 'POLICY_CHANGE_DENIED'
                 | 'POLICY_CHANGE_EXPIRED'
-                | 'POLICY_ACTIVATED';
+                | 'POLICY_ACTIVATED'
+                | 'BREAK_GLASS_REVIEW_RECORDED'
+                | 'BREAK_GLASS_JUSTIFIED'
+                | 'BREAK_GLASS_NOT_JUSTIFIED'
+                | 'BREAK_GLASS_UNREVIEWED';
               /** @description null when Keyholder itself acted (the workflow, the sweep) */
               actor: {
                 id: string;
@@ -3732,6 +3921,21 @@ export interface operations {
               attempts: number;
               lastError: string;
             };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
             /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -3833,6 +4037,214 @@ export interface operations {
               attempts: number;
               lastError: string;
             };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
+            /** @description Why the answer is 202: what is still pending */
+            message?: string;
+            /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
+            policyVersion?: number;
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 404 */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 409 */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  postRequestsIdBreakGlassReviews: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          verdict: 'justified' | 'not-justified';
+          /** @description Why the break-glass was or was not justified */
+          comment: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Justified or not justified: a director other than the holder reviews break-glass access (comment required) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            status:
+              | 'PENDING_APPROVAL'
+              | 'APPROVED'
+              | 'ACTIVE'
+              | 'EXPIRED'
+              | 'REJECTED'
+              | 'DENIED'
+              | 'TIMED_OUT'
+              | 'CANCELLED'
+              | 'REVOKED'
+              | 'PROVISIONING'
+              | 'FAILED';
+            requester: string;
+            requesterOrganisation: string;
+            external: boolean;
+            scopes: string[];
+            duration: string;
+            justification: string;
+            ticket?: string;
+            createdAt: string;
+            approvalsRequired: number;
+            approvals: {
+              approverId: string;
+              /** @enum {string} */
+              decision: 'approve' | 'deny';
+              comment?: string;
+              at: string;
+              channel: string;
+            }[];
+            approvalDeadline: string;
+            reason?: string;
+            closedBy?: string;
+            closedAt?: string;
+            grant?: {
+              grantedAt: string;
+              expiresAt: string;
+              approvedBy: string[];
+              nextReviewAt: string;
+            };
+            /** @description An open recertification round */
+            review?: {
+              dueAt: string;
+              promptedAt: string;
+              deadline: string;
+              reviewers: string[];
+            };
+            reviews?: {
+              reviewerId: string;
+              /** @enum {string} */
+              decision: 'keep' | 'revoke';
+              comment?: string;
+              at: string;
+              channel: string;
+            }[];
+            /** @description The latest extension round */
+            extension?: {
+              duration: string;
+              justification: string;
+              requestedAt: string;
+              expiresAt: string;
+              approvalsRequired: number;
+              approvals: {
+                approverId: string;
+                /** @enum {string} */
+                decision: 'approve' | 'deny';
+                comment?: string;
+                at: string;
+                channel: string;
+              }[];
+              /** @enum {string} */
+              status: 'PENDING' | 'APPROVED' | 'DENIED' | 'TIMED_OUT';
+              deadline: string;
+              closedAt?: string;
+            };
+            /** @description A removal the platform has not done yet (still ACTIVE); the sweep retries it */
+            revocation?: {
+              reason: string;
+              actor: {
+                type: string;
+                id: string;
+              };
+              requestedAt: string;
+              attempts: number;
+              lastError: string;
+            };
+            /** @description Granted at once by break-glass; distinct directors review it by reviewDeadline */
+            breakGlass?: {
+              reviewDeadline: string;
+              reviewersRequired: number;
+              reviews: {
+                reviewerId: string;
+                /** @enum {string} */
+                verdict: 'justified' | 'not-justified';
+                comment: string;
+                at: string;
+              }[];
+              /** @enum {string} */
+              outcome: 'OPEN' | 'JUSTIFIED' | 'NOT_JUSTIFIED' | 'UNREVIEWED';
+              settledAt?: string;
+            };
             /** @description Why the answer is 202: what is still pending */
             message?: string;
             /** @description The policy version it was last decided under (GET /policy/versions): at submission, approval, grant */
@@ -3921,6 +4333,8 @@ export interface operations {
           organisation?: string;
           /** @description null removes the Slack mapping */
           slackUserId?: string | null;
+          /** @description null restores break-glass eligibility */
+          breakGlassSuspended?: null;
         };
       };
     };
@@ -3951,6 +4365,13 @@ export interface operations {
               approverFrom?: {
                 at: string;
                 madeBy: string;
+              };
+              /** @description Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it */
+              breakGlassSuspended?: {
+                at: string;
+                requestId: string;
+                /** @enum {string} */
+                reason: 'NOT_JUSTIFIED' | 'UNREVIEWED';
               };
             };
             changed: string[];

@@ -174,6 +174,13 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     accepted:
       'Revoked, but the platform has not removed the access yet: still ACTIVE, the revocation retried',
   },
+  'POST /requests/{id}/break-glass-reviews': {
+    summary:
+      'Justified or not justified: a director other than the holder reviews break-glass access (comment required)',
+    body: schemas.breakGlassReviewBody,
+    response: { status: 200, schema: schemas.requestView },
+    errors: [400, 401, 403, 404, 409],
+  },
   'POST /principals/{id}/preview': {
     summary: 'What PATCH /principals/{id} with this body would do (access-admin); writes nothing',
     body: schemas.principalPatchBody,

@@ -52,6 +52,7 @@ export const OPERATION_INPUTS: Readonly<Record<'none' | 'query' | 'body' | 'both
     'PATCH /principals/{id}',
     'POST /review/{token}',
     'POST /requests/{id}/reviews',
+    'POST /requests/{id}/break-glass-reviews',
     'POST /principals/{id}/preview',
     'POST /policy/proposals',
     'POST /policy/proposals/{id}/decisions',

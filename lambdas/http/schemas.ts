@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { AUDIT_ACTIONS } from '../core/audit.ts';
 import {
+  BREAK_GLASS_OUTCOMES,
   CLEARANCE_LEVELS,
   EXTENSION_STATUSES,
   REQUEST_STATUSES,
@@ -18,6 +19,12 @@ export const submitRequestBody = z.strictObject({
   justification: text(4000).describe('Why the access is needed (policy minimum length applies)'),
   duration: text(32).describe('ISO-8601 duration, e.g. PT8H or P7D'),
   ticket: text(120).optional().describe('Change or service ticket reference'),
+  breakGlass: z
+    .boolean()
+    .optional()
+    .describe(
+      'Emergency access: ACTIVE at once without approval, for those the policy names; reviewed afterwards',
+    ),
 });
 
 export const decisionBody = z.strictObject({
@@ -107,11 +114,16 @@ export const principalPatchBody = z
     grade: text(60).min(1).optional(),
     organisation: text(120).min(1).optional(),
     slackUserId: text(40).min(1).nullable().optional().describe('null removes the Slack mapping'),
+    breakGlassSuspended: z.null().optional().describe('null restores break-glass eligibility'),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
   .meta({
     examples: [{ active: false }, { clearance: { level: 'SC', expiresAt: '2027-06-30T00:00:00Z' } }],
   });
+
+const breakGlassSuspension = z
+  .object({ at: z.string(), requestId: z.string(), reason: z.enum(['NOT_JUSTIFIED', 'UNREVIEWED']) })
+  .describe('Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it');
 
 export const principalUpdateView = z.object({
   principal: z.object({
@@ -128,6 +140,7 @@ export const principalUpdateView = z.object({
       .object({ at: z.string(), madeBy: z.string() })
       .optional()
       .describe('Made an approver by one access-admin: decides nothing before `at`; the directors were told'),
+    breakGlassSuspended: breakGlassSuspension.optional(),
   }),
   changed: z.array(z.string()),
   revoked: z.array(z.object({ requestId: z.string(), reason: z.string() })),
@@ -230,6 +243,23 @@ export const requestView = z.object({
     })
     .optional()
     .describe('A removal the platform has not done yet (still ACTIVE); the sweep retries it'),
+  breakGlass: z
+    .object({
+      reviewDeadline: z.string(),
+      reviewersRequired: z.number().int(),
+      reviews: z.array(
+        z.object({
+          reviewerId: z.string(),
+          verdict: z.enum(['justified', 'not-justified']),
+          comment: z.string(),
+          at: z.string(),
+        }),
+      ),
+      outcome: z.enum(BREAK_GLASS_OUTCOMES),
+      settledAt: z.string().optional(),
+    })
+    .optional()
+    .describe('Granted at once by break-glass; distinct directors review it by reviewDeadline'),
   message: z.string().optional().describe('Why the answer is 202: what is still pending'),
   policyVersion: z
     .number()
@@ -260,6 +290,7 @@ export const accessList = z.object({
           }),
         )
         .describe('The rules in force this grant breaks since a policy change tightened them (none: empty)'),
+      breakGlass: z.literal(true).optional().describe('Granted by break-glass, without approval'),
     }),
   ),
   outOfBand: z
@@ -291,6 +322,7 @@ export const principalList = z.object({
       slackUserId: z.string().optional(),
       roles: z.array(z.enum(ROLES)),
       active: z.boolean(),
+      breakGlassSuspended: breakGlassSuspension.optional(),
     }),
   ),
 });
@@ -419,6 +451,16 @@ export const transparencyView = z.object({
     .optional()
     .describe(
       'Active grants kept running that break the rules in force since a policy change tightened them',
+    ),
+  breakGlass: z
+    .object({
+      grants: z.number().int(),
+      reviewedOnTime: z.number().int(),
+      notReviewedOnTime: z.number().int(),
+    })
+    .optional()
+    .describe(
+      'Break-glass grants in the window; its reviews justified on time, or not justified / unreviewed',
     ),
   chainHead: z
     .object({
@@ -594,6 +636,17 @@ export const requestTimelineView = z
         ],
       },
     ],
+  });
+
+export const breakGlassReviewBody = z
+  .strictObject({
+    verdict: z.enum(['justified', 'not-justified']),
+    comment: text(4000)
+      .min(1, { message: 'is required' })
+      .describe('Why the break-glass was or was not justified'),
+  })
+  .meta({
+    examples: [{ verdict: 'justified', comment: 'The admissions feed was down; the fix needed admin' }],
   });
 
 export const reviewBody = z

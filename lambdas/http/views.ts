@@ -19,5 +19,6 @@ export function principalView(principal: Principal) {
     roles: principal.roles,
     active: principal.active,
     approverFrom: principal.approverFrom,
+    breakGlassSuspended: principal.breakGlassSuspended,
   };
 }

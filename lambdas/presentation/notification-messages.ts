@@ -6,7 +6,7 @@ import type { Notice } from '../core/ports.ts';
 import { reasonClause, reasonInWords, statusInWords } from '../core/reason-words.ts';
 import { type DatasetCatalogue, scopesInWords } from './request-summary.ts';
 import { inWords } from './review-page.ts';
-import { formatDateTime } from './time-words.ts';
+import { durationInWords, formatDateTime } from './time-words.ts';
 
 /** Display names by principal id; an id stands in for anyone missing. */
 export type Names = Readonly<Record<string, string>>;
@@ -193,5 +193,31 @@ export function decidedElsewhereNotice(
       ['Status', statusInWords(request.status)],
     ],
     'The approval link and buttons you were sent no longer do anything.',
+  );
+}
+
+/** To every eligible director the moment break-glass access starts: urgent, and what they must do about it. */
+export function breakGlassNotice(request: AccessRequest, names: Names, datasets: DatasetCatalogue): Notice {
+  const holder = nameOf(names, request.requester);
+  const scopes = scopesInWords(request.scopes, datasets);
+  const record = request.breakGlass;
+  return notice(
+    'break-glass',
+    request,
+    datasets,
+    `URGENT: break-glass access by ${holder} to ${scopes}`,
+    `URGENT: ${holder} used break-glass and holds ${scopes} now, without approval.`,
+    [
+      ['Holder', `${holder} (${request.requesterOrganisation})`],
+      ['Why', request.justification],
+      ['For', durationInWords(request.duration)],
+      ['Expires at', inWords(request.grant?.expiresAt)],
+      ['Review by', inWords(record?.reviewDeadline)],
+      ['Reviews needed', `${record?.reviewersRequired ?? 0} directors`],
+    ],
+    'Record whether it was justified, with a comment: POST /requests/{id}/break-glass-reviews. Not justified, or not reviewed in time, and the holder loses break-glass until an access-admin restores it.'.replace(
+      '{id}',
+      request.id,
+    ),
   );
 }

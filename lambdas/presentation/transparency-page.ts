@@ -72,6 +72,7 @@ function medianInWords(hours: number | null): string {
 /** The page; with the catalogue, datasets are named by title and sensitivity instead of their ids. */
 export function transparencyPage(report: TransparencyReport, datasets?: DatasetCatalogue): string {
   const last = report.lastWindow;
+  const breakGlass = report.breakGlass ?? { grants: 0, reviewedOnTime: 0, notReviewedOnTime: 0 };
   const median = report.medianApprovedDurationHours;
   return `<!doctype html>
 <html lang="en">
@@ -106,6 +107,9 @@ ${figure('cap-rejections', 'refused: cap full', last.capRejections)}
 ${figure('median-duration', 'median approved duration', medianInWords(median))}
 ${countFigure('reviews-on-time', report.reviews.onTime, 'review done on time', 'reviews done on time')}
 ${countFigure('reviews-overdue', report.reviews.overdue, 'review overdue', 'reviews overdue')}
+${countFigure('break-glass', breakGlass.grants, 'break-glass grant (no approval)', 'break-glass grants (no approval)')}
+${countFigure('break-glass-on-time', breakGlass.reviewedOnTime, 'break-glass found justified on time', 'break-glass found justified on time')}
+${countFigure('break-glass-not', breakGlass.notReviewedOnTime, 'break-glass not justified or not reviewed in time', 'break-glass not justified or not reviewed in time')}
 </ul>
 ${countTable('revocations-by-reason', 'Revocations by reason', 'Reason', last.revocations.byReason, 'Revocations', reasonInWords)}
 <h2>Tamper evidence</h2>

@@ -50,7 +50,7 @@ export interface NotifyOptions {
   readonly detail?: string | undefined;
 }
 
-interface Message {
+export interface Message {
   readonly recipient: Principal;
   readonly notice: Notice;
   /** Channels not to use for this recipient (their Slack prompt already says it). */
@@ -210,7 +210,7 @@ function closesApproval(request: StoredRequest, event: OutcomeEvent): boolean {
   return false;
 }
 
-function sendToAll(deps: Dependencies, message: Message): Promise<Delivery>[] {
+export function sendToAll(deps: Dependencies, message: Message): Promise<Delivery>[] {
   return notifiersOf(deps)
     .filter((notifier) => notifier.reaches(message.recipient) && !message.skip?.has(notifier.channel))
     .map((notifier) =>
@@ -249,7 +249,7 @@ export async function seatUsage(
   return { inUse: (await deps.store.externalAdminSeats()).total, cap: deps.policy.externalAdminCap };
 }
 
-async function claimOnce(deps: Dependencies, requestId: string, key: string): Promise<boolean> {
+export async function claimOnce(deps: Dependencies, requestId: string, key: string): Promise<boolean> {
   if (!deps.notificationLedger) return true;
   return deps.notificationLedger.claim(requestId, key, deps.clock.now());
 }

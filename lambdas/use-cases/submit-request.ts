@@ -1,6 +1,7 @@
 // Use case: a principal asks for access; the request is recorded and its workflow started.
 
 import { logger } from '../commons/observability.ts';
+import { submitBreakGlass } from '../core/break-glass.ts';
 import { KeyholderError } from '../core/errors.ts';
 import {
   assertSeatLikelyAvailable,
@@ -25,10 +26,11 @@ export class WorkflowUnavailableError extends KeyholderError {
 export async function submitAccessRequest(
   deps: Pick<Dependencies, 'store' | 'directory' | 'policy' | 'clock' | 'ids' | 'workflow'>,
   requester: Principal,
-  input: SubmissionInput,
+  input: SubmissionInput & { readonly breakGlass?: boolean | undefined },
 ): Promise<StoredRequest> {
   const now = deps.clock.now();
-  const transition = submitRequest({
+  // Break-glass is APPROVED at once; the same workflow grants it (its approval step finds nothing to ask).
+  const transition = (input.breakGlass ? submitBreakGlass : submitRequest)({
     id: deps.ids.requestId(),
     input,
     requester,

@@ -20,6 +20,7 @@ import {
   seatDrift,
   seatsReconciledEvent,
 } from '../core/sweep.ts';
+import { closeBreakGlassReview } from './break-glass.ts';
 import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
 import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
@@ -43,6 +44,8 @@ export interface SweepReport {
   readonly revocationsCompleted: string[];
   /** Endings the platform failed again this run: still ACTIVE, retried by the next sweep (and alarmed). */
   readonly removalsPending: string[];
+  /** Break-glass grants whose review window closed without enough justified verdicts: holder suspended. */
+  readonly breakGlassUnreviewed: string[];
   /** Drift is recorded minus actual: positive when the counter counted seats nobody holds. */
   seats: { recorded: number; actual: number; drift: number; corrected: boolean };
   /** What was read: index entries due, so a sweep's cost follows the work, never the table. */
@@ -92,6 +95,7 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
     grantsResumed: [],
     revocationsCompleted: [],
     removalsPending: [],
+    breakGlassUnreviewed: [],
     seats: { recorded: 0, actual: 0, drift: 0, corrected: false },
     read: { grants: 0, requests: 0, principals: 0 },
     failures: [],
@@ -167,6 +171,11 @@ async function sweepDueRequests(deps: Dependencies, at: string, report: SweepRep
           const resumed = await grantApprovedAccess(deps, request.id);
           if (resumed.status !== fresh.status) report.grantsResumed.push(request.id);
           return;
+        }
+        if (action === 'break-glass-unreviewed') {
+          await closeBreakGlassReview(deps, request.id, SWEEP_ACTOR);
+          report.breakGlassUnreviewed.push(request.id);
+          continue;
         }
         if (action === 'review-due') {
           if (await promptReview(deps, request.id)) report.reviewsPrompted.push(request.id);

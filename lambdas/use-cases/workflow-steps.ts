@@ -20,6 +20,7 @@ import {
   type ScopeOutcome,
   startProvisioning,
 } from '../core/provisioning.ts';
+import { announceBreakGlass } from './break-glass.ts';
 import {
   catalogueOf,
   commitTransition,
@@ -111,6 +112,7 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
     }
   });
   await notifyStepOutcome(deps, result, { ACTIVE: 'granted', REJECTED: 'rejected' });
+  if (result.status === 'ACTIVE') await announceBreakGlass(deps, requestId);
   return result;
 }
 

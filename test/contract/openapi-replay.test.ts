@@ -35,7 +35,17 @@ describe('the OpenAPI document, replayed against the local stack', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({
-      policy: { minDuration: 'PT1S', review: { admin: 'PT2S', dataset: 'PT2S', grace: 'PT1M' } },
+      policy: {
+        minDuration: 'PT1S',
+        review: { admin: 'PT2S', dataset: 'PT2S', grace: 'PT1M' },
+        breakGlass: {
+          eligible: ['ext-ned'],
+          scopes: ['dataset:*'],
+          maxDuration: 'PT1H',
+          reviewWithin: 'PT24H',
+          reviewersRequired: 2,
+        },
+      },
       sweepIntervalMs: 0,
     });
     document = (await (await fetch(`${stack.url}/openapi.json`)).json()) as Record<string, any>;
@@ -290,6 +300,32 @@ describe('the OpenAPI document, replayed against the local stack', () => {
       .toBe(404);
   });
 
+  it('replays a break-glass request and its review', async () => {
+    const created = await replay('POST /requests', {
+      as: 'ext-ned',
+      json: { scopes: ['dataset:hes-apc'], justification, duration: 'PT1H', breakGlass: true },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await stack.waitForStatus(created.body.id, 'ACTIVE');
+    const reviews = `/requests/${created.body.id}/break-glass-reviews`;
+    refusedNaming(
+      await replay('POST /requests/{id}/break-glass-reviews', {
+        path: reviews,
+        as: 'dir-ada',
+        json: { verdict: 'justified' },
+      }),
+      400,
+      'comment',
+    );
+    const reviewed = await replay('POST /requests/{id}/break-glass-reviews', {
+      path: reviews,
+      as: 'dir-ada',
+      json: exampleOf('POST /requests/{id}/break-glass-reviews'),
+    });
+    expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(200);
+    expect(reviewed.body.breakGlass.reviews).toHaveLength(1);
+  });
+
   it('replays the access and audit reads and the CSV exports', async () => {
     const first = state.first as string;
     expect.soft(await statusOf('GET /access', { as: 'aud-fay' })).toBe(200);
@@ -503,7 +539,7 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     const missing = contract.operations.filter((key) => !replayed.has(key));
     expect(missing, 'operations without a replay').toEqual([]);
     expect(mismatches.join('\n')).toBe('');
-    expect(contract.operations.length).toBe(50);
+    expect(contract.operations.length).toBe(51);
     expect(requests).toBeGreaterThan(contract.operations.length);
     console.info(`replayed ${requests} requests over ${contract.operations.length} operations`);
   });

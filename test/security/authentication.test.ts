@@ -266,6 +266,10 @@ describe('authentication on every JWT route', () => {
       'GET /inbox': { method: 'GET', path: '/inbox' },
       'GET /requests/{id}/timeline': { method: 'GET', path: `/requests/${pendingId}/timeline` },
       'POST /requests/{id}/reviews': json('POST', `/requests/${activeId}/reviews`, { decision: 'keep' }),
+      'POST /requests/{id}/break-glass-reviews': json('POST', `/requests/${activeId}/break-glass-reviews`, {
+        verdict: 'justified',
+        comment: 'The feed was down',
+      }),
       'POST /principals/{id}/preview': json('POST', '/principals/ext-gus/preview', { active: false }),
       'GET /access/timeline': { method: 'GET', path: '/access/timeline' },
       'GET /policy': { method: 'GET', path: '/policy' },

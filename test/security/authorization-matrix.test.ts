@@ -228,6 +228,17 @@ const MATRIX: Readonly<Record<string, Row>> = {
     request: ({ id }) => json('POST', `/requests/${id}/reviews`, { decision: 'keep' }),
     expected: row(403, 404, 409, 404, 404, 403, 403, 401, 401),
   },
+  // The active request is not break-glass: an eligible director gets 409 NOT_BREAK_GLASS; those who may see it
+  // but never review it 403 (the holder SELF_REVIEW), the rest 404.
+  'POST /requests/{id}/break-glass-reviews': {
+    target: 'active',
+    request: ({ id }) =>
+      json('POST', `/requests/${id}/break-glass-reviews`, {
+        verdict: 'justified',
+        comment: 'The feed was down',
+      }),
+    expected: row(403, 404, 409, 404, 404, 403, 403, 401, 401),
+  },
   'POST /principals/{id}/preview': {
     target: 'none',
     request: () => json('POST', '/principals/ext-hal/preview', { active: false }),

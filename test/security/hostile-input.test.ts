@@ -1196,6 +1196,10 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
     },
     { name: 'reason', valid: fc.constant('Fewer external admins'), required: true, max: 4000 },
   ];
+  const breakGlassReviewFields: BodyField[] = [
+    { name: 'verdict', valid: fc.constantFrom('justified', 'not-justified'), required: true },
+    { name: 'comment', valid: fc.constant('The feed was down'), required: true, max: 4000 },
+  ];
   const validJson = (entries: Entries) => ({
     body: jsonObjectText(entries),
     headers: { 'content-type': 'application/json' },
@@ -1373,6 +1377,19 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
               ['comment', 'no longer needed'],
             ],
           )
+          .map(validJson),
+      );
+    case 'POST /requests/{id}/break-glass-reviews':
+      return withId(
+        'POST',
+        (id) => `/requests/${id}/break-glass-reviews`,
+        requestIds,
+        fc.oneof({ arbitrary: jsonBodyDrafts(breakGlassReviewFields), weight: 9 }, undeclaredQuery),
+        fc
+          .constant<Entries>([
+            ['verdict', 'justified'],
+            ['comment', 'The feed was down'],
+          ])
           .map(validJson),
       );
     case 'POST /principals/{id}/preview':

@@ -32,6 +32,7 @@ const PRINCIPAL_FIELDS = [
   'active',
   'scim',
   'approverFrom',
+  'breakGlassSuspended',
 ];
 
 /** In PRINCIPAL#DUE while the principal's standing can lapse: sorted by when it does (at once when inactive). */

@@ -96,6 +96,7 @@ const OPTIONAL_REQUEST_FIELDS = [
   'extension',
   'revocation',
   'policyVersion',
+  'breakGlass',
 ] as const satisfies readonly (keyof AccessRequest)[];
 // A map rather than a list so the compiler fails when AccessRequest gains a field the store would not write.
 const STORED_REQUEST_FIELDS = {
@@ -122,6 +123,7 @@ const STORED_REQUEST_FIELDS = {
   extension: true,
   revocation: true,
   policyVersion: true,
+  breakGlass: true,
 } as const satisfies Record<keyof AccessRequest, true>;
 const REQUEST_FIELDS = Object.keys(STORED_REQUEST_FIELDS) as (keyof AccessRequest)[];
 

@@ -26,6 +26,7 @@ describe('DEFAULT_POLICY', () => {
       scopeProviders: {},
       removeOutOfBand: false,
       approverPromotionDelay: 'PT24H',
+      breakGlass: null,
     });
   });
 

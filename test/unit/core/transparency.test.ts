@@ -73,3 +73,26 @@ describe('transparencyReport', () => {
     expect(median([])).toBeNull();
   });
 });
+
+describe('transparencyReport: break-glass', () => {
+  it('counts break-glass grants of the window and its reviews justified on time or not', () => {
+    // Act
+    const report = transparencyReport({
+      now: later('P40D'),
+      externalAdminCap: 5,
+      externalAdminSeatsInUse: 0,
+      activeGrants: [],
+      events: [
+        event({ action: 'GRANT_ACTIVATED', at: later('P1D'), details: { breakGlass: true } }),
+        event({ action: 'GRANT_ACTIVATED', at: later('P20D'), details: { breakGlass: true } }),
+        event({ action: 'GRANT_ACTIVATED', at: later('P20D'), details: { expiresAt: later('P21D') } }),
+        event({ action: 'BREAK_GLASS_JUSTIFIED', at: later('P20D') }),
+        event({ action: 'BREAK_GLASS_NOT_JUSTIFIED', at: later('P21D') }),
+        event({ action: 'BREAK_GLASS_UNREVIEWED', at: later('P22D') }),
+      ],
+    });
+    // Assess
+    expect(report.breakGlass).toEqual({ grants: 1, reviewedOnTime: 1, notReviewedOnTime: 2 });
+    expect(report.lastWindow.grants).toBe(2);
+  });
+});
