@@ -18,7 +18,8 @@ import { fields, type Style, table, truncate } from './output.ts';
 export type Titles = DatasetCatalogue | undefined;
 
 export function titlesOf(list: DatasetList | undefined): Titles {
-  return list && new Map(list.datasets.map((dataset) => [dataset.id, dataset]));
+  // Only what names a dataset: the API's owners are {id, name}, the catalogue's principal ids.
+  return list && new Map(list.datasets.map(({ id, title, sensitivity }) => [id, { id, title, sensitivity }]));
 }
 
 /** A scope in the words mail and the console use (lambdas/presentation/request-summary.ts), or as stored. */

@@ -143,6 +143,15 @@ export const ROUTES: readonly RouteSpec[] = [
     needs: ['state:read'],
   },
   {
+    method: 'PATCH',
+    path: '/datasets/{id}',
+    name: 'update-dataset',
+    entry: http('update-dataset'),
+    auth: 'jwt',
+    // Reads the directory (owners must exist), writes the entry and its audit event.
+    needs: ['state:read', 'state:write', 'audit:append'],
+  },
+  {
     method: 'GET',
     path: '/audit',
     name: 'list-audit',

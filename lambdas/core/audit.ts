@@ -51,6 +51,7 @@ export const AUDIT_ACTIONS = [
   'BREAK_GLASS_JUSTIFIED',
   'BREAK_GLASS_NOT_JUSTIFIED',
   'BREAK_GLASS_UNREVIEWED',
+  'DATASET_UPDATED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

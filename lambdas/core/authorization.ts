@@ -1,4 +1,5 @@
 // Who may see what. Every read route asks here, so the visibility rules live in one place.
+import { deciderRefusal, ownsNamedDataset } from './dataset-owners.ts';
 import { mayChangeDirectory } from './directory-changes.ts';
 import { approverRefusal, meetsApproverRules } from './eligibility.ts';
 import { isExtensionOpen } from './extension.ts';
@@ -29,7 +30,8 @@ export function mayViewRequest(
     caller.id === request.requester ||
     hasRole(caller, 'access-admin') ||
     hasRole(caller, 'auditor') ||
-    isEligibleApproverFor(caller, request, policy, now)
+    isEligibleApproverFor(caller, request, policy, now) ||
+    ownsNamedDataset(caller, request)
   );
 }
 
@@ -79,7 +81,7 @@ export function mayDecideRequest(
   return (
     request.status === 'PENDING_APPROVAL' &&
     request.requester !== caller.id &&
-    isEligibleApproverFor(caller, request, policy, now) &&
+    deciderRefusal(caller, request, policy, now) === undefined &&
     !request.approvals.some((decision) => decision.approverId === caller.id)
   );
 }

@@ -89,7 +89,7 @@ export function approvalsRequiredFor(scopes: readonly Scope[], external: boolean
 }
 
 export type ApproverRefusal = {
-  readonly code: 'SELF_APPROVAL' | 'NOT_ELIGIBLE_APPROVER';
+  readonly code: 'SELF_APPROVAL' | 'NOT_ELIGIBLE_APPROVER' | 'NOT_DATASET_OWNER';
   readonly message: string;
 };
 

@@ -61,6 +61,13 @@ export class CapReachedError extends ConflictError {
   }
 }
 
+/** A dataset's maxConcurrentHolders is reached: refused at grant time exactly like a full external-admin cap. */
+export class HolderLimitReachedError extends ConflictError {
+  constructor(message: string) {
+    super('HOLDER_LIMIT_REACHED', message);
+  }
+}
+
 /** An approval link that once worked but no longer does (used, expired, request decided). */
 export class TokenGoneError extends KeyholderError {
   constructor(message: string) {

@@ -1,13 +1,9 @@
 // The request lifecycle as pure transitions: each returns the next state of the request, the audit event
 // that records it and the side effects (cap seat, admin lock, grant rows) that must commit atomically with it.
 import type { Actor, AuditAction, AuditEventDraft } from './audit.ts';
+import { approvalCapacity, deciderRefusal, isFullyApproved, ownerApprovalFor } from './dataset-owners.ts';
 import { addDuration, parseDuration } from './duration.ts';
-import {
-  approvalsRequiredFor,
-  assertEligibleApprover,
-  assertRequesterEligible,
-  isExternal,
-} from './eligibility.ts';
+import { approvalsRequiredFor, assertRequesterEligible, isExternal } from './eligibility.ts';
 import { CapReachedError, ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import type {
   AccessRequest,
@@ -19,13 +15,19 @@ import type {
   Scope,
 } from './model.ts';
 import type { Policy } from './policy.ts';
-import { parseScopes } from './scopes.ts';
+import { datasetIdOf, parseScopes } from './scopes.ts';
 
 export interface SeatChange {
   readonly op: 'take' | 'release';
   readonly organisation: string;
   readonly cap: number;
   readonly organisationCap?: number | undefined;
+}
+
+/** One holder more or fewer on each dataset a grant names; `max` (at take) is the dataset's maxConcurrentHolders. */
+export interface HolderChange {
+  readonly op: 'take' | 'release';
+  readonly datasets: readonly { readonly id: string; readonly max?: number | undefined }[];
 }
 
 export interface Transition {
@@ -35,6 +37,8 @@ export interface Transition {
   readonly event: AuditEventDraft;
   /** An external-admin seat taken at grant time (atomically, against the cap) or given back. */
   readonly seat?: SeatChange | undefined;
+  /** Dataset holder counters, taken at grant time atomically against each limit, released when access ends. */
+  readonly holders?: HolderChange | undefined;
   /** One open admin request per principal: taken at submission, released when the request ends. */
   readonly adminLock?: 'take' | 'release' | undefined;
   /**
@@ -116,6 +120,18 @@ export function seatFor(
   };
 }
 
+/** Every dataset of the request counts its holders, limited or not, so a limit set later starts from the truth. */
+export function holdersFor(
+  request: AccessRequest,
+  op: HolderChange['op'],
+  catalogue?: ReadonlyMap<string, Dataset>,
+): HolderChange | undefined {
+  const ids = request.scopes.flatMap((scope) => datasetIdOf(scope) ?? []);
+  if (ids.length === 0) return undefined;
+  const max = (id: string) => (op === 'take' ? catalogue?.get(id)?.maxConcurrentHolders : undefined);
+  return { op, datasets: ids.map((id) => ({ id, max: max(id) })) };
+}
+
 /** Access ending closes an extension round still awaiting approvers: the original expiry stood. */
 export function withExtensionClosed(request: AccessRequest, now: string): AccessRequest {
   const extension = request.extension;
@@ -175,6 +191,7 @@ export function submitRequest(args: {
     approvalsRequired: approvalsRequiredFor(scopes, external, policy),
     approvals: [],
     approvalDeadline: addDuration(now, policy.approvalTimeout),
+    ownerApproval: ownerApprovalFor(scopes, catalogue, policy),
     countsAgainstCap: countsAgainstCap({ external, scopes }),
   };
   return {
@@ -251,10 +268,13 @@ export function decideRequest(args: {
   readonly channel: DecisionChannel;
   readonly policy: Policy;
   readonly now: string;
+  /** Dataset titles by id, so a refused owner is told which datasets in words. */
+  readonly datasetTitles?: ReadonlyMap<string, string> | undefined;
 }): Transition {
   const { request, approver, decision, channel, policy, now } = args;
   assertPending(request, now);
-  assertEligibleApprover(approver, request, policy, now);
+  const refusal = deciderRefusal(approver, request, policy, now, args.datasetTitles);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   if (request.approvals.some((existing) => existing.approverId === approver.id)) {
     throw new ConflictError('ALREADY_DECIDED', `${approver.id} has already decided request ${request.id}`);
   }
@@ -263,7 +283,11 @@ export function decideRequest(args: {
     // The API accepts a bare deny; the pages and chat prompts ask for a reason.
     throw new ValidationError('comment', 'a deny needs a comment saying why');
   }
-  const approvals = [...request.approvals, { approverId: approver.id, decision, comment, at: now, channel }];
+  const capacity = request.ownerApproval ? approvalCapacity(approver, request, policy, now) : undefined;
+  const approvals = [
+    ...request.approvals,
+    { approverId: approver.id, decision, comment, at: now, channel, capacity },
+  ];
   const actor: Actor = { type: 'principal', id: approver.id };
   if (decision === 'deny') {
     const denied: AccessRequest = {
@@ -282,7 +306,7 @@ export function decideRequest(args: {
     };
   }
   const approvedCount = approvals.filter((entry) => entry.decision === 'approve').length;
-  const reached = approvedCount >= request.approvalsRequired;
+  const reached = isFullyApproved({ ...request, approvals });
   const next: AccessRequest = { ...request, approvals, status: reached ? 'APPROVED' : 'PENDING_APPROVAL' };
   return {
     expectedStatus: 'PENDING_APPROVAL',
@@ -387,7 +411,12 @@ export function assertStatus(request: AccessRequest, expected: RequestStatus): v
 }
 
 /** APPROVED -> ACTIVE. The seat is taken by the same atomic write, which fails when the cap is full. */
-export function grantAccess(request: AccessRequest, policy: Policy, now: string): Transition {
+export function grantAccess(
+  request: AccessRequest,
+  policy: Policy,
+  now: string,
+  catalogue?: ReadonlyMap<string, Dataset>,
+): Transition {
   assertStatus(request, 'APPROVED');
   const grant = grantStartingAt(request, policy, now);
   const { expiresAt, approvedBy } = grant;
@@ -404,6 +433,7 @@ export function grantAccess(request: AccessRequest, policy: Policy, now: string)
       },
     }),
     seat: seatFor(request, 'take', policy),
+    holders: holdersFor(request, 'take', catalogue),
     grants: 'open',
   };
 }
@@ -428,6 +458,7 @@ export function expireGrant(request: AccessRequest, policy: Policy, now: string)
       details: request.extension?.status === 'PENDING' ? { extension: 'TIMED_OUT' } : undefined,
     }),
     seat: seatFor(request, 'release', policy),
+    holders: holdersFor(request, 'release'),
     adminLock: adminLockRelease(expired),
     grants: 'close',
   };
@@ -464,6 +495,7 @@ export function revokeGrant(args: {
     request: revoked,
     event: event(revoked, 'GRANT_REVOKED', actor, now, { reason }),
     seat: seatFor(request, 'release', policy),
+    holders: holdersFor(request, 'release'),
     adminLock: adminLockRelease(revoked),
     grants: 'close',
   };

@@ -62,6 +62,10 @@ export interface Dataset {
   readonly id: string;
   readonly title: string;
   readonly sensitivity: Sensitivity;
+  /** Principal ids whose approval the dataset needs when the policy's `approvals.dataset` asks for owners. */
+  readonly owners?: readonly string[] | undefined;
+  /** At most this many concurrent holders, enforced atomically at grant time like the external-admin cap. */
+  readonly maxConcurrentHolders?: number | undefined;
 }
 
 /** `admin` or `dataset:<id>`. */
@@ -103,6 +107,20 @@ export interface Decision {
   readonly comment?: string | undefined;
   readonly at: string;
   readonly channel: DecisionChannel;
+  /** What an approval counted as (lambdas/core/dataset-owners.ts); absent: a director's approval. */
+  readonly capacity?: ApprovalCapacity | undefined;
+}
+
+export interface ApprovalCapacity {
+  readonly director: boolean;
+  /** The named datasets the approver owns. */
+  readonly datasets: readonly string[];
+}
+
+/** The owners each named dataset needs, fixed at submission (policy `approvals.dataset` other than `director`). */
+export interface OwnerApproval {
+  readonly mode: 'owner' | 'owner-and-director';
+  readonly datasets: readonly { readonly id: string; readonly owners: readonly string[] }[];
 }
 
 export interface Grant {
@@ -165,6 +183,8 @@ export interface AccessRequest {
   readonly approvals: readonly Decision[];
   /** After this instant no decision is accepted (the policy's approval timeout). */
   readonly approvalDeadline: string;
+  /** Set when dataset owners must approve; absent: directors decide as before. */
+  readonly ownerApproval?: OwnerApproval | undefined;
   /** Holds one of the external-admin seats while ACTIVE. */
   readonly countsAgainstCap: boolean;
   readonly reason?: string | undefined;

@@ -44,6 +44,8 @@ export const policySchema = z
       externalAdmin: z.number().int().min(1).max(10),
       default: z.number().int().min(1).max(10),
     }),
+    /** Who approves dataset requests: directors (as before), the datasets' owners, or both. */
+    approvals: z.strictObject({ dataset: z.enum(['director', 'owner', 'owner-and-director']) }),
     approverGrades: z.array(z.string().min(1)).min(1),
     minClearance: z.strictObject({
       admin: clearance,
@@ -115,6 +117,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   minDuration: 'PT15M',
   maxDuration: { admin: 'P7D', dataset: 'P90D' },
   approvalsRequired: { externalAdmin: 2, default: 1 },
+  approvals: { dataset: 'director' },
   approverGrades: ['director', 'executive-director'],
   minClearance: { admin: 'SC', dataset: 'SC', nonIdentifiableDataset: null },
   justificationMinLength: 20,

@@ -130,10 +130,25 @@ export interface DuePrincipal {
   readonly dueKey: string;
 }
 
+export interface StoredDataset {
+  readonly dataset: Dataset;
+  readonly audit: ChainHead;
+}
+
+export interface DatasetRecordChange {
+  readonly dataset: Dataset;
+  /** The change's event on the dataset's stream, chained onto `expectedHead`. */
+  readonly event: AuditEvent;
+  readonly expectedHead: ChainHead;
+}
+
 export interface Directory {
   getPrincipal(id: string): Promise<Principal | undefined>;
   listPrincipals(): Promise<Principal[]>;
   listDatasets(): Promise<Dataset[]>;
+  getDatasetRecord(id: string): Promise<StoredDataset | undefined>;
+  /** The entry's new owners and limit and its audit event, atomically; ConcurrentChangeError when the head moved. */
+  updateDataset(change: DatasetRecordChange): Promise<void>;
   /** The principal a Slack user is linked to (`slackUserId`), for decisions made in Slack. */
   findPrincipalBySlackUserId(slackUserId: string): Promise<Principal | undefined>;
   getPrincipalRecord(id: string): Promise<StoredPrincipal | undefined>;

@@ -6,13 +6,14 @@ import {
   adminLockRelease,
   assertStatus,
   grantStartingAt,
+  holdersFor,
   REASONS,
   requestEvent,
   revokeGrant,
   seatFor,
   type Transition,
 } from './lifecycle.ts';
-import type { AccessRequest, PendingRevocation, Scope } from './model.ts';
+import type { AccessRequest, Dataset, PendingRevocation, Scope } from './model.ts';
 import type { Policy } from './policy.ts';
 
 const WORKFLOW: Actor = { type: 'system', id: 'workflow' };
@@ -67,6 +68,7 @@ export function startProvisioning(
   providers: readonly string[],
   policy: Policy,
   now: string,
+  catalogue?: ReadonlyMap<string, Dataset>,
 ): Transition {
   assertStatus(request, 'APPROVED');
   const provisioning: AccessRequest = { ...request, status: 'PROVISIONING' };
@@ -77,6 +79,7 @@ export function startProvisioning(
       details: { providers: [...providers], countsAgainstCap: request.countsAgainstCap },
     }),
     seat: seatFor(request, 'take', policy),
+    holders: holdersFor(request, 'take', catalogue),
   };
 }
 
@@ -124,6 +127,7 @@ export function failProvisioning(
       details: { ...failureDetails(failure), rolledBack: [...rolledBack] },
     }),
     seat: seatFor(request, 'release', policy),
+    holders: holdersFor(request, 'release'),
     adminLock: adminLockRelease(failed),
   };
 }

@@ -5,6 +5,7 @@ import type { RequestStatus } from './model.ts';
 /** Each recorded reason code as a clause that follows "because". */
 const REASON_CLAUSES: Readonly<Record<string, string>> = {
   CAP_REACHED: 'the external-admin cap was full',
+  HOLDER_LIMIT_REACHED: 'the dataset already had as many holders as it allows',
   APPROVAL_TIMEOUT: 'nobody decided in time',
   NOT_DECIDED_IN_TIME: 'nobody decided it in time',
   EXPIRED: 'the access reached its expiry time',

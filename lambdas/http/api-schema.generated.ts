@@ -190,6 +190,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/datasets/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Set a dataset's owners and its limit of concurrent holders (access-admin); audited */
+    patch: operations['patchDatasetsId'];
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -2415,6 +2432,13 @@ export interface operations {
               title: string;
               /** @enum {string} */
               sensitivity: 'identifiable' | 'pseudonymised' | 'aggregate';
+              /** @description Whose approval the dataset needs when the policy asks for owners (approvals.dataset) */
+              owners: {
+                id: string;
+                name: string;
+              }[];
+              /** @description At most this many hold it at once */
+              maxConcurrentHolders?: number;
             }[];
           };
         };
@@ -2429,6 +2453,98 @@ export interface operations {
         };
       };
       401: components['responses']['JwtUnauthorized'];
+      /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+      /** @description Something went wrong on our side: the handler, or the gateway ({"message":"Internal Server Error"}) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] | components['schemas']['GatewayMessage'];
+        };
+      };
+    };
+  };
+  patchDatasetsId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Principal ids; [] removes every owner */
+          owners?: string[];
+          /** @description null removes the limit */
+          maxConcurrentHolders?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Set a dataset's owners and its limit of concurrent holders (access-admin); audited */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            dataset: {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              sensitivity: 'identifiable' | 'pseudonymised' | 'aggregate';
+              /** @description Whose approval the dataset needs when the policy asks for owners (approvals.dataset) */
+              owners: {
+                id: string;
+                name: string;
+              }[];
+              /** @description At most this many hold it at once */
+              maxConcurrentHolders?: number;
+            };
+            changed: string[];
+          };
+        };
+      };
+      /** @description Error 400 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['JwtUnauthorized'];
+      /** @description Error 403 */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Error 404 */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description A body over the limit: the handler's guard, or the gateway ({"message":"Request Entity Too Large"}) */
       413: {
         headers: {
@@ -2511,7 +2627,8 @@ export interface operations {
                 | 'BREAK_GLASS_REVIEW_RECORDED'
                 | 'BREAK_GLASS_JUSTIFIED'
                 | 'BREAK_GLASS_NOT_JUSTIFIED'
-                | 'BREAK_GLASS_UNREVIEWED';
+                | 'BREAK_GLASS_UNREVIEWED'
+                | 'DATASET_UPDATED';
               actor: {
                 /** @enum {string} */
                 type: 'principal' | 'system';
@@ -3747,7 +3864,8 @@ export interface operations {
                 | 'BREAK_GLASS_REVIEW_RECORDED'
                 | 'BREAK_GLASS_JUSTIFIED'
                 | 'BREAK_GLASS_NOT_JUSTIFIED'
-                | 'BREAK_GLASS_UNREVIEWED';
+                | 'BREAK_GLASS_UNREVIEWED'
+                | 'DATASET_UPDATED';
               /** @description null when Keyholder itself acted (the workflow, the sweep) */
               actor: {
                 id: string;

@@ -95,6 +95,12 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     response: { status: 200, schema: schemas.datasetList },
     errors: [401],
   },
+  'PATCH /datasets/{id}': {
+    summary: "Set a dataset's owners and its limit of concurrent holders (access-admin); audited",
+    body: schemas.datasetPatchBody,
+    response: { status: 200, schema: schemas.datasetUpdateView },
+    errors: [400, 401, 403, 404],
+  },
   'GET /audit': {
     summary: "A request's audit events",
     query: schemas.auditQuery,

@@ -46,6 +46,7 @@ export const OPERATION_INPUTS: Readonly<Record<'none' | 'query' | 'body' | 'both
     'POST /requests',
     'POST /requests/{id}/decisions',
     'POST /requests/{id}/revoke',
+    'PATCH /datasets/{id}',
     'POST /approve/{token}',
     'POST /slack/interactions',
     'POST /requests/{id}/extend',

@@ -306,9 +306,34 @@ export const accessList = z.object({
   outOfBandCount: z.number().int(),
 });
 
-export const datasetList = z.object({
-  datasets: z.array(z.object({ id: z.string(), title: z.string(), sensitivity: z.enum(SENSITIVITIES) })),
+const datasetView = z.object({
+  id: z.string(),
+  title: z.string(),
+  sensitivity: z.enum(SENSITIVITIES),
+  owners: z
+    .array(z.object({ id: z.string(), name: z.string() }))
+    .describe('Whose approval the dataset needs when the policy asks for owners (approvals.dataset)'),
+  maxConcurrentHolders: z.number().int().optional().describe('At most this many hold it at once'),
 });
+
+export const datasetList = z.object({ datasets: z.array(datasetView) });
+
+export const datasetPatchBody = z
+  .strictObject({
+    owners: z.array(text(128).min(1)).max(20).optional().describe('Principal ids; [] removes every owner'),
+    maxConcurrentHolders: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .nullable()
+      .optional()
+      .describe('null removes the limit'),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
+  .meta({ examples: [{ owners: ['dir-ben'], maxConcurrentHolders: 3 }] });
+
+export const datasetUpdateView = z.object({ dataset: datasetView, changed: z.array(z.string()) });
 
 export const principalList = z.object({
   principals: z.array(

@@ -1,4 +1,5 @@
 // Use cases behind the emailed approval link: show the request (never deciding on GET), then decide on POST.
+import { deciderRefusal } from '../core/dataset-owners.ts';
 import { approverRefusal } from '../core/eligibility.ts';
 import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
 import { isExtensionOpen } from '../core/extension.ts';
@@ -38,7 +39,10 @@ async function resolveLink(
   }
   const approver = await deps.directory.getPrincipal(record.approverId);
   if (!approver) throw new NotFoundError('approver', record.approverId);
-  const refusal = approverRefusal(approver, request, deps.policy, now);
+  const refusal =
+    record.purpose === 'extension'
+      ? approverRefusal(approver, request, deps.policy, now)
+      : deciderRefusal(approver, request, deps.policy, now);
   if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   const decisions = record.purpose === 'extension' ? (request.extension?.approvals ?? []) : request.approvals;
   if (decisions.some((decision) => decision.approverId === approver.id)) {

@@ -18,6 +18,8 @@ export interface DecisionInput {
 }
 
 export async function decideOnRequest(deps: Dependencies, input: DecisionInput): Promise<StoredRequest> {
+  const datasets = await deps.directory.listDatasets();
+  const datasetTitles = new Map(datasets.map((entry) => [entry.id, entry.title]));
   const decided = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, input.requestId);
     const now = deps.clock.now();
@@ -34,6 +36,7 @@ export async function decideOnRequest(deps: Dependencies, input: DecisionInput):
             channel: input.channel,
             policy: deps.policy,
             now,
+            datasetTitles,
           });
     return commitTransition(deps, stored, transition, {
       consumeToken: input.tokenHash ? { tokenHash: input.tokenHash, usedAt: now } : undefined,

@@ -7,6 +7,7 @@ import {
   mayDecideRequest,
   mayDecideReview,
 } from '../core/authorization.ts';
+import { ownsAnyDataset } from '../core/dataset-owners.ts';
 import { addDuration, parseDuration } from '../core/duration.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import type { Principal } from '../core/model.ts';
@@ -38,10 +39,11 @@ export async function inboxOf(
   caller: Principal,
 ): Promise<InboxItem[]> {
   const now = deps.clock.now();
-  if (!capabilitiesOf(caller, deps.policy, now).canApprove) {
+  const owner = () => deps.directory.listDatasets().then((datasets) => ownsAnyDataset(caller, datasets));
+  if (!capabilitiesOf(caller, deps.policy, now).canApprove && !(await owner())) {
     throw new ForbiddenError(
       'NOT_ALLOWED',
-      `only directors who may approve have an inbox; ${caller.id} does not meet the approver rules`,
+      `only directors who may approve and dataset owners have an inbox; ${caller.id} is neither`,
     );
   }
   const [pending, due] = await Promise.all([

@@ -1,7 +1,7 @@
 // Use case behind the AwaitApproval step: records the task token, mails each eligible approver a personal
 // link, and audits every notification. Retries mail only the approvers not yet notified.
 import { createHash } from 'node:crypto';
-import { eligibleApprovers } from '../core/eligibility.ts';
+import { neededDeciders } from '../core/dataset-owners.ts';
 import { recordOnRequest } from '../core/lifecycle.ts';
 import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
 import { replyAddress, replyTokenFromSecret } from '../core/reply-parsing.ts';
@@ -38,7 +38,7 @@ export async function requestApproval(
     const directory = await deps.directory.listPrincipals();
     const notified = new Set(stored.notified ?? []);
     const tokens: ApprovalTokenRecord[] = [];
-    for (const approver of eligibleApprovers(directory, stored, deps.policy, now)) {
+    for (const approver of neededDeciders(directory, stored, deps.policy, now)) {
       if (notified.has(approver.id)) continue;
       const token = deps.ids.secretToken();
       links.set(approver.id, token);

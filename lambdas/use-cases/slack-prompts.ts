@@ -1,7 +1,7 @@
 // Posting the Slack approval prompt to every eligible approver who has a Slack user id, once per approver,
 // remembering where each prompt lives so later outcomes can update it in place.
 import { logger } from '../commons/observability.ts';
-import { eligibleApprovers } from '../core/eligibility.ts';
+import { neededDeciders } from '../core/dataset-owners.ts';
 import { catalogueOf, type Dependencies } from './context.ts';
 import { type Delivery, deliver, describe, recordDeliveries } from './notify-delivery.ts';
 import { seatUsage } from './notify-outcome.ts';
@@ -22,7 +22,7 @@ export async function promptApproversOnSlack(deps: Dependencies, requestId: stri
     ]);
     const already = new Set(prompted.map((prompt) => prompt.approverId));
     const decided = new Set(request.approvals.map((entry) => entry.approverId));
-    const approvers = eligibleApprovers(principals, request, deps.policy, deps.clock.now()).filter(
+    const approvers = neededDeciders(principals, request, deps.policy, deps.clock.now()).filter(
       (approver) => approver.slackUserId && !already.has(approver.id) && !decided.has(approver.id),
     );
     if (approvers.length === 0) return;

@@ -3,7 +3,7 @@
 
 import { addDuration } from '../core/duration.ts';
 import { assertRequesterEligible } from '../core/eligibility.ts';
-import { CapReachedError, KeyholderError } from '../core/errors.ts';
+import { CapReachedError, HolderLimitReachedError, KeyholderError } from '../core/errors.ts';
 import {
   expireGrant,
   grantAccess,
@@ -48,6 +48,10 @@ export interface StepResult {
 function resultOf(request: StoredRequest): StepResult {
   return { requestId: request.id, status: request.status, expiresAt: request.grant?.expiresAt };
 }
+
+/** The external-admin cap or a dataset's holder limit was full at grant time: the request is rejected, not retried. */
+const isFullCapacity = (error: unknown): error is CapReachedError | HolderLimitReachedError =>
+  error instanceof CapReachedError || error instanceof HolderLimitReachedError;
 
 /** Rejects the request when its requester no longer qualifies; returns undefined when they still do. */
 async function rejectIfIneligible(
@@ -98,16 +102,16 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'APPROVED') return resultOf(stored); // already granted (a retry) or closed meanwhile
     const now = deps.clock.now();
-    const transition = grantAccess(stored, deps.policy, now);
+    const transition = grantAccess(stored, deps.policy, now, await catalogueOf(deps));
     const expiresAt = transition.request.grant?.expiresAt ?? now;
     const rejected = await rejectIfIneligible(deps, stored, expiresAt, now);
     if (rejected) return resultOf(rejected);
     try {
       return resultOf(await commitTransition(deps, stored, transition));
     } catch (error) {
-      if (!(error instanceof CapReachedError)) throw error;
+      if (!isFullCapacity(error)) throw error;
       return resultOf(
-        await commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now)),
+        await commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now)),
       );
     }
   });
@@ -128,14 +132,20 @@ async function provisionApprovedAccess(deps: Dependencies, requestId: string): P
     if (stored.status !== 'APPROVED') return stored; // PROVISIONING: resume; anything else: already settled
     const now = deps.clock.now();
     const scopes = provisionedScopes(deps, stored.scopes);
-    const transition = startProvisioning(stored, providerNames(scopes), deps.policy, now);
+    const transition = startProvisioning(
+      stored,
+      providerNames(scopes),
+      deps.policy,
+      now,
+      await catalogueOf(deps),
+    );
     const rejected = await rejectIfIneligible(deps, stored, addDuration(now, stored.duration), now);
     if (rejected) return rejected;
     try {
       return await commitTransition(deps, stored, transition);
     } catch (error) {
-      if (!(error instanceof CapReachedError)) throw error;
-      return commitTransition(deps, stored, rejectRequest(stored, 'CAP_REACHED', error.message, now));
+      if (!isFullCapacity(error)) throw error;
+      return commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now));
     }
   });
   if (started.status !== 'PROVISIONING') return resultOf(started);

@@ -414,6 +414,25 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     expect.soft((await decide('dir-ben')).status).toBe(409);
   });
 
+  it('replays a dataset change from its example, and refuses an unknown owner naming the field', async () => {
+    const admin = { as: 'adm-eve', path: '/datasets/cancer-registry' };
+    const patched = await replay('PATCH /datasets/{id}', {
+      ...admin,
+      json: exampleOf('PATCH /datasets/{id}'),
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    refusedNaming(
+      await replay('PATCH /datasets/{id}', { ...admin, json: { owners: ['nobody'] } }),
+      400,
+      'owners',
+    );
+    expect
+      .soft(await statusOf('PATCH /datasets/{id}', { ...admin, as: 'dir-ada', json: { owners: [] } }))
+      .toBe(403);
+    const missing = { as: 'adm-eve', path: '/datasets/none', json: { owners: [] } };
+    expect.soft(await statusOf('PATCH /datasets/{id}', missing)).toBe(404);
+  });
+
   it('replays a Slack click, signed, and refuses an unsigned one', async () => {
     const request = await submit('ext-jon');
     const prompt = await waitFor(() => {
@@ -539,7 +558,7 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     const missing = contract.operations.filter((key) => !replayed.has(key));
     expect(missing, 'operations without a replay').toEqual([]);
     expect(mismatches.join('\n')).toBe('');
-    expect(contract.operations.length).toBe(51);
+    expect(contract.operations.length).toBe(52);
     expect(requests).toBeGreaterThan(contract.operations.length);
     console.info(`replayed ${requests} requests over ${contract.operations.length} operations`);
   });

@@ -191,6 +191,11 @@ const MATRIX: Readonly<Record<string, Row>> = {
     request: () => json('PATCH', '/principals/ext-hal', { slackUserId: 'U0EXTHAL' }),
     expected: row(403, 403, 403, 403, 403, 200, 403, 401, 401),
   },
+  'PATCH /datasets/{id}': {
+    target: 'none',
+    request: () => json('PATCH', '/datasets/ae-attendances', { maxConcurrentHolders: 40 }),
+    expected: row(403, 403, 403, 403, 403, 200, 403, 401, 401),
+  },
   'GET /review/{token}': {
     target: 'none',
     request: () => get(`/review/${'A'.repeat(43)}`),

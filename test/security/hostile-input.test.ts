@@ -1183,6 +1183,20 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
       wrong: notString.filter((value) => value !== null),
     },
   ];
+  const datasetFields: BodyField[] = [
+    {
+      name: 'owners',
+      valid: fc.constantFrom(['dir-ben'], []),
+      required: false,
+      wrong: notString,
+    },
+    {
+      name: 'maxConcurrentHolders',
+      valid: fc.constantFrom(null, 3),
+      required: false,
+      wrong: fc.constantFrom(0, -1, 2.5, 10_001, true, {}, [3]),
+    },
+  ];
   const reviewFields: BodyField[] = [
     { name: 'decision', valid: fc.constantFrom('keep', 'revoke'), required: true },
     { name: 'comment', valid: fc.constant('No longer needed'), required: false, max: 4000 },
@@ -1285,6 +1299,14 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
         principalIds,
         fc.oneof({ arbitrary: jsonBodyDrafts(patchFields), weight: 9 }, undeclaredQuery),
         fc.constantFrom<Entries>([['active', false]], [['grade', 'director']]).map(validJson),
+      );
+    case 'PATCH /datasets/{id}':
+      return withId(
+        'PATCH',
+        (id) => `/datasets/${id}`,
+        ['hes-apc', 'gp-records'],
+        fc.oneof({ arbitrary: jsonBodyDrafts(datasetFields), weight: 9 }, undeclaredQuery),
+        fc.constantFrom<Entries>([['maxConcurrentHolders', 3]], [['owners', ['dir-ben']]]).map(validJson),
       );
     case 'GET /access':
       return at(

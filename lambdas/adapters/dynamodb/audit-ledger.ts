@@ -1,8 +1,14 @@
 // The audit trail as a whole on DynamoDB: the stream-head registry and day markers written inside every commit,
 // and the reads verify and the exports need (all Queries: the registry partition, day partitions, streams).
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../../core/audit.ts';
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, type ChainHead, EMPTY_CHAIN } from '../../core/audit.ts';
 import type { StreamHead } from '../../core/audit-verify.ts';
+import { ConcurrentChangeError } from '../../core/errors.ts';
 import type { AuditLedger } from '../../core/ports.ts';
 import { type Item, queryAll } from './items.ts';
 import { AUDIT_TABLE_KEYS, keys, STATE_TABLE_KEYS } from './schema.ts';
@@ -49,6 +55,89 @@ export function auditDayItem(stateTable: string, event: AuditEvent): TransactIte
       Item: { ...keys.auditDay(dayOf(event.at), event.stream), entity: 'AUDIT_DAY', stream: event.stream },
     },
   };
+}
+
+/** The event appended (never over an existing one), its stream's head and its day marker: what every commit adds. */
+export function auditEventItems(
+  tables: { readonly stateTable: string; readonly auditTable: string },
+  event: AuditEvent,
+): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: tables.auditTable,
+        Item: { ...event },
+        ConditionExpression: 'attribute_not_exists(#stream)',
+        ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
+      },
+    },
+    streamHeadItem(tables.stateTable, event),
+    auditDayItem(tables.stateTable, event),
+  ];
+}
+
+/** The chain head an item carries in its `head` attributes; a stream without events yet: EMPTY_CHAIN. */
+export function carriedHead(item: Item, head: { readonly seq: string; readonly hash: string }): ChainHead {
+  const seq = item[head.seq];
+  return typeof seq === 'number' ? { seq, hash: String(item[head.hash]) } : EMPTY_CHAIN;
+}
+
+/**
+ * An Update of an item that carries its stream's chain head, applied only while the head is still `expected`
+ * (absent for a stream without events): how a change commits once, whoever else writes meanwhile.
+ */
+export function headGuardedUpdate(args: {
+  readonly tableName: string;
+  readonly key: Record<string, string>;
+  readonly set: readonly string[];
+  readonly remove: readonly string[];
+  readonly names: Record<string, string>;
+  readonly values: Record<string, unknown>;
+  readonly head: { readonly seq: string; readonly hash: string };
+  readonly expected: { readonly seq: number; readonly hash: string };
+}): TransactItem {
+  const names = { ...args.names, '#guardPk': STATE_TABLE_KEYS.partitionKey, '#guardSeq': args.head.seq };
+  const values = { ...args.values };
+  let condition = 'attribute_exists(#guardPk) AND ';
+  if (args.expected.seq === 0) condition += 'attribute_not_exists(#guardSeq)';
+  else {
+    Object.assign(names, { '#guardHash': args.head.hash });
+    Object.assign(values, { ':guardSeq': args.expected.seq, ':guardHash': args.expected.hash });
+    condition += '#guardSeq = :guardSeq AND #guardHash = :guardHash';
+  }
+  const remove = args.remove.length ? ` REMOVE ${args.remove.join(', ')}` : '';
+  return {
+    Update: {
+      TableName: args.tableName,
+      Key: args.key,
+      UpdateExpression: `SET ${args.set.join(', ')}${remove}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** One conditional update and its audit event, all or nothing; a failed condition is a concurrent change of `what`. */
+export async function writeAudited(
+  client: DynamoDBDocumentClient,
+  tables: { readonly stateTable: string; readonly auditTable: string },
+  update: TransactItem,
+  event: AuditEvent,
+  what: string,
+): Promise<void> {
+  try {
+    await client.send(
+      new TransactWriteCommand({ TransactItems: [update, ...auditEventItems(tables, event)] }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+      throw new ConcurrentChangeError(`${what} changed concurrently; reload it and try again`);
+    }
+    throw error;
+  }
 }
 
 export function dayOf(at: string): string {

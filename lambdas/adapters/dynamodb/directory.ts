@@ -1,7 +1,15 @@
 // The directory (principals) and dataset catalogue, stored in the state table under DIRECTORY / CATALOGUE.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dataset, Principal } from '../../core/model.ts';
-import type { Directory, DuePrincipal, PrincipalChange, StoredPrincipal } from '../../core/ports.ts';
+import type {
+  DatasetRecordChange,
+  Directory,
+  DuePrincipal,
+  PrincipalChange,
+  StoredDataset,
+  StoredPrincipal,
+} from '../../core/ports.ts';
+import { readDatasetRecord, toDataset, writeDatasetChange, writeSeededDataset } from './dataset-items.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
 import {
   principalDueAttributes,
@@ -81,7 +89,20 @@ export class DynamoDbDirectory implements Directory {
   }
 
   async listDatasets(): Promise<Dataset[]> {
-    return await this.#listUnder(keys.dataset('').pk, DATASET_PREFIX);
+    return (await this.#listUnder<Item>(keys.dataset('').pk, DATASET_PREFIX)).map(toDataset);
+  }
+
+  async getDatasetRecord(id: string): Promise<StoredDataset | undefined> {
+    return await readDatasetRecord(this.#client, this.#tableName, id);
+  }
+
+  async updateDataset(change: DatasetRecordChange): Promise<void> {
+    if (!this.#auditTable) throw new Error('DynamoDbDirectory needs the audit table to change a dataset');
+    await writeDatasetChange(
+      this.#client,
+      { stateTable: this.#tableName, auditTable: this.#auditTable },
+      change,
+    );
   }
 
   async findPrincipalBySlackUserId(slackUserId: string): Promise<Principal | undefined> {
@@ -106,12 +127,7 @@ export class DynamoDbDirectory implements Directory {
   }
 
   async putDataset(dataset: Dataset): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: { ...dataset, ...keys.dataset(dataset.id), entity: 'DATASET' },
-      }),
-    );
+    await writeSeededDataset(this.#client, this.#tableName, dataset);
   }
 
   async #listUnder<T>(partition: string, prefix: string): Promise<T[]> {

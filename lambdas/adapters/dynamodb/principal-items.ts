@@ -2,15 +2,13 @@
 // on the principal item, and the one transaction that changes a principal together with its audit event.
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { EMPTY_CHAIN, headOf } from '../../core/audit.ts';
+import { headOf } from '../../core/audit.ts';
 import { principalDueAt } from '../../core/directory-changes.ts';
-import { ConcurrentChangeError } from '../../core/errors.ts';
 import type { Principal } from '../../core/model.ts';
 import type { DuePrincipal, PrincipalChange, StoredPrincipal } from '../../core/ports.ts';
-import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
+import { auditEventItems, carriedHead, headGuardedUpdate, writeAudited } from './audit-ledger.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
 import {
-  AUDIT_TABLE_KEYS,
   auditStreamOfPrincipal,
   keys,
   STATE_TABLE_KEYS,
@@ -47,11 +45,7 @@ export function toPrincipal(item: Item): Principal {
 }
 
 export function toStoredPrincipal(item: Item): StoredPrincipal {
-  const seq = item[PRINCIPAL_HEAD.seq];
-  return {
-    principal: toPrincipal(item),
-    audit: typeof seq === 'number' ? { seq, hash: String(item[PRINCIPAL_HEAD.hash]) } : EMPTY_CHAIN,
-  };
+  return { principal: toPrincipal(item), audit: carriedHead(item, PRINCIPAL_HEAD) };
 }
 
 /** The principal's fields, its new chain head and due-index entry, and the event: all or nothing. */
@@ -90,53 +84,17 @@ export async function writePrincipalChange(
       set.push(`${placeholder} = :f${set.length}`);
     }
   }
-  names['#pk'] = STATE_TABLE_KEYS.partitionKey;
-  names['#seq'] = PRINCIPAL_HEAD.seq;
-  let condition = 'attribute_exists(#pk) AND ';
-  if (expectedHead.seq === 0) condition += 'attribute_not_exists(#seq)';
-  else {
-    names['#hash'] = PRINCIPAL_HEAD.hash;
-    values[':expectedSeq'] = expectedHead.seq;
-    values[':expectedHash'] = expectedHead.hash;
-    condition += '#seq = :expectedSeq AND #hash = :expectedHash';
-  }
-  try {
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tables.stateTable,
-              Key: keys.principal(principal.id),
-              UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            },
-          },
-          {
-            Put: {
-              TableName: tables.auditTable,
-              Item: { ...event },
-              ConditionExpression: 'attribute_not_exists(#stream)',
-              ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
-            },
-          },
-          streamHeadItem(tables.stateTable, event),
-          auditDayItem(tables.stateTable, event),
-        ],
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'TransactionCanceledException') throw error;
-    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-      throw new ConcurrentChangeError(
-        `principal ${principal.id} changed concurrently; reload it and try again`,
-      );
-    }
-    throw error;
-  }
+  const update = headGuardedUpdate({
+    tableName: tables.stateTable,
+    key: keys.principal(principal.id),
+    set,
+    remove,
+    names,
+    values,
+    head: PRINCIPAL_HEAD,
+    expected: expectedHead,
+  });
+  await writeAudited(client, tables, update, event, `principal ${principal.id}`);
   return { principal, audit: headOf(event) };
 }
 
@@ -169,16 +127,7 @@ export async function writePrincipalCreate(
               ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey },
             },
           },
-          {
-            Put: {
-              TableName: tables.auditTable,
-              Item: { ...event },
-              ConditionExpression: 'attribute_not_exists(#stream)',
-              ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
-            },
-          },
-          streamHeadItem(tables.stateTable, event),
-          auditDayItem(tables.stateTable, event),
+          ...auditEventItems(tables, event),
         ],
       }),
     );

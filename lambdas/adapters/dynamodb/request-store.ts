@@ -9,8 +9,14 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, headOf } from '../../core/audit.ts';
-import { CapReachedError, ConcurrentChangeError, ConflictError, TokenGoneError } from '../../core/errors.ts';
-import type { SeatChange } from '../../core/lifecycle.ts';
+import {
+  CapReachedError,
+  ConcurrentChangeError,
+  ConflictError,
+  HolderLimitReachedError,
+  TokenGoneError,
+} from '../../core/errors.ts';
+import type { HolderChange, SeatChange } from '../../core/lifecycle.ts';
 import type { AccessRequest } from '../../core/model.ts';
 import type {
   ActiveGrant,
@@ -62,10 +68,19 @@ type Part =
   | { readonly kind: 'request' | 'audit' | 'grant-open' | 'token-issue' | 'seat-count' }
   | { readonly kind: 'ledger' | 'interval-open' }
   | { readonly kind: 'seat-take'; readonly cap: number; readonly organisation?: string | undefined }
-  | { readonly kind: 'seat-release' | 'lock-release' | 'grant-close' | 'interval-close' | 'interval-refresh' }
+  | {
+      readonly kind:
+        | 'seat-release'
+        | 'holder-release'
+        | 'lock-release'
+        | 'grant-close'
+        | 'interval-close'
+        | 'interval-refresh';
+    }
   | { readonly kind: 'lock-take'; readonly principalId: string }
   | { readonly kind: 'seat-holder' | 'grant-refresh' }
-  | { readonly kind: 'token-consume' };
+  | { readonly kind: 'token-consume' }
+  | { readonly kind: 'holder-take'; readonly datasetId: string; readonly max: number };
 
 interface PlannedItem {
   readonly part: Part;
@@ -79,6 +94,7 @@ interface PlannedItem {
  */
 const SKIPPABLE: ReadonlySet<Part['kind']> = new Set([
   'seat-release',
+  'holder-release',
   'lock-release',
   'grant-close',
   'interval-close',
@@ -97,6 +113,7 @@ const OPTIONAL_REQUEST_FIELDS = [
   'revocation',
   'policyVersion',
   'breakGlass',
+  'ownerApproval',
 ] as const satisfies readonly (keyof AccessRequest)[];
 // A map rather than a list so the compiler fails when AccessRequest gains a field the store would not write.
 const STORED_REQUEST_FIELDS = {
@@ -113,6 +130,7 @@ const STORED_REQUEST_FIELDS = {
   approvalsRequired: true,
   approvals: true,
   approvalDeadline: true,
+  ownerApproval: true,
   countsAgainstCap: true,
   reason: true,
   closedBy: true,
@@ -412,6 +430,12 @@ export class DynamoDbRequestStore implements RequestStore {
           : `all ${seat.part.cap} external admin seats are in use`,
       );
     }
+    const holders = conditionFailed('holder-take');
+    if (holders && holders.part.kind === 'holder-take') {
+      throw new HolderLimitReachedError(
+        `dataset ${holders.part.datasetId} already has ${holders.part.max} concurrent holders, its limit`,
+      );
+    }
     if (
       conditionFailed('grant-open') ||
       conditionFailed('token-issue') ||
@@ -486,6 +510,7 @@ export class DynamoDbRequestStore implements RequestStore {
       const item = seatHolderItem(this.#stateTable, transition.seat.op, request, event.at);
       planned.push({ part: { kind: 'seat-holder' }, item });
     }
+    if (transition.holders) planned.push(...this.#holderItems(transition.holders));
     if (transition.adminLock === 'take') {
       planned.push({
         part: { kind: 'lock-take', principalId: request.requester },
@@ -695,6 +720,52 @@ export class DynamoDbRequestStore implements RequestStore {
             ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+          },
+        },
+      };
+    });
+  }
+
+  /** Per dataset: one holder more (against its limit when it has one) or fewer, never below zero. */
+  #holderItems(holders: HolderChange): PlannedItem[] {
+    return holders.datasets.map(({ id, max }): PlannedItem => {
+      const names = { '#count': SEAT_COUNT, '#datasetId': 'datasetId' };
+      if (holders.op === 'release') {
+        return {
+          part: { kind: 'holder-release' },
+          item: {
+            Update: {
+              TableName: this.#stateTable,
+              Key: keys.datasetHolders(id),
+              UpdateExpression: 'SET #count = #count - :one',
+              ConditionExpression: '#count > :zero',
+              ExpressionAttributeNames: { '#count': SEAT_COUNT },
+              ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+            },
+          },
+        };
+      }
+      const update = {
+        TableName: this.#stateTable,
+        Key: keys.datasetHolders(id),
+        UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #datasetId = :datasetId',
+        ExpressionAttributeNames: names,
+      };
+      if (max !== undefined && max <= 0) throw new HolderLimitReachedError(`dataset ${id} admits no holders`);
+      if (max === undefined) {
+        const values = { ':zero': 0, ':one': 1, ':datasetId': id };
+        return {
+          part: { kind: 'seat-count' },
+          item: { Update: { ...update, ExpressionAttributeValues: values } },
+        };
+      }
+      return {
+        part: { kind: 'holder-take', datasetId: id, max },
+        item: {
+          Update: {
+            ...update,
+            ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':datasetId': id, ':max': max },
           },
         },
       };

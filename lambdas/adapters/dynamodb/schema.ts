@@ -16,6 +16,8 @@ export const keys = {
   request: (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' }),
   grant: (requestId: string, scope: string) => ({ pk: `REQUEST#${requestId}`, sk: `GRANT#${scope}` }),
   seats: () => ({ pk: 'SEATS', sk: 'EXTERNAL_ADMIN' }),
+  /** How many hold a dataset now (every dataset grant counts), checked against its maxConcurrentHolders. */
+  datasetHolders: (datasetId: string) => ({ pk: 'HOLDERS', sk: `DATASET#${datasetId}` }),
   organisationSeats: (organisation: string) => ({ pk: 'SEATS', sk: `EXTERNAL_ADMIN#${organisation}` }),
   adminLock: (principalId: string) => ({ pk: `PRINCIPAL#${principalId}`, sk: 'OPEN_ADMIN_REQUEST' }),
   approvalToken: (tokenHash: string) => ({ pk: `APPROVAL_TOKEN#${tokenHash}`, sk: 'TOKEN' }),
@@ -82,5 +84,7 @@ export function statusIndexEntry(
 export const auditStreamOfRequest = (requestId: string) => `REQUEST#${requestId}`;
 /** Directory changes of one principal; its chain head lives on the principal item. */
 export const auditStreamOfPrincipal = (principalId: string) => `PRINCIPAL#${principalId}`;
+/** Changes to one catalogue entry (owners, limit); its chain head lives on the dataset item. */
+export const auditStreamOfDataset = (datasetId: string) => `DATASET#${datasetId}`;
 /** Seat counter corrections; the chain head lives on the EXTERNAL_ADMIN counter item. */
 export const SEATS_AUDIT_STREAM = 'SEATS#EXTERNAL_ADMIN';

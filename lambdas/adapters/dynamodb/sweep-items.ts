@@ -9,16 +9,9 @@ import { EMPTY_CHAIN } from '../../core/audit.ts';
 import type { AccessRequest } from '../../core/model.ts';
 import type { SeatCorrection, SeatHolder, SeatLedger } from '../../core/ports.ts';
 import { sweepDueAt } from '../../core/sweep.ts';
-import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
+import { auditEventItems } from './audit-ledger.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
-import {
-  AUDIT_TABLE_KEYS,
-  keys,
-  STATE_TABLE_KEYS,
-  STATUS_INDEX,
-  STATUS_INDEX_KEYS,
-  statusIndexEntry,
-} from './schema.ts';
+import { keys, STATE_TABLE_KEYS, STATUS_INDEX, STATUS_INDEX_KEYS, statusIndexEntry } from './schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -194,18 +187,7 @@ export async function writeSeatCorrection(
       },
     });
   }
-  items.push(
-    {
-      Put: {
-        TableName: tables.auditTable,
-        Item: { ...event },
-        ConditionExpression: 'attribute_not_exists(#stream)',
-        ExpressionAttributeNames: { '#stream': AUDIT_TABLE_KEYS.partitionKey },
-      },
-    },
-    streamHeadItem(tables.stateTable, event),
-    auditDayItem(tables.stateTable, event),
-  );
+  items.push(...auditEventItems(tables, event));
   try {
     await client.send(new TransactWriteCommand({ TransactItems: items }));
     return true;

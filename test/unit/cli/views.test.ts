@@ -31,8 +31,9 @@ const titles = titlesOf({
       id: 'hes-apc',
       title: 'Hospital Episode Statistics — Admitted Patient Care',
       sensitivity: 'identifiable',
+      owners: [],
     },
-    { id: 'gp-records', title: 'GP Data for Planning and Research', sensitivity: 'identifiable' },
+    { id: 'gp-records', title: 'GP Data for Planning and Research', sensitivity: 'identifiable', owners: [] },
   ],
 });
 
@@ -247,7 +248,11 @@ describe('access and datasets', () => {
 
   it('lists the catalogue as scopes to ask for', () => {
     const text = datasetsTable(
-      { datasets: [{ id: 'hes-apc', title: 'Hospital Episode Statistics', sensitivity: 'identifiable' }] },
+      {
+        datasets: [
+          { id: 'hes-apc', title: 'Hospital Episode Statistics', sensitivity: 'identifiable', owners: [] },
+        ],
+      },
       NO_STYLE,
     );
     expect(text).toBe(

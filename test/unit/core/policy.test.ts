@@ -14,6 +14,7 @@ describe('DEFAULT_POLICY', () => {
       minDuration: 'PT15M',
       maxDuration: { admin: 'P7D', dataset: 'P90D' },
       approvalsRequired: { externalAdmin: 2, default: 1 },
+      approvals: { dataset: 'director' },
       approverGrades: ['director', 'executive-director'],
       minClearance: { admin: 'SC', dataset: 'SC', nonIdentifiableDataset: null },
       justificationMinLength: 20,
