@@ -14,6 +14,7 @@ import { benchCli, type CliResult } from './sections/cli.ts';
 import { benchConsole, type ConsoleResult } from './sections/console.ts';
 import { benchLatency, benchThroughput, type LatencyRun, type ThroughputResult } from './sections/latency.ts';
 import { benchScim, ENTRA_CONCURRENCY, type ScimResult } from './sections/scim.ts';
+import { benchSlackAck, type SlackAckResult } from './sections/slack-ack.ts';
 import { benchSweep, type SweepResult } from './sections/sweep.ts';
 import { benchClient, benchPrincipals, errorMessage, putPrincipals } from './support.ts';
 
@@ -28,6 +29,7 @@ export const SECTIONS = [
   'console',
   'cli',
   'scim',
+  'slack',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -63,6 +65,10 @@ export interface BenchSizes {
   readonly scimDelta: number;
   /** SCIM requests in flight at once: Entra ID's provisioning service, modelled (see bench/sections/scim.ts). */
   readonly scimConcurrency: number;
+  /** Slack Approve clicks timed per mode with a healthy channel, and with one that hangs (bench/sections/slack-ack.ts). */
+  readonly slackClicks: number;
+  readonly slackHangingClicks: number;
+  readonly slackHangMs: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -88,6 +94,9 @@ export const FULL_SIZES: BenchSizes = {
   scimUsers: 10_000,
   scimDelta: 1_000,
   scimConcurrency: ENTRA_CONCURRENCY,
+  slackClicks: 50,
+  slackHangingClicks: 10,
+  slackHangMs: 10_000,
 };
 
 /** A smoke run: every section, small. */
@@ -114,6 +123,9 @@ export const QUICK_SIZES: BenchSizes = {
   scimUsers: 50,
   scimDelta: 20,
   scimConcurrency: ENTRA_CONCURRENCY,
+  slackClicks: 5,
+  slackHangingClicks: 2,
+  slackHangMs: 3_000,
 };
 
 export interface Target {
@@ -141,6 +153,7 @@ export interface BenchReport {
     console?: ConsoleResult;
     cli?: CliResult;
     scim?: ScimResult;
+    slack?: SlackAckResult;
   };
   /** Sections that threw, with the message: their figures are missing. */
   readonly failed: Partial<Record<Section, string>>;
@@ -148,7 +161,15 @@ export interface BenchReport {
   readonly allTargetsMet: boolean;
 }
 
-const STACK_SECTIONS: readonly Section[] = ['transitions', 'latency', 'throughput', 'cap', 'console', 'cli'];
+const STACK_SECTIONS: readonly Section[] = [
+  'transitions',
+  'latency',
+  'throughput',
+  'cap',
+  'console',
+  'cli',
+  'slack',
+];
 
 export async function runBench(options: {
   readonly sizes: BenchSizes;
@@ -232,7 +253,7 @@ export async function runBench(options: {
       const running = stack;
       const client = benchClient(running);
       const requesters = benchPrincipals('bench-user', sizes.requesters, 'NHSE', 'analyst');
-      if (selected.has('latency') || selected.has('throughput')) {
+      if (selected.has('latency') || selected.has('throughput') || selected.has('slack')) {
         const low = new DynamoDBClient({
           endpoint,
           region: 'eu-west-2',
@@ -288,6 +309,18 @@ export async function runBench(options: {
       );
       sections.cli = await section('cli', 'cli: start-up of keyholder requests, fresh processes', () =>
         benchCli(running, { runs: sizes.cliRuns, log }),
+      );
+      sections.slack = await section(
+        'slack',
+        'slack: interaction acknowledgement, inline vs queued notices',
+        () =>
+          benchSlackAck(running, client, {
+            clicks: sizes.slackClicks,
+            hangingClicks: sizes.slackHangingClicks,
+            hangMs: sizes.slackHangMs,
+            requesters: requesterIds,
+            log,
+          }),
       );
       sections.cap = await section('cap', 'cap race: concurrent external-admin approvals', () =>
         benchCapRace(running, client, {

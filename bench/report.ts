@@ -88,6 +88,18 @@ export function reportRows(report: BenchReport): Row[] {
     rows.push(['latency', `approve -> ACTIVE (${who})`, spread(run.approveToActiveMs), 'ms p50/p95/p99']);
     rows.push(['latency', `errors (${who})`, integer(run.errors), '']);
   }
+  for (const run of report.sections.slack?.runs ?? []) {
+    const channel =
+      run.channel === 'hanging' ? `Slack hanging ${report.sections.slack?.hangMs} ms` : 'Slack healthy';
+    const how = run.mode === 'queue' ? 'after: notices queued' : 'before: notices inline';
+    rows.push([
+      'slack',
+      `ack, ${channel}, ${how} (${run.clicks} clicks)`,
+      spread(run.ackMs),
+      'ms p50/p95/p99',
+    ]);
+    rows.push(['slack', `over Slack's 3 s, ${channel}, ${how}`, integer(run.overSlackBudget), 'clicks']);
+  }
   if (throughput) {
     rows.push([
       'throughput',

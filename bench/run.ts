@@ -31,6 +31,9 @@ const SIZE_FLAGS = {
   'scim-users': 'scimUsers',
   'scim-delta': 'scimDelta',
   'scim-concurrency': 'scimConcurrency',
+  'slack-clicks': 'slackClicks',
+  'slack-hanging-clicks': 'slackHangingClicks',
+  'slack-hang-ms': 'slackHangMs',
 } as const satisfies Record<string, keyof BenchSizes>;
 
 const HELP = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--strict] [--out dir]

@@ -23,7 +23,9 @@ export type Permission =
   /** Grant, revoke and list access through the configured access providers (their secrets and platform APIs). */
   | 'providers:call'
   /** Read the SCIM provisioning clients' bearer secrets (Secrets Manager). */
-  | 'scim:tokens';
+  | 'scim:tokens'
+  /** Send due notices to the notice queue (SQS), for the notifier to deliver (lambdas/use-cases/notice-outbox.ts). */
+  | 'notices:enqueue';
 
 /** What every function that commits an outcome needs to tell people about it (lambdas/use-cases/notify-outcome.ts). */
 const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
@@ -76,7 +78,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'decide-request',
     entry: http('decide-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -173,7 +175,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -181,7 +183,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
   },
   {
     method: 'POST',
@@ -191,7 +193,15 @@ export const ROUTES: readonly RouteSpec[] = [
     // Slack signs every request with the app's signing secret; the handler verifies it (no JWT from Slack).
     auth: 'none',
     // A review prompt's Revoke button ends access on the platform.
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY, ...PROVIDERS],
+    needs: [
+      'state:read',
+      'state:write',
+      'audit:append',
+      'workflow:callback',
+      'notices:enqueue',
+      ...NOTIFY,
+      ...PROVIDERS,
+    ],
   },
   {
     method: 'POST',
@@ -418,14 +428,38 @@ export interface EventHandlerSpec {
 export const INBOUND_MAIL_HANDLER: EventHandlerSpec = {
   name: 'inbound-reply',
   entry: 'lambdas/handlers/mail/inbound-reply.ts',
-  needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'mail:receive', ...NOTIFY],
+  needs: [
+    'state:read',
+    'state:write',
+    'audit:append',
+    'workflow:callback',
+    'mail:receive',
+    'notices:enqueue',
+    ...NOTIFY,
+  ],
 };
 
 /** The scheduled sweep (EventBridge Scheduler on AWS, a timer and POST /dev/sweep locally): lib/sweep.ts. */
 export const SWEEP_HANDLER: EventHandlerSpec = {
   name: 'sweep',
   entry: 'lambdas/handlers/scheduled/sweep.ts',
-  needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+  // notices:enqueue: due notices the queue never got are handed to it again (lambdas/use-cases/notice-outbox.ts).
+  needs: [
+    'state:read',
+    'state:write',
+    'audit:append',
+    'workflow:stop',
+    'notices:enqueue',
+    ...NOTIFY,
+    ...PROVIDERS,
+  ],
+};
+
+/** SQS (the notice queue) -> this function: delivers each due notice once and marks it sent (lib/notices.ts). */
+export const NOTIFIER_HANDLER: EventHandlerSpec = {
+  name: 'notifier',
+  entry: 'lambdas/handlers/queue/notifier.ts',
+  needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
 };
 
 // Kept in their own module so a handler that only throws them does not carry the route table.

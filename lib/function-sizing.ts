@@ -15,7 +15,7 @@ export interface FunctionSizing {
 }
 
 /** How a function is invoked decides its defaults. */
-export type Trigger = 'http' | 'workflow' | 'scheduled' | 'mail';
+export type Trigger = 'http' | 'workflow' | 'scheduled' | 'mail' | 'queue';
 
 const DEFAULTS: Readonly<Record<Trigger, FunctionSizing>> = {
   // Below API Gateway's 29 s integration limit, well above one DynamoDB transaction.
@@ -41,6 +41,14 @@ const DEFAULTS: Readonly<Record<Trigger, FunctionSizing>> = {
   scheduled: { memorySize: 512, timeout: Duration.minutes(5), reservedConcurrency: 1 },
   // SES retries an Event invocation that was throttled; a few at once is more than replies ever arrive.
   mail: { memorySize: 512, timeout: Duration.seconds(30), reservedConcurrency: 5 },
+  // A batch of notices, each sent with retries (a hanging Slack is cut off by its client's timeout).
+  queue: {
+    memorySize: 512,
+    timeout: Duration.seconds(60),
+    unreservedBecause:
+      'The SQS event source maxConcurrency bounds it; a reservation would throttle the pollers, and a throttled ' +
+      'receive counts towards maxReceiveCount, sending live notices to the dead-letter queue.',
+  },
 };
 
 /** Functions that differ from their trigger's defaults, by the name in lambdas/routes.ts (or the file name). */

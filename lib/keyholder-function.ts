@@ -1,4 +1,5 @@
 // The one base Lambda construct: runtime, bundling, tracing and logs fixed once; IAM derived from declared needs.
+
 import path from 'node:path';
 import { ArnFormat, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +11,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/commons/config.ts';
@@ -70,6 +72,8 @@ export interface KeyholderResources {
   readonly inboundMail?: { readonly bucket: IBucket; readonly prefix: string };
   /** The access providers' secret and platforms (lib/access-providers.ts); absent: the ledger only. */
   readonly providers?: ProviderResources;
+  /** The notice queue (lib/notices.ts), sent to through `notices:enqueue`. */
+  readonly noticeQueue?: IQueue;
 }
 
 /** What `providers:call` grants: the webhook signing secrets and the Identity Center instances in the policy. */
@@ -263,6 +267,13 @@ export class KeyholderFunction extends NodejsFunction {
             throw new Error(`${this.node.path} needs "${need}" but no SCIM secret was given`);
           resources.scimSecret.grantRead(this);
           this.addEnvironment(ENV.scimSecretId, resources.scimSecret.secretArn);
+          break;
+        case 'notices:enqueue':
+          // Without a queue (a test stack of one construct) the function sends its notices inline.
+          if (resources.noticeQueue) {
+            this.allowActions(['sqs:SendMessage'], [resources.noticeQueue.queueArn]);
+            this.addEnvironment(ENV.noticeQueueUrl, resources.noticeQueue.queueUrl);
+          }
           break;
         case 'providers:call':
           // Ledger only: nothing to call, nothing granted.

@@ -18,6 +18,7 @@ import { DriftAlarms } from './drift-alarms.ts';
 import { KeyholderHttpApi } from './http-api.ts';
 import type { KeyholderResources } from './keyholder-function.ts';
 import { InboundMail } from './mail-inbound.ts';
+import { KeyholderNotices } from './notices.ts';
 import { KeyholderOperations } from './operations.ts';
 import { KeyholderScimSecret } from './scim.ts';
 import { KeyholderSlack } from './slack.ts';
@@ -114,7 +115,10 @@ export class KeyholderStack extends Stack {
       ? new KeyholderSlack(this, 'Slack', { secretName: props.slack.secretName })
       : undefined;
     const scimSecret = new KeyholderScimSecret(this, 'Scim').secret;
+    // Notices leave the caller's path through the queue (issue 17); every `notices:enqueue` need is granted on it.
+    const notices = new KeyholderNotices(this, 'Notices');
     const resources: Omit<KeyholderResources, 'stateMachine'> = {
+      noticeQueue: notices.queue,
       stateTable: this.tables.stateTable,
       auditTable: this.tables.auditTable,
       encryptionKey: this.tables.encryptionKey,
@@ -128,6 +132,8 @@ export class KeyholderStack extends Stack {
         sweepRate: props.sweepRate,
       }).resources,
     };
+
+    notices.addNotifier({ environment, resources });
 
     // Tamper evidence outside the table, and the public report (issue 5).
     const auditAnchors = new AuditAnchors(this, 'AuditAnchors', { environment, resources });

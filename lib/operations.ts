@@ -95,6 +95,14 @@ export class KeyholderOperations extends Construct {
     });
   }
 
+  /** Alarms when a dead-letter queue holds anything (lib/notices.ts). */
+  watchDeadLetters(id: string, queue: Queue, description: string): Alarm {
+    return this.alarm(id, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      description,
+    });
+  }
+
   private accessLogs?: Bucket;
 
   /** The target of every bucket's S3 server access logs, made on first use. */

@@ -57,6 +57,8 @@ export interface FakeSlack {
     count: number,
     failure?: { readonly error?: string; readonly http?: boolean },
   ): void;
+  /** The next `count` calls of `method` hang for `ms` before they are answered as usual (a stalled channel). */
+  delayNext(method: string, count: number, ms: number): void;
   waitFor<T>(probe: () => T | undefined, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startFakeSlack(options: { readonly botToken?: string } = {
   const views: SlackView[] = [];
   const triggers = new Map<string, { user: string; expires: number }>();
   const failures = new Map<string, { count: number; error: string; http: boolean }>();
+  const delays = new Map<string, { count: number; ms: number }>();
   const waiters = createWaiters();
   let counter = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
@@ -139,6 +142,11 @@ export async function startFakeSlack(options: { readonly botToken?: string } = {
     const method = path.startsWith('/api/') ? path.slice('/api/'.length) : '';
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
     const args = parseArgs(req.headers['content-type'], (await readBody(req, 1024 * 1024)).toString('utf8'));
+    const delay = delays.get(method);
+    if (delay && delay.count > 0) {
+      delay.count -= 1;
+      await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    }
     const at = new Date().toISOString();
     const failure = failures.get(method);
     if (failure && failure.count > 0) {
@@ -194,6 +202,9 @@ export async function startFakeSlack(options: { readonly botToken?: string } = {
     },
     failNext(method, count, failure = {}) {
       failures.set(method, { count, error: failure.error ?? 'internal_error', http: failure.http ?? false });
+    },
+    delayNext(method, count, ms) {
+      delays.set(method, { count, ms });
     },
     waitFor(probe, timeoutMs = 10_000) {
       return waiters.until(probe, timeoutMs, () => `no matching Slack call among ${calls.length}`);

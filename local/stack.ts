@@ -7,7 +7,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  SQSBatchResponse,
+} from 'aws-lambda';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
 import { parseScimTokens } from '../lambdas/adapters/scim-tokens.ts';
 import { ENV } from '../lambdas/commons/config.ts';
@@ -21,7 +26,8 @@ import {
   parseScimPrincipalId,
   type ScimPrincipalId,
 } from '../lambdas/core/scim/user.ts';
-import { INBOUND_MAIL_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
+import { INBOUND_MAIL_HANDLER, NOTIFIER_HANDLER, ROUTES, WORKFLOW_TASKS } from '../lambdas/routes.ts';
+import { resendUnsentNotices } from '../lambdas/use-cases/notice-outbox.ts';
 import { functionSizing } from '../lib/function-sizing.ts';
 import { startConsoleServer } from './console-server.ts';
 import { startDevMailbox } from './dev-mailbox.ts';
@@ -31,6 +37,11 @@ import { devError, devRouter } from './dev-routes.ts';
 import { localSweep } from './dev-sweep.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { lambdaContext, startGateway } from './gateway.ts';
+import {
+  type LocalNoticeQueue,
+  type LocalNoticeQueueOptions,
+  startLocalNoticeQueue,
+} from './notice-queue.ts';
 import { type LocalNotificationChannels, startLocalNotificationChannels } from './notification-channels.ts';
 import {
   API_AUDIENCE,
@@ -72,6 +83,11 @@ export interface LocalStackOptions {
    * when the claim is `oid` (Entra ID's object id is both), else userName
    */
   readonly scimPrincipalId?: ScimPrincipalId;
+  /**
+   * The local notice queue's timings (local/notice-queue.ts). `held: true` keeps every message queued, never
+   * delivered (KEYHOLDER_LOCAL_NOTICES_HELD=1): a process killed then has notices committed and never sent.
+   */
+  readonly noticeQueue?: LocalNoticeQueueOptions & { readonly held?: boolean };
 }
 
 export interface LocalStack {
@@ -85,6 +101,8 @@ export interface LocalStack {
   readonly mailbox: Awaited<ReturnType<typeof startDevMailbox>>;
   /** The fake Slack, its signing secret, the reply domain and the inbound mail bucket (issue 3). */
   readonly channels: LocalNotificationChannels;
+  /** The notice queue between the committing functions and the notifier (SQS on AWS). */
+  readonly noticeQueue: LocalNoticeQueue;
   readonly stepFunctions: Awaited<ReturnType<typeof startLocalStepFunctions>>;
   readonly seed: { readonly principals: Principal[]; readonly datasets: Dataset[] };
   /** The local platform behind the `dev-platform` webhook provider, when `devPlatform` was asked for. */
@@ -258,6 +276,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(mailbox.stop);
     const channels = await startLocalNotificationChannels();
     stops.push(channels.stop);
+    const noticeQueue = await startLocalNoticeQueue(options.noticeQueue);
+    stops.push(noticeQueue.stop);
     const providers = await startDevProviders({ ...options, policy, secrets: channels.secrets });
     stops.push(providers.stop);
     policy = providers.policy;
@@ -337,6 +357,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           handle: async () => ({ status: 200, body: mailbox.messages() }),
         },
         ...sweeper.routes,
+        ...noticeQueue.routes,
         ...channels.routes({
           gatewayUrl: () => gateway.url,
           invokeInboundMail: async (event) =>
@@ -381,6 +402,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       AWS_ENDPOINT_URL_SESV2: mailbox.endpoint,
+      AWS_ENDPOINT_URL_SQS: noticeQueue.endpoint,
+      [ENV.noticeQueueUrl]: noticeQueue.queueUrl,
       [ENV.stateTable]: tables.stateTable,
       [ENV.auditTable]: tables.auditTable,
       [ENV.stateMachineArn]: stateMachineArn,
@@ -430,11 +453,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // work), approved requests not yet granted, and the expiry of grants whose Wait was lost (local/rearm.ts).
     const rearmed = await rearmAfterRestart(dependencies(), { sweepNow: sweeper.runNow });
     stops.push(rearmed.stop);
+    // The queue lived in memory: notices a killed process committed and never marked sent go to the new one.
+    const notifier = await loadHandler(NOTIFIER_HANDLER.entry);
+    const held = options.noticeQueue?.held ?? process.env.KEYHOLDER_LOCAL_NOTICES_HELD === '1';
+    if (!held) {
+      noticeQueue.start(
+        async (event) =>
+          (await notifier(
+            event,
+            lambdaContext(
+              NOTIFIER_HANDLER.name,
+              REGION,
+              ACCOUNT,
+              functionSizing('queue', NOTIFIER_HANDLER.name).timeout.toMilliseconds(),
+            ),
+          )) as SQSBatchResponse,
+      );
+    }
+    await resendUnsentNotices(dependencies(), { dueBy: new Date().toISOString() });
     sweeper.start();
     // Every handler module is loaded before the first request can reach one: a route that cannot load fails the
     // start, not a caller, and the first call of each route pays no import.
     await Promise.all(
-      [...ROUTES, ...WORKFLOW_TASKS, INBOUND_MAIL_HANDLER].map((spec) => loadHandler(spec.entry)),
+      [...ROUTES, ...WORKFLOW_TASKS, INBOUND_MAIL_HANDLER, NOTIFIER_HANDLER].map((spec) =>
+        loadHandler(spec.entry),
+      ),
     );
     gateway.open();
 
@@ -447,6 +490,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachineArn,
       mailbox,
       channels,
+      noticeQueue,
       stepFunctions,
       seed,
       platform: providers.platform,

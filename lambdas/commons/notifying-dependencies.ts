@@ -5,9 +5,11 @@ import { EmailNotifier } from '../adapters/email-notifier.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
 import { slackSecretsLoader } from '../adapters/slack/secrets.ts';
 import { SlackChatApprovals, SlackConnection, SlackNotifier } from '../adapters/slack/slack-web-api.ts';
+import { SqsNoticeQueue } from '../adapters/sqs-notice-queue.ts';
 import type { Dependencies } from '../use-cases/context.ts';
 import { documentClient } from './clients.ts';
 import { coreWiring, extendWiring } from './core-dependencies.ts';
+import { ENV } from './env.ts';
 import { readNotificationConfig } from './notification-config.ts';
 import { secretsManagerClient } from './secrets-manager-client.ts';
 import { sesClient } from './ses-client.ts';
@@ -36,6 +38,10 @@ export function notifyingDependencies(): NotifyingDependencies {
     notificationLedger: new DynamoDbNotificationLedger(documentClient(), tables),
     chatApprovals: slack ? new SlackChatApprovals(slack) : undefined,
     replyDomain: settings.replyDomain,
+    // Decisions hand their notices to this queue (a notifier sends them) where it is configured; inline otherwise.
+    noticeQueue: process.env[ENV.noticeQueueUrl]
+      ? new SqsNoticeQueue(process.env[ENV.noticeQueueUrl] ?? '')
+      : undefined,
   });
   return cached;
 }

@@ -1,10 +1,12 @@
 // Ports: what the use cases need from the outside world. Adapters in lambdas/adapters implement them.
+
 import type { AccessInterval } from './access-history.ts';
 import type { AuditEvent, ChainHead } from './audit.ts';
 import type { AuditAnchor, StreamHead } from './audit-verify.ts';
 import type { DriftItem } from './drift.ts';
 import type { Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, Principal, Scope } from './model.ts';
+import type { DueNotice, NoticeLease, NoticeRef } from './notices.ts';
 import type { Policy } from './policy.ts';
 import type { PolicyProposal, PolicyVersion, ProposalStatus } from './policy-change.ts';
 import type { TransparencyReport } from './transparency.ts';
@@ -82,6 +84,8 @@ export interface RequestChange {
   readonly issueTokens?: readonly ApprovalTokenRecord[] | undefined;
   /** Marks this approval token used, failing if it already was. */
   readonly consumeToken?: { readonly tokenHash: string; readonly usedAt: string } | undefined;
+  /** Notices the change owes, recorded as due in the same transaction (lambdas/core/notices.ts). */
+  readonly notices?: readonly DueNotice[] | undefined;
 }
 
 /**
@@ -319,10 +323,26 @@ export interface ChatPrompt {
 
 /** What was already sent about a request: posted chat prompts (to update them) and once-only notices. */
 export interface NotificationLedger {
-  /** True the first time `key` is claimed for the request; false for a retried step that already sent it. */
-  claim(requestId: string, key: string, at: string): Promise<boolean>;
+  /**
+   * True the first time `key` is claimed for the request; false for a retried step that already sent it. With an
+   * `owner`, also true when that same owner claimed it before (its own redelivery after a crash).
+   */
+  claim(requestId: string, key: string, at: string, owner?: string): Promise<boolean>;
   saveChatPrompt(requestId: string, prompt: ChatPrompt): Promise<void>;
   listChatPrompts(requestId: string): Promise<ChatPrompt[]>;
+  /**
+   * Takes a due notice for one delivery attempt until `until`: `sent` when it was already marked sent,
+   * `in-flight` while another attempt holds it (a duplicate message), `missing` when no such notice exists.
+   */
+  leaseNotice(ref: NoticeRef, now: string, until: string): Promise<NoticeLease>;
+  markNoticeSent(ref: NoticeRef, at: string): Promise<void>;
+  /** Due notices never marked sent that were due at or before `dueBy` (a sparse index entry, no Scan). */
+  listUnsentNotices(dueBy: string): Promise<DueNotice[]>;
+}
+
+/** Hands due notices to the notifier (SQS on AWS, the local queue locally): at least once, never waiting for it. */
+export interface NoticeQueue {
+  enqueue(ref: NoticeRef): Promise<void>;
 }
 
 /** The policy in force and the POLICY stream's head: what a change is chained onto and conditioned on. */

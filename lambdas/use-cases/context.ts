@@ -2,10 +2,11 @@
 
 import { auditStreamOfRequest } from '../adapters/dynamodb/schema.ts';
 import type { AccessProviders } from '../core/access-provider.ts';
-import { chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
+import { type Actor, chainEvent, EMPTY_CHAIN } from '../core/audit.ts';
 import { ConcurrentChangeError, ForbiddenError, NotFoundError } from '../core/errors.ts';
 import { type Transition, underPolicyVersion } from '../core/lifecycle.ts';
 import type { Dataset, Principal } from '../core/model.ts';
+import { type DueNotice, noticesOf, type OutcomeEvent } from '../core/notices.ts';
 import type { Policy } from '../core/policy.ts';
 import type {
   ChatApprovals,
@@ -14,6 +15,7 @@ import type {
   DriftLedger,
   IdGenerator,
   Mailer,
+  NoticeQueue,
   NotificationLedger,
   Notifier,
   PolicyStore,
@@ -50,22 +52,48 @@ export interface Dependencies {
   readonly policyStore?: PolicyStore | undefined;
   /** The cached accessor for the version in force (lambdas/use-cases/policy-source.ts). */
   readonly policySource?: PolicySource | undefined;
+  /** Where committed notices go to be sent off the caller's path (SQS). Absent: they are sent inline. */
+  readonly noticeQueue?: NoticeQueue | undefined;
 }
 
-export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead'>;
+export type ChangeExtras = Omit<RequestChange, 'transition' | 'event' | 'expectedHead' | 'notices'>;
 
 /** Chains the transition's event onto the stored head and commits everything in one atomic write. */
-export function commitTransition(
+export async function commitTransition(
   deps: Pick<Dependencies, 'store' | 'policySource'>,
   stored: StoredRequest | undefined,
   decided: Transition,
   extras: ChangeExtras = {},
 ): Promise<StoredRequest> {
+  return (await commitWithNotices(deps, stored, decided, undefined, extras)).request;
+}
+
+/**
+ * As commitTransition, with the notices the transition owes recorded as due in the same transaction
+ * (lambdas/core/notices.ts); hand them over after the commit with handOverNotices (use-cases/notice-outbox.ts).
+ */
+export async function commitWithNotices(
+  deps: Pick<Dependencies, 'store' | 'policySource'>,
+  stored: StoredRequest | undefined,
+  decided: Transition,
+  owed: { readonly outcomes: readonly OutcomeEvent[]; readonly actor: Actor } | undefined,
+  extras: ChangeExtras = {},
+): Promise<{ readonly request: StoredRequest; readonly notices: readonly DueNotice[] }> {
   // Decided under the version the invocation read (policyInForce); version 1 where no policy store is wired.
   const transition = underPolicyVersion(decided, deps.policySource?.latest().version ?? 1);
   const head = stored?.audit ?? EMPTY_CHAIN;
   const event = chainEvent(auditStreamOfRequest(transition.request.id), head, transition.event);
-  return deps.store.commit({ transition, event, expectedHead: head, ...extras });
+  const notices = owed
+    ? noticesOf({ requestId: transition.request.id, seq: event.seq, at: event.at }, owed.outcomes, owed.actor)
+    : [];
+  const request = await deps.store.commit({
+    transition,
+    event,
+    expectedHead: head,
+    ...(notices.length > 0 ? { notices } : {}),
+    ...extras,
+  });
+  return { request, notices };
 }
 
 /**

@@ -2,9 +2,9 @@
 import { decideRequest } from '../core/lifecycle.ts';
 import type { DecisionChannel, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import { commitWithNotices, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
 import { extensionDecision } from './extend-request.ts';
-import { notifyOutcome } from './notify-outcome.ts';
+import { handOverNotices } from './notice-outbox.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 
 export interface DecisionInput {
@@ -16,6 +16,8 @@ export interface DecisionInput {
   /** When deciding through an emailed link: that link's token, consumed by the same atomic write. */
   readonly tokenHash?: string | undefined;
 }
+
+const DECISION_NOTICE = { outcomes: ['decision'], actor: { type: 'system', id: 'api' } } as const;
 
 export async function decideOnRequest(deps: Dependencies, input: DecisionInput): Promise<StoredRequest> {
   const datasets = await deps.directory.listDatasets();
@@ -38,11 +40,12 @@ export async function decideOnRequest(deps: Dependencies, input: DecisionInput):
             now,
             datasetTitles,
           });
-    return commitTransition(deps, stored, transition, {
+    // The notice is owed by this commit and sent off the caller's path: no answer waits for mail or Slack.
+    return commitWithNotices(deps, stored, transition, DECISION_NOTICE, {
       consumeToken: input.tokenHash ? { tokenHash: input.tokenHash, usedAt: now } : undefined,
     });
   });
-  await signalWorkflow(deps, decided);
-  await notifyOutcome(deps, decided.id, 'decision');
-  return decided;
+  await signalWorkflow(deps, decided.request);
+  await handOverNotices(deps, decided.notices);
+  return decided.request;
 }

@@ -6,6 +6,7 @@ import type { Actor } from '../core/audit.ts';
 import { parseDuration } from '../core/duration.ts';
 import { REASONS } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
+import type { OutcomeEvent } from '../core/notices.ts';
 import type { ApprovalPromptView, ChatPrompt, Notice, StoredRequest } from '../core/ports.ts';
 import {
   decidedElsewhereNotice,
@@ -23,16 +24,7 @@ import type { DatasetCatalogue } from '../presentation/request-summary.ts';
 import { catalogueOf, type Dependencies } from './context.ts';
 import { type Delivery, deliver, describe, notifiersOf, recordDeliveries } from './notify-delivery.ts';
 
-/** The committed outcome a notification is about. `decision` is any approve or deny, whatever the channel. */
-export type OutcomeEvent =
-  | 'decision'
-  | 'granted'
-  | 'rejected'
-  | 'timed-out'
-  | 'cancelled'
-  | 'revoked'
-  | 'expired'
-  | 'failed';
+export type { OutcomeEvent } from '../core/notices.ts';
 
 /** Outcomes after which every Slack prompt of the request is redrawn from fresh state. */
 const PROMPT_UPDATES: ReadonlySet<OutcomeEvent> = new Set([
@@ -48,6 +40,12 @@ export interface NotifyOptions {
   readonly actor?: Actor;
   /** For `rejected`: the rejection's detail (the cap message), which the request itself does not keep. */
   readonly detail?: string | undefined;
+  /**
+   * The due notice sending on its own behalf (lambdas/use-cases/notice-outbox.ts): the once-only claim of the
+   * outcome's messages may be taken again by that notice's redelivery (a crash after claiming resends), never
+   * by another notice that finds the request in the same state.
+   */
+  readonly claimOwner?: string | undefined;
 }
 
 export interface Message {
@@ -93,7 +91,8 @@ export async function notifyOutcome(
     }
     // Notices go out once per outcome even when a workflow step is retried; prompt updates are idempotent.
     const claimKey = `${event}:${request.status}:${request.approvals.length}`;
-    const claimed = messages.length > 0 && (await claimOnce(deps, requestId, claimKey)) ? messages : [];
+    const claimed =
+      messages.length > 0 && (await claimOnce(deps, requestId, claimKey, options.claimOwner)) ? messages : [];
 
     const seats = prompts.length > 0 ? await seatUsage(deps, request) : undefined;
     const deliveries = await Promise.all([
@@ -249,9 +248,14 @@ export async function seatUsage(
   return { inUse: (await deps.store.externalAdminSeats()).total, cap: deps.policy.externalAdminCap };
 }
 
-export async function claimOnce(deps: Dependencies, requestId: string, key: string): Promise<boolean> {
+export async function claimOnce(
+  deps: Dependencies,
+  requestId: string,
+  key: string,
+  owner?: string,
+): Promise<boolean> {
   if (!deps.notificationLedger) return true;
-  return deps.notificationLedger.claim(requestId, key, deps.clock.now());
+  return deps.notificationLedger.claim(requestId, key, deps.clock.now(), owner);
 }
 
 function isDelivery(value: Delivery | undefined): value is Delivery {

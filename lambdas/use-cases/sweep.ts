@@ -23,6 +23,7 @@ import {
 import { closeBreakGlassReview } from './break-glass.ts';
 import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { resendUnsentNotices } from './notice-outbox.ts';
 import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
 import { type Ending, endAccessOnPlatform } from './provisioning.ts';
 import { promptReview } from './review-prompt.ts';
@@ -46,6 +47,8 @@ export interface SweepReport {
   readonly removalsPending: string[];
   /** Break-glass grants whose review window closed without enough justified verdicts: holder suspended. */
   readonly breakGlassUnreviewed: string[];
+  /** Due notices never marked sent a minute after they were due, handed to the notice queue again. */
+  readonly noticesResent: string[];
   /** Drift is recorded minus actual: positive when the counter counted seats nobody holds. */
   seats: { recorded: number; actual: number; drift: number; corrected: boolean };
   /** What was read: index entries due, so a sweep's cost follows the work, never the table. */
@@ -96,6 +99,7 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
     revocationsCompleted: [],
     removalsPending: [],
     breakGlassUnreviewed: [],
+    noticesResent: [],
     seats: { recorded: 0, actual: 0, drift: 0, corrected: false },
     read: { grants: 0, requests: 0, principals: 0 },
     failures: [],
@@ -114,6 +118,10 @@ export async function sweep(deps: Dependencies): Promise<SweepReport> {
   await sweepDueRequests(deps, at, report, attempt);
   await sweepPrincipals(deps, at, report, attempt);
   await attempt('seats', () => reconcileSeats(deps, report));
+  await attempt('notices', async () => {
+    for (const ref of await resendUnsentNotices(deps))
+      report.noticesResent.push(`${ref.requestId}/${ref.key}`);
+  });
   return report;
 }
 

@@ -58,6 +58,18 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
     }
     expect(throughput).toMatchObject({ clients: 5, errors: 0, backlogDrained: true });
     expect(throughput?.submissions).toBeGreaterThan(0);
+
+    // Assess: the Slack acknowledgement, before and after, healthy and hanging, each click timed
+    const slack = report.sections.slack;
+    expect(slack?.runs.map((run) => `${run.mode}/${run.channel}`)).toEqual([
+      'inline/healthy',
+      'inline/hanging',
+      'queue/healthy',
+      'queue/hanging',
+    ]);
+    for (const run of slack?.runs ?? []) expect(run.ackMs.count).toBe(run.clicks);
+    const queuedHanging = slack?.runs.find((run) => run.mode === 'queue' && run.channel === 'hanging');
+    expect(queuedHanging?.overSlackBudget).toBe(0);
     expect(throughput?.perSecond).toBeGreaterThan(0);
 
     // Assess: bundles and audit

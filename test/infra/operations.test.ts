@@ -84,9 +84,11 @@ describe('function sizing', () => {
 });
 
 describe('dead letters', () => {
-  it('keeps one encrypted, TLS-only queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  it('keeps encrypted, TLS-only queues: the dead letters, and the notice queue with its own (lib/notices.ts)', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 3);
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queues.every((queue) => queue.Properties.SqsManagedSseEnabled === true)).toBe(true);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 3);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -150,7 +150,9 @@ describe('functions', () => {
   it('creates one function per route name and per workflow task', () => {
     // Assess
     const scheduled = 1 + 2; // the sweep (lib/sweep.ts); the audit anchor and the transparency publisher
-    const expected = new Set(ROUTES.map((route) => route.name)).size + WORKFLOW_TASKS.length + scheduled;
+    const queued = 1; // the notifier (lib/notices.ts)
+    const expected =
+      new Set(ROUTES.map((route) => route.name)).size + WORKFLOW_TASKS.length + scheduled + queued;
     expect(functionIds()).toHaveLength(expected);
   });
 

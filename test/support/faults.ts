@@ -46,6 +46,8 @@ export async function startStackProcess(options: {
   readonly dataDir: string;
   readonly policyFile: string;
   readonly timeoutMs?: number;
+  /** More environment for the stack process (e.g. KEYHOLDER_LOCAL_NOTICES_HELD=1). */
+  readonly env?: Readonly<Record<string, string>>;
 }): Promise<StackProcess> {
   const child = spawn(
     process.execPath,
@@ -53,7 +55,7 @@ export async function startStackProcess(options: {
     {
       cwd: REPO_ROOT,
       detached: true,
-      env: { ...process.env, PORT: '0', KEYHOLDER_POLICY: options.policyFile },
+      env: { ...process.env, PORT: '0', KEYHOLDER_POLICY: options.policyFile, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -32,6 +32,7 @@ import { closeIntervalItems, openIntervalItems, refreshIntervalItems } from './a
 import { auditDayItem, streamHeadItem } from './audit-ledger.ts';
 import { isTransientError, TRANSIENT_CANCELLATION_CODES, TransientStoreError } from './errors.ts';
 import { type Item, queryAll, withoutKeys } from './items.ts';
+import { dueNoticeItem } from './notification-ledger.ts';
 import {
   AUDIT_TABLE_KEYS,
   auditStreamOfRequest,
@@ -79,7 +80,7 @@ type Part =
     }
   | { readonly kind: 'lock-take'; readonly principalId: string }
   | { readonly kind: 'seat-holder' | 'grant-refresh' }
-  | { readonly kind: 'token-consume' }
+  | { readonly kind: 'token-consume' | 'notice' }
   | { readonly kind: 'holder-take'; readonly datasetId: string; readonly max: number };
 
 interface PlannedItem {
@@ -569,6 +570,9 @@ export class DynamoDbRequestStore implements RequestStore {
     }
     for (const token of change.issueTokens ?? []) planned.push(this.#issueTokenItem(token));
     if (change.consumeToken) planned.push(this.#consumeTokenItem(change.consumeToken, request.id));
+    for (const notice of change.notices ?? []) {
+      planned.push({ part: { kind: 'notice' }, item: dueNoticeItem(this.#stateTable, notice) });
+    }
     // The stream's head and day marker (verify and time-range reads) commit with the event they describe.
     planned.push(
       { part: { kind: 'ledger' }, item: streamHeadItem(this.#stateTable, event) },

@@ -30,6 +30,8 @@ export const keys = {
   }),
   /** A once-only notice already sent about a request (a retried workflow step does not send it again). */
   noticeSent: (requestId: string, key: string) => ({ pk: `REQUEST#${requestId}`, sk: `NOTICE#${key}` }),
+  /** A notice the outbox owes (lambdas/core/notices.ts): written with the change that causes it, marked sent. */
+  noticeDue: (requestId: string, key: string) => ({ pk: `REQUEST#${requestId}`, sk: `NOTICE_DUE#${key}` }),
   /** Every audit stream's head, in one partition: verify finds all streams with one Query, never a Scan. */
   auditStreamHead: (stream: string) => ({ pk: 'AUDIT#STREAMS', sk: stream }),
   /** A stream had an event on this UTC day: time-range reads of the trail (CSV export, transparency). */
@@ -66,6 +68,8 @@ export const STATUS_INDEX_KEYS = {
   requestsDue: 'REQUEST#DUE',
   /** Principal items, by when their standing lapses (at once when inactive); removed once a sweep settled them. */
   principalsDue: 'PRINCIPAL#DUE',
+  /** Due notices not yet marked sent, by `<dueAt>#<requestId>#<key>`; removed when marked sent. */
+  noticesUnsent: 'NOTICE#UNSENT',
   /** Open out-of-band drift items of every provider, sorted by `<provider>#<principalId>#<scope>`. */
   driftOpen: 'DRIFT#OPEN',
 } as const;
