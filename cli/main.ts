@@ -150,12 +150,17 @@ export function buildProgram(io: Io, exit: { code: number }): Command {
       text('--why'),
     )
     .option('--ticket <ref>', 'a change or incident ticket, e.g. INC-1042', text('--ticket'))
+    .option(
+      '--break-glass',
+      'emergency access, active at once without approval, if the policy names you; every director is told and reviews it',
+    )
     .addOption(json())
     .addHelpText(
       'after',
       example(
         'keyholder request admin --for 4h --why "Restoring the admissions feed after INC-1042" --ticket INC-1042',
         'keyholder request dataset:hes-apc dataset:gp-records --for 2 days --why "Data quality checks for the Q4 return"',
+        'keyholder request admin --for 30m --why "Admissions feed down, INC-1042, no director reachable" --break-glass',
       ),
     )
     .action(
@@ -164,6 +169,7 @@ export function buildProgram(io: Io, exit: { code: number }): Command {
           for: options.for as string,
           why: options.why as string,
           ticket: options.ticket as string | undefined,
+          breakGlass: options.breakGlass === true,
         }),
       ),
     );

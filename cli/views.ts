@@ -97,6 +97,21 @@ export function humanise(text: string): string {
     .replace(/\bP(?=\d|T\d)[0-9WDTHMS.,]*[WDHMS]\b/g, (iso) => durationInWords(iso));
 }
 
+const BREAK_GLASS_OUTCOMES: Readonly<Record<string, string>> = {
+  OPEN: 'waiting for review',
+  JUSTIFIED: 'reviewed: justified',
+  NOT_JUSTIFIED: 'reviewed: not justified',
+  UNREVIEWED: 'not reviewed in time',
+};
+
+/** Emergency access granted without approval: how far its after-the-fact review has got. */
+function breakGlassLine(record: NonNullable<RequestView['breakGlass']>, now: number): string {
+  const justified = record.reviews.filter((review) => review.verdict === 'justified').length;
+  const state = BREAK_GLASS_OUTCOMES[record.outcome] ?? record.outcome;
+  const due = record.outcome === 'OPEN' ? `, by ${dateTimeInWords(record.reviewDeadline, now)}` : '';
+  return `granted without approval; ${state} (${justified} of ${record.reviewersRequired} justified${due})`;
+}
+
 function decisions(approvals: RequestView['approvals'], required: number, now: number): string | undefined {
   const lines = approvals.map(
     (approval) =>
@@ -128,7 +143,11 @@ export function requestDetail(
     ['why', request.justification],
     ['ticket', request.ticket],
     ['asked', dateTimeInWords(request.createdAt, now)],
-    ['approvals', decisions(request.approvals, request.approvalsRequired, now)],
+    [
+      'approvals',
+      request.breakGlass ? undefined : decisions(request.approvals, request.approvalsRequired, now),
+    ],
+    ['break-glass', request.breakGlass && breakGlassLine(request.breakGlass, now)],
     [
       'decide by',
       request.status === 'PENDING_APPROVAL' ? dateTimeInWords(request.approvalDeadline, now) : undefined,

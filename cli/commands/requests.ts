@@ -36,12 +36,18 @@ async function report(context: Context, api: Api, verb: string, request: Request
 export async function submit(
   context: Context,
   scopes: string[],
-  options: { for: string; why: string; ticket?: string },
+  options: { for: string; why: string; ticket?: string; breakGlass?: boolean },
 ): Promise<void> {
   const api = await context.authenticatedApi();
   const request = await context.call(
     api.POST('/requests', {
-      body: { scopes, justification: options.why, duration: options.for, ticket: options.ticket },
+      body: {
+        scopes,
+        justification: options.why,
+        duration: options.for,
+        ticket: options.ticket,
+        ...(options.breakGlass ? { breakGlass: true } : {}),
+      },
     }),
   );
   await report(context, api, 'Requested', request);

@@ -10,9 +10,16 @@ export function readPolicyInForceWith(read: () => Promise<unknown>): void {
   readCurrentVersion = read;
 }
 
+let injected: (() => Promise<unknown>) | undefined;
+
+/** A handler run with injected dependencies (a test seam) reads the policy from those, not the composition root. */
+export function readPolicyInForceFromInjected(read: (() => Promise<unknown>) | undefined): void {
+  injected = read;
+}
+
 /** Reads the version in force now (a cache hit inside the TTL); for code that runs outside a wrapped handler. */
 export async function refreshPolicyInForce(): Promise<void> {
-  await readCurrentVersion?.();
+  await (injected ?? readCurrentVersion)?.();
 }
 
 /** The middy middleware: first thing in every invocation. */

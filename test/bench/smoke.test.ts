@@ -104,7 +104,7 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
         'capOvershoot',
         'sweepReadRatio',
         'throughputErrors',
-        'bundleBytes:inbound-reply',
+        'bundleBytes:submit-request',
         'bundleInit:submit-request',
         'scimInitialErrors',
         'scimDeltaErrors',

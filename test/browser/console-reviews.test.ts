@@ -59,6 +59,8 @@ describe('the console: review rounds in the approver inbox', () => {
 
     // Assess: the round reads as a review, in words, with what the holder has and until when
     expect(await keptCard.getByRole('heading').textContent()).toMatch(/^Review of access: /);
+    // Datasets read by title once the console has the catalogue (GET /datasets, fetched beside the inbox)
+    await keptCard.locator('dl', { hasText: 'GP Data for Planning and Research' }).waitFor();
     const details = (await keptCard.locator('dl').textContent()) ?? '';
     expect(details).toContain('(ext-max)');
     expect(details).toContain('GP Data for Planning and Research');

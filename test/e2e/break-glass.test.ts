@@ -1,10 +1,16 @@
 // Break-glass end to end on the local stack: ACTIVE at once without any approval through the same workflow, every
 // eligible director told URGENT, the cap still refusing, two directors justifying, and a grant left unreviewed past
 // its (15-second) window suspending its holder until an access-admin restores them.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../lambdas/adapters/step-functions-workflow.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 
+const run = promisify(execFile);
 const justification = 'Restoring the admissions feed after INC-1042 took it down';
 const DIRECTORS = ['dir-ada@nhse.example', 'dir-ben@nhse.example', 'exd-cleo@nhse.example'];
 
@@ -175,5 +181,62 @@ describe('break-glass on the local stack', () => {
     expect(restored.body.changed).toEqual(['breakGlassSuspended']);
     expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
     await stack.waitForStatus(allowed.body.id, 'ACTIVE', 5_000);
+  });
+});
+
+// The command line's equivalent: `keyholder request ... --break-glass` (a fresh process, as a person types it).
+describe('break-glass from the command line', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      policy: {
+        minDuration: 'PT1S',
+        breakGlass: {
+          eligible: ['ext-hal'],
+          scopes: ['dataset:*'],
+          maxDuration: 'PT1H',
+          reviewWithin: 'PT24H',
+          reviewersRequired: 2,
+        },
+      },
+      sweepIntervalMs: 0,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('keyholder request --break-glass is ACTIVE at once and says it is waiting for review', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'keyholder-break-glass-cli-'));
+    try {
+      const env = {
+        ...process.env,
+        XDG_CONFIG_HOME: home,
+        KEYHOLDER_API: stack.url,
+        KEYHOLDER_TOKEN: await stack.tokenFor('ext-hal'),
+        NO_COLOR: '1',
+      };
+      const bin = path.resolve(import.meta.dirname, '../../bin/keyholder.ts');
+      const { stdout } = await run(
+        process.execPath,
+        [bin, 'request', 'dataset:hes-apc', '--for', '30m', '--why', justification, '--break-glass'],
+        { env },
+      );
+      const id = /Requested (\S+):/.exec(stdout)?.[1] ?? '';
+      expect(stdout, stdout).toMatch(/Requested \S+: APPROVED/);
+      expect(stdout).toContain('break-glass  granted without approval; waiting for review (0 of 2 justified');
+      const active = await stack.waitForStatus(id, 'ACTIVE', 5_000);
+      expect(active.breakGlass).toMatchObject({ outcome: 'OPEN', reviewersRequired: 2 });
+      const refused = await run(
+        process.execPath,
+        [bin, 'request', 'admin', '--for', '30m', '--why', justification, '--break-glass'],
+        { env },
+      ).catch((error: { code: number; stderr: string }) => error);
+      expect('code' in refused && refused.code).toBeTruthy();
+      expect('stderr' in refused ? refused.stderr : '').toContain('scopes');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

@@ -161,6 +161,7 @@ describe('refusals on the local stack', () => {
       id: 'hes-apc',
       title: expect.any(String),
       sensitivity: 'identifiable',
+      owners: [],
     });
   });
 });

@@ -259,6 +259,7 @@ describe('authentication on every JWT route', () => {
       'GET /audit.csv': { method: 'GET', path: `/audit.csv?from=${encodeURIComponent(day)}` },
       'GET /audit/verify': { method: 'GET', path: '/audit/verify' },
       'GET /datasets': { method: 'GET', path: '/datasets' },
+      'PATCH /datasets/{id}': json('PATCH', '/datasets/hes-apc', { owners: [] }),
       'GET /audit': { method: 'GET', path: `/audit?requestId=${pendingId}` },
       'GET /principals': { method: 'GET', path: '/principals' },
       'PATCH /principals/{id}': json('PATCH', '/principals/ext-gus', { active: false }),

@@ -8,6 +8,7 @@ import { documentClient } from '../../commons/clients.ts';
 import { ENV, readConfig } from '../../commons/config.ts';
 import { dependencies } from '../../commons/dependencies.ts';
 import { logger } from '../../commons/observability.ts';
+import { readPolicyInForceFromInjected } from '../../commons/policy-in-force.ts';
 import { secretsManagerClient } from '../../commons/secrets-manager-client.ts';
 import { KeyholderError } from '../../core/errors.ts';
 import { parsePrincipalClaim } from '../../core/principal-claim.ts';
@@ -136,6 +137,7 @@ function scimContext(): scim.ScimContext {
 /** Tests wire their own dependencies (undefined: back to the environment's). */
 export function useScimContext(wired: scim.ScimContext | undefined): void {
   context = wired;
+  readPolicyInForceFromInjected(wired && (async () => wired.deps.policySource?.current()));
 }
 
 async function authenticate(event: HttpEvent): Promise<{ provisioner: string }> {

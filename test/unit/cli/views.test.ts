@@ -126,6 +126,27 @@ describe('requests', () => {
     expect(requestsTable([], { now: NOW, style: NO_STYLE, titles })).toBe('No requests.');
   });
 
+  it('shows a break-glass grant as granted without approval, with how far its review has got', () => {
+    const breakGlass: RequestView = {
+      ...active,
+      approvals: [],
+      approvalsRequired: 0,
+      breakGlass: {
+        reviewDeadline: '2026-12-06T10:53:00Z',
+        reviewersRequired: 2,
+        reviews: [
+          { reviewerId: 'dir-ada', verdict: 'justified', comment: 'Feed down', at: '2026-12-05T10:55:00Z' },
+        ],
+        outcome: 'OPEN',
+      },
+    };
+    const text = requestDetail(breakGlass, { now: NOW, style: NO_STYLE, titles });
+    expect(text).toContain(
+      '  break-glass  granted without approval; waiting for review (1 of 2 justified, by Sun 6 Dec 2026, 10:53 UTC (in 1 day))\n',
+    );
+    expect(text).not.toContain('approvals');
+  });
+
   it('shows one request field by field', () => {
     const text = requestDetail(active, { now: NOW, style: NO_STYLE, titles });
     expect(text.split('\n')[0]).toBe('req-2  ACTIVE  expires in 3 h 12 min, 14:05 UTC');

@@ -163,7 +163,20 @@ function NowSection() {
                     {row.principal.name} ({row.principal.id})
                   </td>
                   <td className="nhsuk-table__cell">{row.principal.organisation}</td>
-                  <td className="nhsuk-table__cell">{row.scopes.map((s) => scopeLabel(s)).join(', ')}</td>
+                  <td className="nhsuk-table__cell">
+                    {row.scopes.map((s) => scopeLabel(s)).join(', ')}
+                    {row.breakGlass ? (
+                      <>
+                        {' '}
+                        <strong className="nhsuk-tag nhsuk-tag--red">Break-glass</strong>
+                      </>
+                    ) : null}
+                    {row.overRules.map((flag) => (
+                      <p className="nhsuk-body-s nhsuk-u-margin-bottom-0" key={flag.rule}>
+                        <strong className="nhsuk-tag nhsuk-tag--orange">Over the rules</strong> {flag.reason}
+                      </p>
+                    ))}
+                  </td>
                   <td className="nhsuk-table__cell">
                     {relativeTime(row.expiresAt)} ({formatDateTime(row.expiresAt)})
                   </td>

@@ -44,6 +44,14 @@ export function RequestPage({ me }: { me: Me }) {
     staleTime: 300_000,
   });
   const policy = me.limits;
+  // The rules are not secret (GET /policy): break-glass is offered only where the policy in force configures it.
+  const rules = useQuery({
+    queryKey: ['policy'],
+    queryFn: () => unwrap(api.GET('/policy', {})),
+    staleTime: 300_000,
+  });
+  const breakGlassRules = breakGlassOf(rules.data?.policy);
+  const [breakGlass, setBreakGlass] = useState(false);
   const [kind, setKind] = useState<'admin' | 'datasets' | ''>('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [amount, setAmount] = useState('');
@@ -55,8 +63,13 @@ export function RequestPage({ me }: { me: Me }) {
   const units = UNITS.filter((u) => u.value !== 'S' || minSeconds < 60);
 
   const submit = useMutation({
-    mutationFn: (body: { scopes: string[]; duration: string; justification: string; ticket?: string }) =>
-      unwrap(api.POST('/requests', { body })),
+    mutationFn: (body: {
+      scopes: string[];
+      duration: string;
+      justification: string;
+      ticket?: string;
+      breakGlass?: boolean;
+    }) => unwrap(api.POST('/requests', { body })),
     onSuccess: async (created) => {
       await queryClient.invalidateQueries({ queryKey: ['requests'] });
       navigate(`/requests/${encodeURIComponent(created.id)}`);
@@ -88,6 +101,7 @@ export function RequestPage({ me }: { me: Me }) {
       duration: isoDuration(count, unit),
       justification: justification.trim(),
       ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
+      ...(breakGlass && breakGlassRules ? { breakGlass: true } : {}),
     });
   };
 
@@ -264,13 +278,60 @@ export function RequestPage({ me }: { me: Me }) {
             )}
           </FormGroup>
 
-          <button className="nhsuk-button" type="submit" disabled={submit.isPending}>
-            {submit.isPending ? 'Sending…' : 'Send request'}
+          {breakGlassRules ? (
+            <div className="nhsuk-form-group">
+              <fieldset className="nhsuk-fieldset" aria-describedby="break-glass-hint">
+                <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Emergency</legend>
+                <div className="nhsuk-hint" id="break-glass-hint">
+                  Only when waiting for a director would harm patients or services. Access starts at once
+                  without approval, for at most {durationInWords(breakGlassRules.maxDuration)}. Every director
+                  is told straight away, and {breakGlassRules.reviewersRequired} must review it within{' '}
+                  {durationInWords(breakGlassRules.reviewWithin)}. If they find it was not justified, you lose
+                  emergency access until an access administrator restores it.
+                </div>
+                <div className="nhsuk-checkboxes">
+                  <div className="nhsuk-checkboxes__item">
+                    <input
+                      className="nhsuk-checkboxes__input"
+                      id="break-glass"
+                      type="checkbox"
+                      checked={breakGlass}
+                      onChange={(event) => setBreakGlass(event.target.checked)}
+                    />
+                    <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="break-glass">
+                      This is an emergency: use break-glass
+                    </label>
+                  </div>
+                </div>
+              </fieldset>
+            </div>
+          ) : null}
+
+          <button
+            className={`nhsuk-button${breakGlass ? ' nhsuk-button--warning' : ''}`}
+            type="submit"
+            disabled={submit.isPending}
+          >
+            {submit.isPending ? 'Sending…' : breakGlass ? 'Get emergency access now' : 'Send request'}
           </button>
         </form>
       </div>
     </div>
   );
+}
+
+/** The policy's break-glass block as the form words it; undefined when break-glass is off. */
+function breakGlassOf(
+  policy: unknown,
+): { maxDuration: string; reviewWithin: string; reviewersRequired: number } | undefined {
+  const block = (policy as { breakGlass?: unknown } | undefined)?.breakGlass;
+  if (!block || typeof block !== 'object') return undefined;
+  const { maxDuration, reviewWithin, reviewersRequired } = block as Record<string, unknown>;
+  return typeof maxDuration === 'string' &&
+    typeof reviewWithin === 'string' &&
+    typeof reviewersRequired === 'number'
+    ? { maxDuration, reviewWithin, reviewersRequired }
+    : undefined;
 }
 
 /** "justification must be at least 20 characters" -> "Justification must be at least 20 characters". */
