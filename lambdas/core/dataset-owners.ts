@@ -53,7 +53,7 @@ export function isFullyApproved(request: AccessRequest): boolean {
 }
 
 /** An owner decides as an owner when active, in the home organisation, and with a valid clearance (grade aside). */
-function mayActAsOwner(who: Principal, policy: Policy, now: string): boolean {
+export function mayActAsOwner(who: Principal, policy: Policy, now: string): boolean {
   return (
     who.active &&
     who.organisation === policy.homeOrganisation &&

@@ -3555,7 +3555,7 @@ export interface operations {
             external: boolean;
             capabilities: {
               canRequest: boolean;
-              /** @description Meets the approver rules: home organisation, director grade, valid clearance */
+              /** @description Meets the approver rules (home organisation, director grade, valid clearance), or owns a dataset and may act as its owner: has an inbox */
               canApprove: boolean;
               /** @description access-admin or auditor: the audit trail, its exports and verification */
               canAudit: boolean;

@@ -523,7 +523,9 @@ export const meView = z
       canRequest: z.boolean(),
       canApprove: z
         .boolean()
-        .describe('Meets the approver rules: home organisation, director grade, valid clearance'),
+        .describe(
+          'Meets the approver rules (home organisation, director grade, valid clearance), or owns a dataset and may act as its owner: has an inbox',
+        ),
       canAudit: z
         .boolean()
         .describe('access-admin or auditor: the audit trail, its exports and verification'),

@@ -1,6 +1,7 @@
 // Use case: GET /me, the caller as Keyholder knows them, what they may do, and the request limits of the policy, so
 // that a client can show only what will work (the routes still enforce every rule).
 import { type Capabilities, capabilitiesOf } from '../core/authorization.ts';
+import { mayActAsOwner, ownsAnyDataset } from '../core/dataset-owners.ts';
 import { isExternal } from '../core/eligibility.ts';
 import type { Principal } from '../core/model.ts';
 import type { Dependencies } from './context.ts';
@@ -22,13 +23,23 @@ export interface MeView {
   };
 }
 
-export function whoAmI(deps: Pick<Dependencies, 'policy' | 'clock'>, caller: Principal): MeView {
+export async function whoAmI(
+  deps: Pick<Dependencies, 'policy' | 'clock' | 'directory'>,
+  caller: Principal,
+): Promise<MeView> {
   const { policy } = deps;
+  const now = deps.clock.now();
   const { id, name, email, organisation, grade, clearance, roles, active } = caller;
+  const capabilities = capabilitiesOf(caller, policy, now);
+  // A dataset owner decides the requests for what they own (and has an inbox), whatever their grade.
+  const owner =
+    !capabilities.canApprove &&
+    mayActAsOwner(caller, policy, now) &&
+    ownsAnyDataset(caller, await deps.directory.listDatasets());
   return {
     principal: { id, name, email, organisation, grade, clearance, roles, active },
     external: isExternal(caller, policy),
-    capabilities: capabilitiesOf(caller, policy, deps.clock.now()),
+    capabilities: { ...capabilities, canApprove: capabilities.canApprove || owner },
     limits: {
       minDuration: policy.minDuration,
       maxDuration: { admin: policy.maxDuration.admin, dataset: policy.maxDuration.dataset },

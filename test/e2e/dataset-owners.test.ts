@@ -56,6 +56,10 @@ describe('dataset owners and holder limits', () => {
       owners: [{ id: 'mgr-dan', name: 'Dan Manager' }],
       maxConcurrentHolders: 1,
     });
+    // An owner below director grade decides what they own: the console shows them an inbox
+    const dan = await stack.call('GET', '/me', { as: 'mgr-dan' });
+    expect(dan.body.capabilities.canApprove).toBe(true);
+    expect((await stack.call('GET', '/inbox', { as: 'mgr-dan' })).status).toBe(200);
 
     // Act: one dataset, one owner
     const first = await submit('ext-kim', ['dataset:hes-apc']);

@@ -9,5 +9,5 @@ import { whoAmI } from '../../use-cases/view-me.ts';
 export const handler = httpHandler(async (event) => {
   const deps = coreDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
-  return jsonResponse(200, whoAmI(deps, caller));
+  return jsonResponse(200, await whoAmI(deps, caller));
 });
