@@ -75,7 +75,11 @@ describe('the local notice queue', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
     });
 
-    await expect(elsewhere.enqueue({ requestId: 'req-3', key: '1:decision' })).rejects.toThrow(/400/);
+    // The SDK client maps SQS's error type (AWS.SimpleQueueService.NonExistentQueue) to its exception
+    await expect(elsewhere.enqueue({ requestId: 'req-3', key: '1:decision' })).rejects.toMatchObject({
+      name: 'QueueDoesNotExist',
+      message: 'no such queue',
+    });
     expect(queue.state().queued).toEqual([]);
   });
 });
