@@ -10,7 +10,7 @@ import { DynamoDbDirectory } from '../../lambdas/adapters/dynamodb/directory.ts'
 import { DynamoDbRequestStore } from '../../lambdas/adapters/dynamodb/request-store.ts';
 import { decideRequest } from '../../lambdas/core/lifecycle.ts';
 import { resolvePolicy } from '../../lambdas/core/policy.ts';
-import { commitTransition } from '../../lambdas/use-cases/context.ts';
+import { commitTransition, withOptimisticRetry } from '../../lambdas/use-cases/context.ts';
 import { PID_FILE } from '../../local/dynamodb-local.ts';
 import {
   documentClientOn,
@@ -221,18 +221,23 @@ async function approvedBehindTheWorkflowsBack(requestId: string, approverId: str
   const { client, documentClient } = documentClientOn((stack as StackProcess).dynamodbEndpoint);
   try {
     const store = new DynamoDbRequestStore(documentClient, TABLES);
-    const pending = await store.getRequest(requestId);
     const approver = await new DynamoDbDirectory(documentClient, TABLES).getPrincipal(approverId);
-    if (!pending || !approver) throw new Error('seeded data missing');
-    const transition = decideRequest({
-      request: pending,
-      approver,
-      decision: 'approve',
-      channel: 'api',
-      policy: resolvePolicy(POLICY, 'test'),
-      now: new Date().toISOString(),
+    if (!approver) throw new Error('seeded data missing');
+    // As the decide use case does: decided from fresh state again when the stack appended to the request's stream
+    // meanwhile (its approval prompts and their notices).
+    await withOptimisticRetry(async () => {
+      const pending = await store.getRequest(requestId);
+      if (!pending) throw new Error('seeded data missing');
+      const transition = decideRequest({
+        request: pending,
+        approver,
+        decision: 'approve',
+        channel: 'api',
+        policy: resolvePolicy(POLICY, 'test'),
+        now: new Date().toISOString(),
+      });
+      await commitTransition({ store }, pending, transition);
     });
-    await commitTransition({ store }, pending, transition);
   } finally {
     client.destroy();
   }
