@@ -29,6 +29,8 @@ export interface ActiveGrant {
   readonly expiresAt: string;
   readonly approvedBy: readonly string[];
   readonly nextReviewAt: string;
+  /** Granted by break-glass, without approval (written with the grant, so who-has-access reads no request). */
+  readonly breakGlass?: true | undefined;
 }
 
 export interface ApprovalTokenRecord {

@@ -65,8 +65,6 @@ export async function whoHasAccess(
     flags
       .filter((flag) => flag.requestId === requestId)
       .map((flag) => ({ rule: flag.rule, reason: overRuleInWords(flag) }));
-  // Grant rows do not carry how access was granted: the break-glass ones are read from their requests.
-  const requests = await deps.store.getRequests([...new Set(grants.map((grant) => grant.requestId))]);
   const byRequest = new Map<string, AccessHolding>();
   for (const grant of grants) {
     // A grant whose expiry has passed but whose workflow has not yet closed it is no longer access.
@@ -89,7 +87,7 @@ export async function whoHasAccess(
       expiresAt: grant.expiresAt,
       approvedBy: grant.approvedBy,
       overRules: overRulesOf(grant.requestId),
-      ...(requests.get(grant.requestId)?.breakGlass ? { breakGlass: true as const } : {}),
+      ...(grant.breakGlass ? { breakGlass: true as const } : {}),
     });
   }
   return [...byRequest.values()].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));

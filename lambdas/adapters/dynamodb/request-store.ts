@@ -795,6 +795,7 @@ export class DynamoDbRequestStore implements RequestStore {
             expiresAt: grant.expiresAt,
             approvedBy: grant.approvedBy,
             nextReviewAt: grant.nextReviewAt,
+            ...(request.breakGlass ? { breakGlass: true } : {}),
             ...statusIndexEntry('activeGrants', grant.expiresAt, request.id, scope),
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
