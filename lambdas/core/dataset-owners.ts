@@ -1,5 +1,5 @@
 // Dataset owners as approvers (policy `approvals.dataset`): which approvals a request still lacks, and who may give them.
-import { type ApproverRefusal, approverRefusal } from './eligibility.ts';
+import { type ApproverRefusal, approverRefusal, standingRefusals } from './eligibility.ts';
 import type { AccessRequest, ApprovalCapacity, Dataset, OwnerApproval, Principal, Scope } from './model.ts';
 import type { Policy } from './policy.ts';
 import { datasetIdOf } from './scopes.ts';
@@ -54,12 +54,7 @@ export function isFullyApproved(request: AccessRequest): boolean {
 
 /** An owner decides as an owner when active, in the home organisation, and with a valid clearance (grade aside). */
 export function mayActAsOwner(who: Principal, policy: Policy, now: string): boolean {
-  return (
-    who.active &&
-    who.organisation === policy.homeOrganisation &&
-    who.clearance !== undefined &&
-    Date.parse(who.clearance.expiresAt) > Date.parse(now)
-  );
+  return standingRefusals(who, policy, now).length === 0;
 }
 
 /** Whether `who` is an owner of a dataset the request names (they may see it, whatever their grade). */

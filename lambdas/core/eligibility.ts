@@ -94,6 +94,26 @@ export type ApproverRefusal = {
 };
 
 /** Why `approver` may not decide `request` now, or undefined when they may. */
+/**
+ * Why `who` may not decide anything for Keyholder: not active, not in the home organisation, not validly cleared.
+ * Directors (below) and dataset owners (dataset-owners.ts) both stand on it; `more` (a director's grade) is told
+ * between the organisation and the clearance, as people read a principal's record.
+ */
+export function standingRefusals(
+  who: Principal,
+  policy: Policy,
+  now: string,
+  more: readonly string[] = [],
+): string[] {
+  const reasons: string[] = [];
+  if (!who.active) reasons.push('is not active');
+  if (who.organisation !== policy.homeOrganisation) reasons.push(`is not in ${policy.homeOrganisation}`);
+  reasons.push(...more);
+  if (!who.clearance) reasons.push('holds no clearance');
+  else if (isAtOrBefore(who.clearance.expiresAt, now)) reasons.push('clearance has expired');
+  return reasons;
+}
+
 export function approverRefusal(
   approver: Principal,
   request: Pick<AccessRequest, 'requester'>,
@@ -103,14 +123,10 @@ export function approverRefusal(
   if (approver.id === request.requester) {
     return { code: 'SELF_APPROVAL', message: 'a requester cannot approve their own request' };
   }
-  const reasons: string[] = [];
-  if (!approver.active) reasons.push('is not active');
-  if (approver.organisation !== policy.homeOrganisation) reasons.push(`is not in ${policy.homeOrganisation}`);
-  if (!policy.approverGrades.includes(approver.grade)) {
-    reasons.push(`grade ${approver.grade} is not one of ${policy.approverGrades.join(', ')}`);
-  }
-  if (!approver.clearance) reasons.push('holds no clearance');
-  else if (isAtOrBefore(approver.clearance.expiresAt, now)) reasons.push('clearance has expired');
+  const grade = policy.approverGrades.includes(approver.grade)
+    ? []
+    : [`grade ${approver.grade} is not one of ${policy.approverGrades.join(', ')}`];
+  const reasons = standingRefusals(approver, policy, now, grade);
   const hold = approver.approverFrom;
   if (hold && now < hold.at) {
     reasons.push(
