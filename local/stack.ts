@@ -52,8 +52,8 @@ import {
 import { rearmAfterRestart } from './rearm.ts';
 import { provisionThroughScim, type ScimInvoke, type ScimSeedReport, seedDirectory } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
-import { synthesizeWorkflow } from './synthesize.ts';
-import { createTables } from './tables.ts';
+import { createTables, deleteTables } from './tables.ts';
+import { workflowDefinition } from './workflow-definition.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_SEED_FILE = path.join(REPO_ROOT, 'local', 'seed.json');
@@ -88,6 +88,11 @@ export interface LocalStackOptions {
    * delivered (KEYHOLDER_LOCAL_NOTICES_HELD=1): a process killed then has notices committed and never sent.
    */
   readonly noticeQueue?: LocalNoticeQueueOptions & { readonly held?: boolean };
+  /**
+   * A DynamoDB Local already running (the test run's), and a prefix for this stack's own tables in it, instead of
+   * starting a JVM for this stack alone. Not with `persistDir`: persisted data belongs to its own emulator.
+   */
+  readonly sharedDynamoDb?: { readonly endpoint: string; readonly tablePrefix: string };
 }
 
 export interface LocalStack {
@@ -262,16 +267,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await readFile(options.seedFile ?? DEFAULT_SEED_FILE, 'utf8'),
   ) as LocalStack['seed'];
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:keyholder-access`;
-  const tables = { stateTable: 'keyholder-state', auditTable: 'keyholder-audit' };
+  const shared = options.sharedDynamoDb;
+  if (shared && options.persistDir) throw new Error('sharedDynamoDb and persistDir do not go together');
+  const tables = shared
+    ? { stateTable: `${shared.tablePrefix}-state`, auditTable: `${shared.tablePrefix}-audit` }
+    : { stateTable: 'keyholder-state', auditTable: 'keyholder-audit' };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
   };
   try {
-    // The JVM boots while the CDK app synthesizes: the two slowest start-up steps overlap.
-    const dynamoStarting = startDynamoDbLocal({ persistDir: options.persistDir });
+    // The JVM boots while the workflow is synthesized (or read from the cache): the two slowest steps overlap.
+    const ownDynamo = shared ? undefined : startDynamoDbLocal({ persistDir: options.persistDir });
+    const dynamoStarting: Promise<{ readonly endpoint: string }> =
+      ownDynamo ?? Promise.resolve({ endpoint: shared?.endpoint ?? '' });
     dynamoStarting.catch(() => undefined); // observed below; this only keeps Node from calling it unhandled
-    stops.push(async () => (await dynamoStarting).stop());
+    // A shared emulator outlives the stack: only its tables go (deleted once the handlers are stopped).
+    stops.push(async () =>
+      ownDynamo ? (await ownDynamo).stop() : deleteTables(shared?.endpoint ?? '', tables),
+    );
     const mailbox = await startDevMailbox();
     stops.push(mailbox.stop);
     const channels = await startLocalNotificationChannels();
@@ -281,7 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const providers = await startDevProviders({ ...options, policy, secrets: channels.secrets });
     stops.push(providers.stop);
     policy = providers.policy;
-    const { definition } = synthesizeWorkflow({ policy });
+    const { definition } = await workflowDefinition({ policy });
     const dynamo = await dynamoStarting;
 
     const sweeper = localSweep({ intervalMs: options.sweepIntervalMs });

@@ -2,8 +2,9 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTimeToLiveCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -104,4 +105,24 @@ export async function createTables(
     createIfMissing(client, auditTableDefinition(names.auditTable)),
   ]);
   await enableTimeToLive(client, names.stateTable);
+}
+
+/** Drops both tables (a test stack's, from the run's shared DynamoDB Local); a table already gone is not an error. */
+export async function deleteTables(endpoint: string, names: TableNames): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await Promise.all(
+      [names.stateTable, names.auditTable].map((TableName) =>
+        client.send(new DeleteTableCommand({ TableName })).catch((error: Error) => {
+          if (error.name !== 'ResourceNotFoundException') throw error;
+        }),
+      ),
+    );
+  } finally {
+    client.destroy();
+  }
 }

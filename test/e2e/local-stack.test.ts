@@ -1,9 +1,11 @@
-// The local stack itself: dev routes, two stacks side by side, a persisted restart, and policy file errors.
+// The local stack itself: dev routes, two stacks side by side on one DynamoDB Local, a persisted restart, and policy
+// file errors.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../local/stack.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
@@ -71,16 +73,35 @@ describe('local stack', () => {
     );
   });
 
-  // Starting a whole second stack (a JVM among them) on a busy 2-core machine can take most of a minute.
-  it('runs a second stack side by side, each with its own DynamoDB Local', { timeout: 120_000 }, async () => {
+  it("runs a second stack side by side on the run's DynamoDB Local, in tables of its own", {
+    timeout: 120_000,
+  }, async () => {
     const second = await startTestStack();
     try {
-      expect(second.dynamodbEndpoint).not.toBe(stack.dynamodbEndpoint);
+      expect(second.dynamodbEndpoint).toBe(stack.dynamodbEndpoint);
+      expect(second.tables.stateTable).not.toBe(stack.tables.stateTable);
+      expect(second.tables.auditTable).not.toBe(stack.tables.auditTable);
       expect(second.url).not.toBe(stack.url);
       expect((await second.call('GET', '/health')).status).toBe(200);
     } finally {
       await second.stop();
     }
+    // Stopping it dropped its tables and left the first stack's alone.
+    const client = new DynamoDBClient({
+      endpoint: stack.dynamodbEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const exists = (TableName: string) =>
+      client.send(new DescribeTableCommand({ TableName })).then(
+        () => true,
+        (error: Error) => (error.name === 'ResourceNotFoundException' ? false : Promise.reject(error)),
+      );
+    expect(await exists(second.tables.stateTable)).toBe(false);
+    expect(await exists(second.tables.auditTable)).toBe(false);
+    expect(await exists(stack.tables.stateTable)).toBe(true);
+    client.destroy();
+    expect((await stack.call('GET', '/health')).status).toBe(200);
   });
 
   it('re-arms pending approvals after a restart on persisted data; the old link still decides', {

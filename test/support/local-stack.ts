@@ -1,5 +1,7 @@
 // Test helpers around a running local stack: an HTTP client that acts as a given principal, and polling.
+import { randomUUID } from 'node:crypto';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { dynamodbEndpoint } from './dynamodb.ts';
 
 export interface Answer<T = any> {
   readonly status: number;
@@ -17,8 +19,22 @@ export interface TestStack extends LocalStack {
   approvalLinks(approverId: string, requestId: string): string[];
 }
 
-export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
-  const stack = await startLocalStack({ port: 0, ...options });
+export interface TestStackOptions extends LocalStackOptions {
+  /**
+   * Start this stack's own DynamoDB Local (a JVM) instead of its own tables on the run's shared one. Stacks that
+   * persist their data always get their own.
+   */
+  readonly ownDynamoDb?: boolean;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const { ownDynamoDb, ...stackOptions } = options;
+  // One JVM for the whole run (test/support/global-setup.ts): a stack of its own costs seconds of both cores.
+  const sharedDynamoDb =
+    ownDynamoDb || options.persistDir || options.sharedDynamoDb
+      ? options.sharedDynamoDb
+      : { endpoint: dynamodbEndpoint(), tablePrefix: `kh-stack-${randomUUID().slice(0, 8)}` };
+  const stack = await startLocalStack({ port: 0, ...stackOptions, sharedDynamoDb });
   const tokens = new Map<string, string>();
   const tokenOf = async (sub: string) => {
     const cached = tokens.get(sub);
