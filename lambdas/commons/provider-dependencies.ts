@@ -1,11 +1,11 @@
 // The access providers of this cold start, built from the policy on first use: webhook signing secrets are read
 // from Secrets Manager once, and only by a function that actually grants, revokes or lists (needs `providers:call`).
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
 import { createAccessProviders, providerNameForScope } from '../adapters/providers/index.ts';
 import type { AccessProvider, AccessProviders } from '../core/access-provider.ts';
 import type { Policy } from '../core/policy.ts';
 import type { Directory } from '../core/ports.ts';
+import * as z from '../core/zod.ts';
 
 export interface ProviderWiring {
   /** Secrets Manager secret JSON `{"<provider name>": "<HMAC secret>"}`; needed when a webhook provider is set. */
@@ -14,7 +14,7 @@ export interface ProviderWiring {
   readonly directory: Pick<Directory, 'listPrincipals'>;
 }
 
-const secretShape = z.record(z.string(), z.string().min(1));
+const secretShape = z.record(z.string(), z.string().check(z.minLength(1)));
 
 /** Whether any scope can reach a provider other than the ledger; if not, there is nothing to wire. */
 export function usesPlatformProviders(policy: Policy): boolean {

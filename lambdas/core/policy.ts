@@ -1,11 +1,12 @@
 // The policy: every configurable rule, its defaults, and how a partial override merges over them.
-import * as z from 'zod';
+
 import { isDuration, parseDuration } from './duration.ts';
 import { CLEARANCE_LEVELS } from './model.ts';
+import * as z from './zod.ts';
 
 const duration = z
   .string()
-  .refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' });
+  .check(z.refine(isDuration, { message: 'must be an ISO-8601 duration such as PT8H or P7D' }));
 const clearance = z.enum(CLEARANCE_LEVELS);
 
 /** How grants of a scope become real access (see lambdas/core/access-provider.ts). Secrets never live here. */
@@ -16,57 +17,57 @@ const providerConfig = z.discriminatedUnion('type', [
     /** The platform's admin API: grants and revokes are POSTed here, signed (docs/webhook-provider.md). */
     url: z.url({ protocol: /^https?$/ }),
     /** GET endpoint listing the access present on the platform; defaults to `url`. */
-    listUrl: z.url({ protocol: /^https?$/ }).optional(),
-    timeout: duration.default('PT5S'),
-    maxAttempts: z.number().int().min(1).max(10).default(3),
+    listUrl: z.optional(z.url({ protocol: /^https?$/ })),
+    timeout: z._default(duration, 'PT5S'),
+    maxAttempts: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 3),
   }),
   z.strictObject({
     type: z.literal('aws-identity-center'),
-    instanceArn: z.string().startsWith('arn:'),
-    identityStoreId: z.string().min(1),
+    instanceArn: z.string().check(z.startsWith('arn:')),
+    identityStoreId: z.string().check(z.minLength(1)),
     /** The AWS account the permission sets are assigned in. */
-    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
     /** Permission set ARN per scope (`admin`, `dataset:<id>`). */
-    permissionSets: z.record(z.string().min(1), z.string().startsWith('arn:')),
+    permissionSets: z.record(z.string().check(z.minLength(1)), z.string().check(z.startsWith('arn:'))),
   }),
 ]);
 export type ProviderConfig = z.infer<typeof providerConfig>;
 
 export const policySchema = z
   .strictObject({
-    homeOrganisation: z.string().min(1),
-    externalAdminCap: z.number().int().min(0),
-    organisationAdminCaps: z.record(z.string().min(1), z.number().int().min(0)),
+    homeOrganisation: z.string().check(z.minLength(1)),
+    externalAdminCap: z.number().check(z.int(), z.gte(0)),
+    organisationAdminCaps: z.record(z.string().check(z.minLength(1)), z.number().check(z.int(), z.gte(0))),
     approvalTimeout: duration,
     minDuration: duration,
     maxDuration: z.strictObject({ admin: duration, dataset: duration }),
     approvalsRequired: z.strictObject({
-      externalAdmin: z.number().int().min(1).max(10),
-      default: z.number().int().min(1).max(10),
+      externalAdmin: z.number().check(z.int(), z.gte(1), z.lte(10)),
+      default: z.number().check(z.int(), z.gte(1), z.lte(10)),
     }),
     /** Who approves dataset requests: directors (as before), the datasets' owners, or both. */
     approvals: z.strictObject({ dataset: z.enum(['director', 'owner', 'owner-and-director']) }),
-    approverGrades: z.array(z.string().min(1)).min(1),
+    approverGrades: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
     minClearance: z.strictObject({
       admin: clearance,
       /** Applies to datasets whose sensitivity is `identifiable`. */
       dataset: clearance,
       /** Pseudonymised or aggregate datasets; `null` requires no clearance. */
-      nonIdentifiableDataset: clearance.nullable(),
+      nonIdentifiableDataset: z.nullable(clearance),
     }),
-    justificationMinLength: z.number().int().min(0),
+    justificationMinLength: z.number().check(z.int(), z.gte(0)),
     requireTicket: z.boolean(),
     review: z.strictObject({ admin: duration, dataset: duration, grace: duration }),
     /** A grant with all its extensions lasts at most this long from grantedAt. */
     maxTotalDuration: z.strictObject({ admin: duration, dataset: duration }),
     /** At most this many scopes in one request (each becomes its own grant). */
-    maxScopesPerRequest: z.number().int().min(1).max(25),
+    maxScopesPerRequest: z.number().check(z.int(), z.gte(1), z.lte(25)),
     /** How long before a grant expires its holder is reminded (sent by the scheduled sweep). */
     expiryReminderLead: duration,
     /** Named access providers; `ledger` (the grant record is the access) always exists. */
-    providers: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), providerConfig),
+    providers: z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/)), providerConfig),
     /** Provider per scope: `admin`, `dataset:<id>`, or `dataset:*`; scopes not listed use `ledger`. */
-    scopeProviders: z.record(z.string().min(1), z.string().min(1)),
+    scopeProviders: z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))),
     /** Access found on a platform without a Keyholder grant is removed by the sweep (always reported). */
     removeOutOfBand: z.boolean(),
     /**
@@ -75,37 +76,46 @@ export const policySchema = z
      */
     approverPromotionDelay: duration,
     /** Emergency access without approval (lambdas/core/break-glass.ts); `null`: off. */
-    breakGlass: z
-      .strictObject({
+    breakGlass: z.nullable(
+      z.strictObject({
         /** Principal ids, `role:<role>`, `grade:<grade>` or `organisation:<name>`. */
-        eligible: z.array(z.string().min(1)).min(1),
+        eligible: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
         /** `admin`, `dataset:<id>` or `dataset:*`. */
-        scopes: z.array(z.string().regex(/^(admin|dataset:.+)$/, 'must be admin or dataset:<id|*>')).min(1),
+        scopes: z
+          .array(z.string().check(z.regex(/^(admin|dataset:.+)$/, 'must be admin or dataset:<id|*>')))
+          .check(z.minLength(1)),
         maxDuration: duration,
         reviewWithin: duration,
-        reviewersRequired: z.number().int().min(1).max(10),
-      })
-      .nullable(),
+        reviewersRequired: z.number().check(z.int(), z.gte(1), z.lte(10)),
+      }),
+    ),
   })
-  .superRefine((policy, ctx) => {
-    for (const [scope, name] of Object.entries(policy.scopeProviders)) {
-      if (!(name in policy.providers)) {
+  .check(
+    z.superRefine((policy, ctx) => {
+      for (const [scope, name] of Object.entries(policy.scopeProviders)) {
+        if (!(name in policy.providers)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scopeProviders', scope],
+            message: `names unknown provider "${name}"`,
+          });
+        }
+      }
+      // Only compare durations that are valid; invalid ones were already reported by their own key.
+      if (![policy.minDuration, policy.maxDuration.admin, policy.maxDuration.dataset].every(isDuration))
+        return;
+      if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.admin)) {
+        ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.admin' });
+      }
+      if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.dataset)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['scopeProviders', scope],
-          message: `names unknown provider "${name}"`,
+          path: ['minDuration'],
+          message: 'is longer than maxDuration.dataset',
         });
       }
-    }
-    // Only compare durations that are valid; invalid ones were already reported by their own key.
-    if (![policy.minDuration, policy.maxDuration.admin, policy.maxDuration.dataset].every(isDuration)) return;
-    if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.admin)) {
-      ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.admin' });
-    }
-    if (parseDuration(policy.minDuration) > parseDuration(policy.maxDuration.dataset)) {
-      ctx.addIssue({ code: 'custom', path: ['minDuration'], message: 'is longer than maxDuration.dataset' });
-    }
-  });
+    }),
+  );
 
 export type Policy = z.infer<typeof policySchema>;
 

@@ -1,16 +1,16 @@
 // The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests.
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { ROUTES } from '../routes.ts';
 import * as schemas from './schemas.ts';
 
 interface Operation {
   readonly summary: string;
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodObject;
-  readonly form?: z.ZodType;
+  readonly body?: z.ZodMiniType;
+  readonly query?: z.ZodMiniObject;
+  readonly form?: z.ZodMiniType;
   readonly response: {
     readonly status: number;
-    readonly schema?: z.ZodType;
+    readonly schema?: z.ZodMiniType;
     readonly html?: boolean;
     /** A text/csv body (RFC 4180, header row). */
     readonly csv?: boolean;
@@ -246,11 +246,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
 function scimOperations(): Record<string, Operation> {
   const resource = z.record(z.string(), z.unknown());
   const listQuery = z.object({
-    filter: z.string().max(1024).optional(),
-    startIndex: z.string().optional(),
-    count: z.string().optional(),
-    attributes: z.string().optional(),
-    excludedAttributes: z.string().optional(),
+    filter: z.optional(z.string().check(z.maxLength(1024))),
+    startIndex: z.optional(z.string()),
+    count: z.optional(z.string()),
+    attributes: z.optional(z.string()),
+    excludedAttributes: z.optional(z.string()),
   });
   const operations: Record<string, Operation> = {
     'GET /scim/v2/ServiceProviderConfig': {
@@ -305,7 +305,7 @@ function scimOperations(): Record<string, Operation> {
   return operations;
 }
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const jsonSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
 /**
  * Where the API is: `serverUrl` when it is known (GET /openapi.json answers with the URL it was called on), else a
@@ -403,8 +403,8 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}) {
       ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
         name,
         in: 'query',
-        required: !(schema as z.ZodType).safeParse(undefined).success,
-        schema: jsonSchema(schema as z.ZodType),
+        required: !(schema as z.ZodMiniType).safeParse(undefined).success,
+        schema: jsonSchema(schema as z.ZodMiniType),
       })),
     ];
     const scim = route.path.startsWith('/scim/');

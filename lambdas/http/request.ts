@@ -1,9 +1,9 @@
 // Reading an API Gateway v2 event: the verified caller, the JSON body, path and query, validated by zod.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
 import { ENV } from '../commons/env.ts';
 import { KeyholderError, ValidationError } from '../core/errors.ts';
 import { type PrincipalClaim, parsePrincipalClaim, principalIdFromClaims } from '../core/principal-claim.ts';
+import type * as z from '../core/zod.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -102,7 +102,7 @@ function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
 }
 
-export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+export function validate<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -129,7 +129,7 @@ function requireContentType(event: HttpEvent, expected: string): void {
   }
 }
 
-export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+export function jsonBody<T extends z.ZodMiniType>(event: HttpEvent, schema: T): z.infer<T> {
   requireContentType(event, 'application/json');
   const body = rawBody(event);
   let parsed: unknown;
@@ -146,7 +146,7 @@ export function jsonBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.in
   return validate(schema, parsed, 'body');
 }
 
-export function formBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+export function formBody<T extends z.ZodMiniType>(event: HttpEvent, schema: T): z.infer<T> {
   requireContentType(event, 'application/x-www-form-urlencoded');
   // No prototype: `__proto__`, `constructor` or `toString` are field names like any other (and so unknown).
   const fields: Record<string, string> = Object.create(null);
@@ -157,7 +157,7 @@ export function formBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.in
   return validate(schema, fields, 'body');
 }
 
-export function queryOf<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+export function queryOf<T extends z.ZodMiniType>(event: HttpEvent, schema: T): z.infer<T> {
   return validate(schema, { ...(event.queryStringParameters ?? {}) }, 'query');
 }
 

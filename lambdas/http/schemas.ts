@@ -1,5 +1,5 @@
 // The HTTP contract's shapes as zod schemas: they validate requests and generate the OpenAPI document.
-import * as z from 'zod';
+
 import { AUDIT_ACTIONS } from '../core/audit.ts';
 import {
   BREAK_GLASS_OUTCOMES,
@@ -11,119 +11,138 @@ import {
   SENSITIVITIES,
 } from '../core/model.ts';
 import { PRINCIPAL_CLAIMS } from '../core/principal-claim.ts';
+import * as z from '../core/zod.ts';
 
-const text = (max: number) => z.string().max(max, { message: `must be at most ${max} characters` });
+const text = (max: number) =>
+  z.string().check(z.maxLength(max, { message: `must be at most ${max} characters` }));
 
 export const submitRequestBody = z.strictObject({
-  scopes: z.array(text(80)).min(1).max(25).describe('["admin"] alone, or one or more "dataset:<id>"'),
-  justification: text(4000).describe('Why the access is needed (policy minimum length applies)'),
-  duration: text(32).describe('ISO-8601 duration, e.g. PT8H or P7D'),
-  ticket: text(120).optional().describe('Change or service ticket reference'),
+  scopes: z
+    .array(text(80))
+    .check(z.minLength(1), z.maxLength(25), z.describe('["admin"] alone, or one or more "dataset:<id>"')),
+  justification: text(4000).check(z.describe('Why the access is needed (policy minimum length applies)')),
+  duration: text(32).check(z.describe('ISO-8601 duration, e.g. PT8H or P7D')),
+  ticket: z.optional(text(120)).check(z.describe('Change or service ticket reference')),
   breakGlass: z
-    .boolean()
-    .optional()
-    .describe(
-      'Emergency access: ACTIVE at once without approval, for those the policy names; reviewed afterwards',
+    .optional(z.boolean())
+    .check(
+      z.describe(
+        'Emergency access: ACTIVE at once without approval, for those the policy names; reviewed afterwards',
+      ),
     ),
 });
 
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'deny']),
-  comment: text(4000).optional(),
+  comment: z.optional(text(4000)),
 });
 
-export const revokeBody = z.strictObject({ reason: text(4000).min(1, { message: 'is required' }) });
+export const revokeBody = z.strictObject({
+  reason: text(4000).check(z.minLength(1, { message: 'is required' })),
+});
 
-export const listRequestsQuery = z.strictObject({ status: z.enum(REQUEST_STATUSES).optional() });
-export const auditQuery = z.strictObject({ requestId: text(100).min(1, { message: 'is required' }) });
+export const listRequestsQuery = z.strictObject({ status: z.optional(z.enum(REQUEST_STATUSES)) });
+export const auditQuery = z.strictObject({
+  requestId: text(100).check(z.minLength(1, { message: 'is required' })),
+});
 export const emptyQuery = z.strictObject({});
 
 /** An ISO-8601 instant, normalised to `Date#toISOString()` (the form every stored instant has, so they compare). */
-const instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' })
-  .transform((value) => new Date(value).toISOString());
-const scopeParameter = z
-  .string()
-  .regex(/^(admin|dataset:[A-Za-z0-9._-]{1,80})$/, { message: 'must be admin or dataset:<id>' })
-  .transform((value) => value as Scope);
+const instant = z.pipe(
+  z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' }),
+  z.transform((value) => new Date(value).toISOString()),
+);
+const scopeParameter = z.pipe(
+  z
+    .string()
+    .check(z.regex(/^(admin|dataset:[A-Za-z0-9._-]{1,80})$/, { message: 'must be admin or dataset:<id>' })),
+  z.transform((value) => value as Scope),
+);
 
 export const accessQuery = z.strictObject({
-  at: instant.optional().describe('Who held access at this instant (from recorded history)'),
-  principal: text(100).min(1).optional().describe("One principal's access history"),
-  scope: scopeParameter.optional().describe("One scope's access history, e.g. dataset:hes-apc"),
+  at: z.optional(instant).check(z.describe('Who held access at this instant (from recorded history)')),
+  principal: z.optional(text(100).check(z.minLength(1))).check(z.describe("One principal's access history")),
+  scope: z.optional(scopeParameter).check(z.describe("One scope's access history, e.g. dataset:hes-apc")),
 });
 /** `bom=true` starts a CSV export with a UTF-8 byte order mark, so Excel on Windows reads names as UTF-8. */
-const bomParameter = z
-  .enum(['true', 'false'], { message: 'must be true or false' })
-  .optional()
-  .describe('true: start with a UTF-8 byte order mark (for Excel on Windows); default: false')
-  .transform((value) => value === 'true');
+const bomParameter = z.pipe(
+  z
+    .optional(z.enum(['true', 'false'], { message: 'must be true or false' }))
+    .check(z.describe('true: start with a UTF-8 byte order mark (for Excel on Windows); default: false')),
+  z.transform((value) => value === 'true'),
+);
 
 export const accessCsvQuery = z.strictObject({
-  at: instant.optional().describe('Default: now'),
+  at: z.optional(instant).check(z.describe('Default: now')),
   bom: bomParameter,
 });
 export const auditCsvQuery = z.strictObject({
-  from: instant.describe('First instant included'),
-  to: instant.optional().describe('First instant excluded; default: now'),
+  from: instant.check(z.describe('First instant included')),
+  to: z.optional(instant).check(z.describe('First instant excluded; default: now')),
   bom: bomParameter,
 });
-export const transparencyQuery = z.strictObject({ format: z.enum(['html', 'json']).optional() });
+export const transparencyQuery = z.strictObject({ format: z.optional(z.enum(['html', 'json'])) });
 
 export const approvalForm = z.strictObject({
   decision: z.enum(['approve', 'deny']),
-  comment: text(4000).optional(),
+  comment: z.optional(text(4000)),
 });
 
 /** Slack's interaction request: signed with X-Slack-Signature / X-Slack-Request-Timestamp over the raw body. */
 export const slackInteractionForm = z.strictObject({
   payload: z
     .string()
-    .describe('JSON: a block_actions (Approve / Deny) or view_submission (deny reason) payload'),
+    .check(z.describe('JSON: a block_actions (Approve / Deny) or view_submission (deny reason) payload')),
 });
 
 /** The answer to a submitted dialog that must stay open (the reason was empty). */
 export const slackInteractionAnswer = z.object({
-  response_action: z.literal('errors').optional(),
-  errors: z.record(z.string(), z.string()).optional(),
+  response_action: z.optional(z.literal('errors')),
+  errors: z.optional(z.record(z.string(), z.string())),
 });
 
 export const extendBody = z.strictObject({
-  duration: text(32).describe(
-    'How much longer, ISO-8601 (e.g. PT8H); the total stays within maxTotalDuration',
+  duration: text(32).check(
+    z.describe('How much longer, ISO-8601 (e.g. PT8H); the total stays within maxTotalDuration'),
   ),
-  justification: text(4000).describe('Why more time is needed (policy minimum length applies)'),
+  justification: text(4000).check(z.describe('Why more time is needed (policy minimum length applies)')),
 });
 
 export const reviewForm = z.strictObject({
   decision: z.enum(['keep', 'revoke']),
-  comment: text(4000).optional(),
+  comment: z.optional(text(4000)),
 });
 
 export const principalPatchBody = z
   .strictObject({
-    active: z.boolean().optional(),
+    active: z.optional(z.boolean()),
     clearance: z
-      .strictObject({
-        level: z.enum(CLEARANCE_LEVELS),
-        expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }),
-      })
-      .nullable()
-      .optional()
-      .describe('null removes the clearance'),
-    grade: text(60).min(1).optional(),
-    organisation: text(120).min(1).optional(),
-    slackUserId: text(40).min(1).nullable().optional().describe('null removes the Slack mapping'),
-    breakGlassSuspended: z.null().optional().describe('null restores break-glass eligibility'),
+      .optional(
+        z.nullable(
+          z.strictObject({
+            level: z.enum(CLEARANCE_LEVELS),
+            expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }),
+          }),
+        ),
+      )
+      .check(z.describe('null removes the clearance')),
+    grade: z.optional(text(60).check(z.minLength(1))),
+    organisation: z.optional(text(120).check(z.minLength(1))),
+    slackUserId: z
+      .optional(z.nullable(text(40).check(z.minLength(1))))
+      .check(z.describe('null removes the Slack mapping')),
+    breakGlassSuspended: z.optional(z.null()).check(z.describe('null restores break-glass eligibility')),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
-  .meta({
-    examples: [{ active: false }, { clearance: { level: 'SC', expiresAt: '2027-06-30T00:00:00Z' } }],
-  });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
+    z.meta({
+      examples: [{ active: false }, { clearance: { level: 'SC', expiresAt: '2027-06-30T00:00:00Z' } }],
+    }),
+  );
 
 const breakGlassSuspension = z
   .object({ at: z.string(), requestId: z.string(), reason: z.enum(['NOT_JUSTIFIED', 'UNREVIEWED']) })
-  .describe('Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it');
+  .check(z.describe('Lost break-glass eligibility: PATCH with breakGlassSuspended null restores it'));
 
 export const principalUpdateView = z.object({
   principal: z.object({
@@ -132,44 +151,51 @@ export const principalUpdateView = z.object({
     email: z.string(),
     organisation: z.string(),
     grade: z.string(),
-    clearance: z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() }).optional(),
-    slackUserId: z.string().optional(),
+    clearance: z.optional(z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() })),
+    slackUserId: z.optional(z.string()),
     roles: z.array(z.enum(ROLES)),
     active: z.boolean(),
     approverFrom: z
-      .object({ at: z.string(), madeBy: z.string() })
-      .optional()
-      .describe('Made an approver by one access-admin: decides nothing before `at`; the directors were told'),
-    breakGlassSuspended: breakGlassSuspension.optional(),
+      .optional(z.object({ at: z.string(), madeBy: z.string() }))
+      .check(
+        z.describe(
+          'Made an approver by one access-admin: decides nothing before `at`; the directors were told',
+        ),
+      ),
+    breakGlassSuspended: z.optional(breakGlassSuspension),
   }),
   changed: z.array(z.string()),
   revoked: z.array(z.object({ requestId: z.string(), reason: z.string() })),
   cancelled: z
     .array(z.object({ requestId: z.string(), reason: z.string() }))
-    .describe('Pending requests of a deactivated requester, cancelled at once (reason PRINCIPAL_INACTIVE)'),
+    .check(
+      z.describe(
+        'Pending requests of a deactivated requester, cancelled at once (reason PRINCIPAL_INACTIVE)',
+      ),
+    ),
 });
 
 /** API Gateway's own answers (the JWT authorizer's 401, an unknown route's 404): not Keyholder's error shape. */
 export const gatewayMessage = z
   .object({ message: z.string() })
-  .meta({ examples: [{ message: 'Unauthorized' }] });
+  .check(z.meta({ examples: [{ message: 'Unauthorized' }] }));
 
 /** SCIM's error shape (RFC 7644 §3.12), as application/scim+json. */
 export const scimErrorResponse = z.object({
   schemas: z.array(z.literal('urn:ietf:params:scim:api:messages:2.0:Error')),
-  status: z.string().describe('The HTTP status, as a string'),
-  scimType: z.string().optional(),
+  status: z.string().check(z.describe('The HTTP status, as a string')),
+  scimType: z.optional(z.string()),
   detail: z.string(),
 });
 
 export const errorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.object({ code: z.string(), message: z.string(), field: z.optional(z.string()) }),
 });
 
 const decisionView = z.object({
   approverId: z.string(),
   decision: z.enum(['approve', 'deny']),
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   at: z.string(),
   channel: z.string(),
 });
@@ -183,90 +209,94 @@ export const requestView = z.object({
   scopes: z.array(z.string()),
   duration: z.string(),
   justification: z.string(),
-  ticket: z.string().optional(),
+  ticket: z.optional(z.string()),
   createdAt: z.string(),
-  approvalsRequired: z.number().int(),
+  approvalsRequired: z.number().check(z.int()),
   approvals: z.array(decisionView),
   approvalDeadline: z.string(),
-  reason: z.string().optional(),
-  closedBy: z.string().optional(),
-  closedAt: z.string().optional(),
-  grant: z
-    .object({
+  reason: z.optional(z.string()),
+  closedBy: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
+  grant: z.optional(
+    z.object({
       grantedAt: z.string(),
       expiresAt: z.string(),
       approvedBy: z.array(z.string()),
       nextReviewAt: z.string(),
-    })
-    .optional(),
+    }),
+  ),
   review: z
-    .object({
-      dueAt: z.string(),
-      promptedAt: z.string(),
-      deadline: z.string(),
-      reviewers: z.array(z.string()),
-    })
-    .optional()
-    .describe('An open recertification round'),
-  reviews: z
-    .array(
+    .optional(
+      z.object({
+        dueAt: z.string(),
+        promptedAt: z.string(),
+        deadline: z.string(),
+        reviewers: z.array(z.string()),
+      }),
+    )
+    .check(z.describe('An open recertification round')),
+  reviews: z.optional(
+    z.array(
       z.object({
         reviewerId: z.string(),
         decision: z.enum(['keep', 'revoke']),
-        comment: z.string().optional(),
+        comment: z.optional(z.string()),
         at: z.string(),
         channel: z.string(),
       }),
-    )
-    .optional(),
+    ),
+  ),
   extension: z
-    .object({
-      duration: z.string(),
-      justification: z.string(),
-      requestedAt: z.string(),
-      expiresAt: z.string(),
-      approvalsRequired: z.number().int(),
-      approvals: z.array(decisionView),
-      status: z.enum(EXTENSION_STATUSES),
-      deadline: z.string(),
-      closedAt: z.string().optional(),
-    })
-    .optional()
-    .describe('The latest extension round'),
+    .optional(
+      z.object({
+        duration: z.string(),
+        justification: z.string(),
+        requestedAt: z.string(),
+        expiresAt: z.string(),
+        approvalsRequired: z.number().check(z.int()),
+        approvals: z.array(decisionView),
+        status: z.enum(EXTENSION_STATUSES),
+        deadline: z.string(),
+        closedAt: z.optional(z.string()),
+      }),
+    )
+    .check(z.describe('The latest extension round')),
   revocation: z
-    .object({
-      reason: z.string(),
-      actor: z.object({ type: z.string(), id: z.string() }),
-      requestedAt: z.string(),
-      attempts: z.number().int(),
-      lastError: z.string(),
-    })
-    .optional()
-    .describe('A removal the platform has not done yet (still ACTIVE); the sweep retries it'),
+    .optional(
+      z.object({
+        reason: z.string(),
+        actor: z.object({ type: z.string(), id: z.string() }),
+        requestedAt: z.string(),
+        attempts: z.number().check(z.int()),
+        lastError: z.string(),
+      }),
+    )
+    .check(z.describe('A removal the platform has not done yet (still ACTIVE); the sweep retries it')),
   breakGlass: z
-    .object({
-      reviewDeadline: z.string(),
-      reviewersRequired: z.number().int(),
-      reviews: z.array(
-        z.object({
-          reviewerId: z.string(),
-          verdict: z.enum(['justified', 'not-justified']),
-          comment: z.string(),
-          at: z.string(),
-        }),
-      ),
-      outcome: z.enum(BREAK_GLASS_OUTCOMES),
-      settledAt: z.string().optional(),
-    })
-    .optional()
-    .describe('Granted at once by break-glass; distinct directors review it by reviewDeadline'),
-  message: z.string().optional().describe('Why the answer is 202: what is still pending'),
+    .optional(
+      z.object({
+        reviewDeadline: z.string(),
+        reviewersRequired: z.number().check(z.int()),
+        reviews: z.array(
+          z.object({
+            reviewerId: z.string(),
+            verdict: z.enum(['justified', 'not-justified']),
+            comment: z.string(),
+            at: z.string(),
+          }),
+        ),
+        outcome: z.enum(BREAK_GLASS_OUTCOMES),
+        settledAt: z.optional(z.string()),
+      }),
+    )
+    .check(z.describe('Granted at once by break-glass; distinct directors review it by reviewDeadline')),
+  message: z.optional(z.string()).check(z.describe('Why the answer is 202: what is still pending')),
   policyVersion: z
-    .number()
-    .int()
-    .optional()
-    .describe(
-      'The policy version it was last decided under (GET /policy/versions): at submission, approval, grant',
+    .optional(z.number().check(z.int()))
+    .check(
+      z.describe(
+        'The policy version it was last decided under (GET /policy/versions): at submission, approval, grant',
+      ),
     ),
 });
 
@@ -286,11 +316,15 @@ export const accessList = z.object({
         .array(
           z.object({
             rule: z.enum(['externalAdminCap', 'organisationAdminCaps', 'maxDuration']),
-            reason: z.string().describe('In words: what the grant breaks; it keeps running'),
+            reason: z.string().check(z.describe('In words: what the grant breaks; it keeps running')),
           }),
         )
-        .describe('The rules in force this grant breaks since a policy change tightened them (none: empty)'),
-      breakGlass: z.literal(true).optional().describe('Granted by break-glass, without approval'),
+        .check(
+          z.describe(
+            'The rules in force this grant breaks since a policy change tightened them (none: empty)',
+          ),
+        ),
+      breakGlass: z.optional(z.literal(true)).check(z.describe('Granted by break-glass, without approval')),
     }),
   ),
   outOfBand: z
@@ -302,8 +336,8 @@ export const accessList = z.object({
         firstSeenAt: z.string(),
       }),
     )
-    .describe('Access a platform holds without a Keyholder grant, as the last sweep found it'),
-  outOfBandCount: z.number().int(),
+    .check(z.describe('Access a platform holds without a Keyholder grant, as the last sweep found it')),
+  outOfBandCount: z.number().check(z.int()),
 });
 
 const datasetView = z.object({
@@ -312,26 +346,29 @@ const datasetView = z.object({
   sensitivity: z.enum(SENSITIVITIES),
   owners: z
     .array(z.object({ id: z.string(), name: z.string() }))
-    .describe('Whose approval the dataset needs when the policy asks for owners (approvals.dataset)'),
-  maxConcurrentHolders: z.number().int().optional().describe('At most this many hold it at once'),
+    .check(
+      z.describe('Whose approval the dataset needs when the policy asks for owners (approvals.dataset)'),
+    ),
+  maxConcurrentHolders: z
+    .optional(z.number().check(z.int()))
+    .check(z.describe('At most this many hold it at once')),
 });
 
 export const datasetList = z.object({ datasets: z.array(datasetView) });
 
 export const datasetPatchBody = z
   .strictObject({
-    owners: z.array(text(128).min(1)).max(20).optional().describe('Principal ids; [] removes every owner'),
+    owners: z
+      .optional(z.array(text(128).check(z.minLength(1))).check(z.maxLength(20)))
+      .check(z.describe('Principal ids; [] removes every owner')),
     maxConcurrentHolders: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .nullable()
-      .optional()
-      .describe('null removes the limit'),
+      .optional(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(10_000))))
+      .check(z.describe('null removes the limit')),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })
-  .meta({ examples: [{ owners: ['dir-ben'], maxConcurrentHolders: 3 }] });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
+    z.meta({ examples: [{ owners: ['dir-ben'], maxConcurrentHolders: 3 }] }),
+  );
 
 export const datasetUpdateView = z.object({ dataset: datasetView, changed: z.array(z.string()) });
 
@@ -343,11 +380,11 @@ export const principalList = z.object({
       email: z.string(),
       organisation: z.string(),
       grade: z.string(),
-      clearance: z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() }).optional(),
-      slackUserId: z.string().optional(),
+      clearance: z.optional(z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() })),
+      slackUserId: z.optional(z.string()),
       roles: z.array(z.enum(ROLES)),
       active: z.boolean(),
-      breakGlassSuspended: breakGlassSuspension.optional(),
+      breakGlassSuspended: z.optional(breakGlassSuspension),
     }),
   ),
 });
@@ -356,14 +393,14 @@ export const auditList = z.object({
   events: z.array(
     z.object({
       stream: z.string(),
-      seq: z.number().int(),
+      seq: z.number().check(z.int()),
       at: z.string(),
       action: z.enum(AUDIT_ACTIONS),
       actor: z.object({ type: z.enum(['principal', 'system']), id: z.string() }),
       subject: z.object({ requestId: z.string(), principalId: z.string(), scopes: z.array(z.string()) }),
       outcome: z.enum(['success', 'refused', 'failed']),
-      reason: z.string().optional(),
-      details: z.record(z.string(), z.unknown()).optional(),
+      reason: z.optional(z.string()),
+      details: z.optional(z.record(z.string(), z.unknown())),
       prevHash: z.string(),
       hash: z.string(),
     }),
@@ -374,41 +411,47 @@ export const healthView = z.object({ status: z.literal('ok'), time: z.string() }
 
 export const signInConfigView = z
   .object({
-    issuer: z
-      .string()
-      .meta({ description: 'The OpenID provider API Gateway trusts (its discovery document is under it)' }),
-    audience: z.string().meta({ description: 'The audience the API accepts in access tokens' }),
+    issuer: z.string().check(
+      z.meta({
+        description: 'The OpenID provider API Gateway trusts (its discovery document is under it)',
+      }),
+    ),
+    audience: z.string().check(z.meta({ description: 'The audience the API accepts in access tokens' })),
     clients: z.object({
       cli: z
         .string()
-        .meta({ description: 'Public client of `keyholder login` (device authorization grant)' }),
+        .check(z.meta({ description: 'Public client of `keyholder login` (device authorization grant)' })),
       console: z
         .string()
-        .meta({ description: 'Public client of the web console (authorization code with PKCE)' }),
+        .check(z.meta({ description: 'Public client of the web console (authorization code with PKCE)' })),
     }),
-    scopes: z.array(z.string()).meta({
-      description: 'What to ask for at sign-in (the API scope of Entra ID, Okta or Cognito among them)',
-    }),
+    scopes: z.array(z.string()).check(
+      z.meta({
+        description: 'What to ask for at sign-in (the API scope of Entra ID, Okta or Cognito among them)',
+      }),
+    ),
     principalClaim: z
       .enum(PRINCIPAL_CLAIMS)
-      .meta({ description: 'The access-token claim that is the principal id' }),
+      .check(z.meta({ description: 'The access-token claim that is the principal id' })),
   })
-  .meta({
-    examples: [
-      {
-        issuer: 'https://login.microsoftonline.com/<tenant id>/v2.0',
-        audience: 'api://keyholder',
-        clients: { cli: '<application id>', console: '<application id>' },
-        scopes: ['openid', 'profile', 'email', 'offline_access', 'api://keyholder/Access'],
-        principalClaim: 'oid',
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        {
+          issuer: 'https://login.microsoftonline.com/<tenant id>/v2.0',
+          audience: 'api://keyholder',
+          clients: { cli: '<application id>', console: '<application id>' },
+          scopes: ['openid', 'profile', 'email', 'offline_access', 'api://keyholder/Access'],
+          principalClaim: 'oid',
+        },
+      ],
+    }),
+  );
 
 export const accessHistoryList = z.object({
-  at: z.string().optional(),
-  principal: z.string().optional(),
-  scope: z.string().optional(),
+  at: z.optional(z.string()),
+  principal: z.optional(z.string()),
+  scope: z.optional(z.string()),
   intervals: z.array(
     z.object({
       principal: z.object({ id: z.string(), name: z.string(), organisation: z.string() }),
@@ -416,9 +459,9 @@ export const accessHistoryList = z.object({
       scope: z.string(),
       from: z.string(),
       until: z.string(),
-      to: z.string().optional(),
-      endReason: z.string().optional(),
-      reason: z.string().optional(),
+      to: z.optional(z.string()),
+      endReason: z.optional(z.string()),
+      reason: z.optional(z.string()),
       approvedBy: z.array(z.string()),
     }),
   ),
@@ -427,16 +470,16 @@ export const accessHistoryList = z.object({
 export const verifyView = z.object({
   ok: z.boolean(),
   verifiedAt: z.string(),
-  streams: z.number().int(),
-  events: z.number().int(),
-  digest: z.string().optional(),
-  anchor: z.object({ key: z.string(), at: z.string(), matched: z.boolean() }).optional(),
-  broken: z
-    .object({
+  streams: z.number().check(z.int()),
+  events: z.number().check(z.int()),
+  digest: z.optional(z.string()),
+  anchor: z.optional(z.object({ key: z.string(), at: z.string(), matched: z.boolean() })),
+  broken: z.optional(
+    z.object({
       stream: z.string(),
-      position: z.number().int(),
-      seq: z.number().int(),
-      eventsBefore: z.number().int(),
+      position: z.number().check(z.int()),
+      seq: z.number().check(z.int()),
+      eventsBefore: z.number().check(z.int()),
       problem: z.enum([
         'missing-or-reordered',
         'edited',
@@ -446,56 +489,62 @@ export const verifyView = z.object({
         'anchor-mismatch',
       ]),
       detail: z.string(),
-    })
-    .optional(),
+    }),
+  ),
 });
 
-const countList = z.array(z.object({ key: z.string(), count: z.number().int() }));
+const countList = z.array(z.object({ key: z.string(), count: z.number().check(z.int()) }));
 
 export const transparencyView = z.object({
   generatedAt: z.string(),
-  window: z.object({ from: z.string(), to: z.string(), days: z.number().int() }),
-  externalAdminSeats: z.object({ inUse: z.number().int(), cap: z.number().int() }),
-  activeGrants: z.object({ total: z.number().int(), byScope: countList, byOrganisation: countList }),
+  window: z.object({ from: z.string(), to: z.string(), days: z.number().check(z.int()) }),
+  externalAdminSeats: z.object({ inUse: z.number().check(z.int()), cap: z.number().check(z.int()) }),
+  activeGrants: z.object({ total: z.number().check(z.int()), byScope: countList, byOrganisation: countList }),
   lastWindow: z.object({
-    grants: z.number().int(),
-    denials: z.number().int(),
-    revocations: z.object({ total: z.number().int(), byReason: countList }),
-    timeouts: z.number().int(),
-    capRejections: z.number().int(),
-    expiries: z.number().int(),
+    grants: z.number().check(z.int()),
+    denials: z.number().check(z.int()),
+    revocations: z.object({ total: z.number().check(z.int()), byReason: countList }),
+    timeouts: z.number().check(z.int()),
+    capRejections: z.number().check(z.int()),
+    expiries: z.number().check(z.int()),
   }),
-  medianApprovedDurationHours: z.number().nullable(),
-  reviews: z.object({ onTime: z.number().int(), overdue: z.number().int() }),
+  medianApprovedDurationHours: z.nullable(z.number()),
+  reviews: z.object({ onTime: z.number().check(z.int()), overdue: z.number().check(z.int()) }),
   outOfBandAccess: z
     .number()
-    .int()
-    .describe('Access found on the platforms without a Keyholder grant, not yet gone (a count)'),
+    .check(
+      z.int(),
+      z.describe('Access found on the platforms without a Keyholder grant, not yet gone (a count)'),
+    ),
   grantsOverRules: z
-    .object({ total: z.number().int(), byRule: countList })
-    .optional()
-    .describe(
-      'Active grants kept running that break the rules in force since a policy change tightened them',
+    .optional(z.object({ total: z.number().check(z.int()), byRule: countList }))
+    .check(
+      z.describe(
+        'Active grants kept running that break the rules in force since a policy change tightened them',
+      ),
     ),
   breakGlass: z
-    .object({
-      grants: z.number().int(),
-      reviewedOnTime: z.number().int(),
-      notReviewedOnTime: z.number().int(),
-    })
-    .optional()
-    .describe(
-      'Break-glass grants in the window; its reviews justified on time, or not justified / unreviewed',
+    .optional(
+      z.object({
+        grants: z.number().check(z.int()),
+        reviewedOnTime: z.number().check(z.int()),
+        notReviewedOnTime: z.number().check(z.int()),
+      }),
+    )
+    .check(
+      z.describe(
+        'Break-glass grants in the window; its reviews justified on time, or not justified / unreviewed',
+      ),
     ),
-  chainHead: z
-    .object({
+  chainHead: z.nullable(
+    z.object({
       verified: z.boolean(),
       verifiedAt: z.string(),
-      streams: z.number().int().optional(),
-      events: z.number().int().optional(),
-      digest: z.string().optional(),
-    })
-    .nullable(),
+      streams: z.optional(z.number().check(z.int())),
+      events: z.optional(z.number().check(z.int())),
+      digest: z.optional(z.string()),
+    }),
+  ),
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -512,117 +561,126 @@ export const meView = z
       email: z.string(),
       organisation: z.string(),
       grade: z.string(),
-      clearance: clearanceView.optional(),
+      clearance: z.optional(clearanceView),
       roles: z.array(z.enum(ROLES)),
       active: z.boolean(),
     }),
     external: z
       .boolean()
-      .describe('Not of the home organisation (external admin access counts against the cap)'),
+      .check(z.describe('Not of the home organisation (external admin access counts against the cap)')),
     capabilities: z.object({
       canRequest: z.boolean(),
       canApprove: z
         .boolean()
-        .describe(
-          'Meets the approver rules (home organisation, director grade, valid clearance), or owns a dataset and may act as its owner: has an inbox',
+        .check(
+          z.describe(
+            'Meets the approver rules (home organisation, director grade, valid clearance), or owns a dataset and may act as its owner: has an inbox',
+          ),
         ),
       canAudit: z
         .boolean()
-        .describe('access-admin or auditor: the audit trail, its exports and verification'),
-      canAdminister: z.boolean().describe('access-admin: may change the directory'),
+        .check(z.describe('access-admin or auditor: the audit trail, its exports and verification')),
+      canAdminister: z.boolean().check(z.describe('access-admin: may change the directory')),
     }),
     limits: z.object({
       minDuration: z.string(),
       maxDuration: z.object({ admin: z.string(), dataset: z.string() }),
-      justificationMinLength: z.number().int(),
+      justificationMinLength: z.number().check(z.int()),
       requireTicket: z.boolean(),
-      maxScopesPerRequest: z.number().int(),
+      maxScopesPerRequest: z.number().check(z.int()),
       approvalTimeout: z.string(),
     }),
   })
-  .meta({
-    examples: [
-      {
-        principal: {
-          id: 'dir-ada',
-          name: 'Ada Director',
-          email: 'dir-ada@nhse.example',
-          organisation: 'NHSE',
-          grade: 'director',
-          clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
-          roles: [],
-          active: true,
+  .check(
+    z.meta({
+      examples: [
+        {
+          principal: {
+            id: 'dir-ada',
+            name: 'Ada Director',
+            email: 'dir-ada@nhse.example',
+            organisation: 'NHSE',
+            grade: 'director',
+            clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
+            roles: [],
+            active: true,
+          },
+          external: false,
+          capabilities: { canRequest: true, canApprove: true, canAudit: false, canAdminister: false },
+          limits: {
+            minDuration: 'PT15M',
+            maxDuration: { admin: 'P7D', dataset: 'P90D' },
+            justificationMinLength: 20,
+            requireTicket: false,
+            maxScopesPerRequest: 20,
+            approvalTimeout: 'PT72H',
+          },
         },
-        external: false,
-        capabilities: { canRequest: true, canApprove: true, canAudit: false, canAdminister: false },
-        limits: {
-          minDuration: 'PT15M',
-          maxDuration: { admin: 'P7D', dataset: 'P90D' },
-          justificationMinLength: 20,
-          requireTicket: false,
-          maxScopesPerRequest: 20,
-          approvalTimeout: 'PT72H',
-        },
-      },
-    ],
-  });
+      ],
+    }),
+  );
 
 export const inboxView = z
   .object({
     items: z.array(
       z.object({
         kind: z.enum(['request', 'extension', 'review']),
-        request: requestView.describe('The request as GET /requests/{id} returns it'),
+        request: requestView.check(z.describe('The request as GET /requests/{id} returns it')),
         requester: z.object({
           id: z.string(),
           name: z.string(),
           organisation: z.string(),
           grade: z.string(),
-          clearance: clearanceView.optional(),
+          clearance: z.optional(clearanceView),
         }),
         seats: z
-          .object({ inUse: z.number().int(), cap: z.number().int() })
-          .optional()
-          .describe('External-admin seats in use and the cap: only on an external principal’s admin access'),
-        dueBy: z.string().describe('The approval, extension or review deadline'),
+          .optional(z.object({ inUse: z.number().check(z.int()), cap: z.number().check(z.int()) }))
+          .check(
+            z.describe(
+              'External-admin seats in use and the cap: only on an external principal’s admin access',
+            ),
+          ),
+        dueBy: z.string().check(z.describe('The approval, extension or review deadline')),
       }),
     ),
   })
-  .describe('Soonest due first')
-  .meta({
-    examples: [
-      {
-        items: [
-          {
-            kind: 'request',
-            request: {
-              id: 'req-01JF3Q',
-              status: 'PENDING_APPROVAL',
-              requester: 'ext-kim',
-              requesterOrganisation: 'Northwind',
-              external: true,
-              scopes: ['admin'],
-              duration: 'PT8H',
-              justification: 'Investigating a data quality incident in the admissions feed',
-              createdAt: '2026-12-01T09:00:00.000Z',
-              approvalsRequired: 2,
-              approvals: [],
-              approvalDeadline: '2026-12-04T09:00:00.000Z',
+  .check(
+    z.describe('Soonest due first'),
+    z.meta({
+      examples: [
+        {
+          items: [
+            {
+              kind: 'request',
+              request: {
+                id: 'req-01JF3Q',
+                status: 'PENDING_APPROVAL',
+                requester: 'ext-kim',
+                requesterOrganisation: 'Northwind',
+                external: true,
+                scopes: ['admin'],
+                duration: 'PT8H',
+                justification: 'Investigating a data quality incident in the admissions feed',
+                createdAt: '2026-12-01T09:00:00.000Z',
+                approvalsRequired: 2,
+                approvals: [],
+                approvalDeadline: '2026-12-04T09:00:00.000Z',
+              },
+              requester: {
+                id: 'ext-kim',
+                name: 'Kim Northwind',
+                organisation: 'Northwind',
+                grade: 'consultant',
+                clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
+              },
+              seats: { inUse: 3, cap: 5 },
+              dueBy: '2026-12-04T09:00:00.000Z',
             },
-            requester: {
-              id: 'ext-kim',
-              name: 'Kim Northwind',
-              organisation: 'Northwind',
-              grade: 'consultant',
-              clearance: { level: 'SC', expiresAt: '2029-12-31T00:00:00.000Z' },
-            },
-            seats: { inUse: 3, cap: 5 },
-            dueBy: '2026-12-04T09:00:00.000Z',
-          },
-        ],
-      },
-    ],
-  });
+          ],
+        },
+      ],
+    }),
+  );
 
 export const requestTimelineView = z
   .object({
@@ -631,130 +689,149 @@ export const requestTimelineView = z
         at: z.string(),
         type: z.enum(AUDIT_ACTIONS),
         actor: z
-          .object({ id: z.string(), name: z.string() })
-          .nullable()
-          .describe('null when Keyholder itself acted (the workflow, the sweep)'),
-        summary: z.string().describe('One plain-English sentence'),
+          .nullable(z.object({ id: z.string(), name: z.string() }))
+          .check(z.describe('null when Keyholder itself acted (the workflow, the sweep)')),
+        summary: z.string().check(z.describe('One plain-English sentence')),
       }),
     ),
   })
-  .meta({
-    examples: [
-      {
-        events: [
-          {
-            at: '2026-12-01T09:00:00.000Z',
-            type: 'REQUEST_SUBMITTED',
-            actor: { id: 'ext-kim', name: 'Kim Northwind' },
-            summary: 'Kim Northwind requested dataset:hes-apc for PT8H.',
-          },
-          {
-            at: '2026-12-01T09:20:00.000Z',
-            type: 'REQUEST_APPROVED',
-            actor: { id: 'dir-ada', name: 'Ada Director' },
-            summary: 'Ada Director approved through the API; the request is approved.',
-          },
-          {
-            at: '2026-12-01T09:20:01.000Z',
-            type: 'GRANT_ACTIVATED',
-            actor: null,
-            summary: 'Kim Northwind was granted dataset:hes-apc until 2026-12-01T17:20:01.000Z.',
-          },
-        ],
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        {
+          events: [
+            {
+              at: '2026-12-01T09:00:00.000Z',
+              type: 'REQUEST_SUBMITTED',
+              actor: { id: 'ext-kim', name: 'Kim Northwind' },
+              summary: 'Kim Northwind requested dataset:hes-apc for PT8H.',
+            },
+            {
+              at: '2026-12-01T09:20:00.000Z',
+              type: 'REQUEST_APPROVED',
+              actor: { id: 'dir-ada', name: 'Ada Director' },
+              summary: 'Ada Director approved through the API; the request is approved.',
+            },
+            {
+              at: '2026-12-01T09:20:01.000Z',
+              type: 'GRANT_ACTIVATED',
+              actor: null,
+              summary: 'Kim Northwind was granted dataset:hes-apc until 2026-12-01T17:20:01.000Z.',
+            },
+          ],
+        },
+      ],
+    }),
+  );
 
 export const breakGlassReviewBody = z
   .strictObject({
     verdict: z.enum(['justified', 'not-justified']),
-    comment: text(4000)
-      .min(1, { message: 'is required' })
-      .describe('Why the break-glass was or was not justified'),
+    comment: text(4000).check(
+      z.minLength(1, { message: 'is required' }),
+      z.describe('Why the break-glass was or was not justified'),
+    ),
   })
-  .meta({
-    examples: [{ verdict: 'justified', comment: 'The admissions feed was down; the fix needed admin' }],
-  });
+  .check(
+    z.meta({
+      examples: [{ verdict: 'justified', comment: 'The admissions feed was down; the fix needed admin' }],
+    }),
+  );
 
 export const reviewBody = z
   .strictObject({
     decision: z.enum(['keep', 'revoke']),
-    comment: text(4000).optional().describe('Why; required for revoke'),
+    comment: z.optional(text(4000)).check(z.describe('Why; required for revoke')),
   })
-  .meta({ examples: [{ decision: 'keep' }, { decision: 'revoke', comment: 'The incident is closed' }] });
+  .check(
+    z.meta({ examples: [{ decision: 'keep' }, { decision: 'revoke', comment: 'The incident is closed' }] }),
+  );
 
 const changeEffect = z.object({
   requestId: z.string(),
   scopes: z.array(z.string()),
-  reason: z.string().describe('The code recorded on the request, e.g. PRINCIPAL_INACTIVE, CLEARANCE_LAPSED'),
+  reason: z
+    .string()
+    .check(z.describe('The code recorded on the request, e.g. PRINCIPAL_INACTIVE, CLEARANCE_LAPSED')),
   detail: z.string(),
 });
 
 export const principalPreviewView = z
   .object({
-    principal: principalUpdateView.shape.principal.describe('The principal as the change would leave them'),
+    principal: principalUpdateView.shape.principal.check(
+      z.describe('The principal as the change would leave them'),
+    ),
     changed: z.array(z.string()),
-    revokes: z.array(changeEffect).describe('ACTIVE grants the PATCH would revoke at once'),
+    revokes: z.array(changeEffect).check(z.describe('ACTIVE grants the PATCH would revoke at once')),
     endsPending: z
       .array(changeEffect)
-      .describe(
-        'Requests not yet granted that end: cancelled at once when the requester is deactivated, else refused at grant time',
+      .check(
+        z.describe(
+          'Requests not yet granted that end: cancelled at once when the requester is deactivated, else refused at grant time',
+        ),
       ),
     approverEligibility: z.object({
       before: z.boolean(),
-      after: z.boolean().describe('false while a hold runs: see from'),
+      after: z.boolean().check(z.describe('false while a hold runs: see from')),
       from: z
-        .string()
-        .optional()
-        .describe(
-          'Set when the change makes them an approver held back by approverPromotionDelay: they may decide from this instant, and the directors are told',
+        .optional(z.string())
+        .check(
+          z.describe(
+            'Set when the change makes them an approver held back by approverPromotionDelay: they may decide from this instant, and the directors are told',
+          ),
         ),
     }),
   })
-  .describe('What PATCH /principals/{id} with this body would do; nothing is written')
-  .meta({
-    examples: [
-      {
-        principal: {
-          id: 'ext-hal',
-          name: 'Hal AcmeSoft',
-          email: 'ext-hal@acmesoft.example',
-          organisation: 'AcmeSoft',
-          grade: 'engineer',
-          roles: [],
-          active: false,
-        },
-        changed: ['active'],
-        revokes: [
-          {
-            requestId: 'req-01JF3Q',
-            scopes: ['dataset:hes-apc'],
-            reason: 'PRINCIPAL_INACTIVE',
-            detail: 'ext-hal is not active',
+  .check(
+    z.describe('What PATCH /principals/{id} with this body would do; nothing is written'),
+    z.meta({
+      examples: [
+        {
+          principal: {
+            id: 'ext-hal',
+            name: 'Hal AcmeSoft',
+            email: 'ext-hal@acmesoft.example',
+            organisation: 'AcmeSoft',
+            grade: 'engineer',
+            roles: [],
+            active: false,
           },
-        ],
-        endsPending: [],
-        approverEligibility: { before: false, after: false },
-      },
-    ],
-  });
+          changed: ['active'],
+          revokes: [
+            {
+              requestId: 'req-01JF3Q',
+              scopes: ['dataset:hes-apc'],
+              reason: 'PRINCIPAL_INACTIVE',
+              detail: 'ext-hal is not active',
+            },
+          ],
+          endsPending: [],
+          approverEligibility: { before: false, after: false },
+        },
+      ],
+    }),
+  );
 
 export const accessTimelineQuery = z.strictObject({
-  from: instant
-    .optional()
-    .describe('First instant of the window; default: 7 days before to')
-    .meta({ examples: ['2026-11-24T00:00:00Z'] }),
-  to: instant
-    .optional()
-    .describe('End of the window (excluded); default: now; at most 90 days after from')
-    .meta({ examples: ['2026-12-01T00:00:00Z'] }),
+  from: z
+    .optional(instant)
+    .check(
+      z.describe('First instant of the window; default: 7 days before to'),
+      z.meta({ examples: ['2026-11-24T00:00:00Z'] }),
+    ),
+  to: z
+    .optional(instant)
+    .check(
+      z.describe('End of the window (excluded); default: now; at most 90 days after from'),
+      z.meta({ examples: ['2026-12-01T00:00:00Z'] }),
+    ),
 });
 
 export const accessTimelineView = z
   .object({
     from: z.string(),
     to: z.string(),
-    cap: z.number().int().describe('The external-admin cap'),
+    cap: z.number().check(z.int(), z.describe('The external-admin cap')),
     intervals: z.array(
       z.object({
         requestId: z.string(),
@@ -766,80 +843,95 @@ export const accessTimelineView = z
         }),
         scope: z.string(),
         from: z.string(),
-        to: z.string().nullable().describe('null while access runs'),
-        endReason: z.string().nullable().describe('EXPIRED, REVOKED, ...; null while access runs'),
+        to: z.nullable(z.string()).check(z.describe('null while access runs')),
+        endReason: z.nullable(z.string()).check(z.describe('EXPIRED, REVOKED, ...; null while access runs')),
       }),
     ),
     adminsOverTime: z
-      .array(z.object({ at: z.string(), count: z.number().int() }))
-      .describe(
-        'External admins (counted against the cap) at the window’s start and after each change in it',
+      .array(z.object({ at: z.string(), count: z.number().check(z.int()) }))
+      .check(
+        z.describe(
+          'External admins (counted against the cap) at the window’s start and after each change in it',
+        ),
       ),
   })
-  .meta({
-    examples: [
-      {
-        from: '2026-11-24T09:00:00.000Z',
-        to: '2026-12-01T09:00:00.000Z',
-        cap: 5,
-        intervals: [
-          {
-            requestId: 'req-01JF3Q',
-            principal: { id: 'ext-kim', name: 'Kim Northwind', organisation: 'Northwind', external: true },
-            scope: 'admin',
-            from: '2026-11-25T10:00:00.000Z',
-            to: '2026-11-25T18:00:00.000Z',
-            endReason: 'EXPIRED',
-          },
-        ],
-        adminsOverTime: [
-          { at: '2026-11-24T09:00:00.000Z', count: 0 },
-          { at: '2026-11-25T10:00:00.000Z', count: 1 },
-          { at: '2026-11-25T18:00:00.000Z', count: 0 },
-        ],
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        {
+          from: '2026-11-24T09:00:00.000Z',
+          to: '2026-12-01T09:00:00.000Z',
+          cap: 5,
+          intervals: [
+            {
+              requestId: 'req-01JF3Q',
+              principal: { id: 'ext-kim', name: 'Kim Northwind', organisation: 'Northwind', external: true },
+              scope: 'admin',
+              from: '2026-11-25T10:00:00.000Z',
+              to: '2026-11-25T18:00:00.000Z',
+              endReason: 'EXPIRED',
+            },
+          ],
+          adminsOverTime: [
+            { at: '2026-11-24T09:00:00.000Z', count: 0 },
+            { at: '2026-11-25T10:00:00.000Z', count: 1 },
+            { at: '2026-11-25T18:00:00.000Z', count: 0 },
+          ],
+        },
+      ],
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policy as data (issue 16 §2): GET /policy, GET /policy/versions, GET/POST /policy/proposals and their decisions.
 
 export const policyQuery = z.strictObject({
-  at: instant.optional().describe('The rules in force at this instant; default: now'),
+  at: z.optional(instant).check(z.describe('The rules in force at this instant; default: now')),
 });
 
 export const policyProposalBody = z
   .strictObject({
     changes: z
       .record(z.string(), z.unknown())
-      .describe(
-        'A partial policy (any rules of GET /policy), merged over the version in force and validated as KEYHOLDER_POLICY is',
+      .check(
+        z.describe(
+          'A partial policy (any rules of GET /policy), merged over the version in force and validated as KEYHOLDER_POLICY is',
+        ),
       ),
-    reason: text(4000).min(1, { message: 'is required' }).describe('Why the rules should change'),
+    reason: text(4000).check(
+      z.minLength(1, { message: 'is required' }),
+      z.describe('Why the rules should change'),
+    ),
   })
-  .meta({
-    examples: [
-      { changes: { externalAdminCap: 3 }, reason: 'Fewer external admins after the audit finding' },
-      { changes: { maxDuration: { admin: 'P3D' } }, reason: 'Shorter admin grants while the review runs' },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        { changes: { externalAdminCap: 3 }, reason: 'Fewer external admins after the audit finding' },
+        { changes: { maxDuration: { admin: 'P3D' } }, reason: 'Shorter admin grants while the review runs' },
+      ],
+    }),
+  );
 
 /** The same shape as a request's decision. */
-export const policyDecisionBody = decisionBody.meta({
-  examples: [{ decision: 'approve', comment: 'Agreed at the governance board' }],
-});
+export const policyDecisionBody = decisionBody.check(
+  z.meta({
+    examples: [{ decision: 'approve', comment: 'Agreed at the governance board' }],
+  }),
+);
 
 const policyRules = z
   .record(z.string(), z.unknown())
-  .describe('Every rule, as KEYHOLDER_POLICY names them (externalAdminCap, maxDuration, ...)');
+  .check(z.describe('Every rule, as KEYHOLDER_POLICY names them (externalAdminCap, maxDuration, ...)'));
 
 export const policyVersionView = z.object({
-  version: z.number().int().describe('1 is the deployed policy; each approved proposal makes the next'),
+  version: z
+    .number()
+    .check(z.int(), z.describe('1 is the deployed policy; each approved proposal makes the next')),
   policy: policyRules,
-  activatedAt: z.string().optional().describe('When it came into force; absent for version 1'),
-  proposalId: z.string().optional(),
-  proposedBy: z.string().optional(),
-  approvedBy: z.string().optional(),
+  activatedAt: z.optional(z.string()).check(z.describe('When it came into force; absent for version 1')),
+  proposalId: z.optional(z.string()),
+  proposedBy: z.optional(z.string()),
+  approvedBy: z.optional(z.string()),
 });
 
 export const policyVersionList = z.object({ versions: z.array(policyVersionView) });
@@ -849,26 +941,26 @@ export const policyProposalView = z.object({
   proposer: z.string(),
   reason: z.string(),
   changes: z.record(z.string(), z.unknown()),
-  baseVersion: z.number().int().describe('The version the change was proposed over'),
-  proposed: policyRules.describe('The whole policy that becomes the next version if approved'),
+  baseVersion: z.number().check(z.int(), z.describe('The version the change was proposed over')),
+  proposed: policyRules.check(z.describe('The whole policy that becomes the next version if approved')),
   diff: z
     .array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() }))
-    .describe('Each rule that changes: its dotted path, the value in force and the proposed one'),
+    .check(z.describe('Each rule that changes: its dotted path, the value in force and the proposed one')),
   createdAt: z.string(),
-  deadline: z.string().describe('Open until then (approvalTimeout); after it the sweep expires it'),
+  deadline: z.string().check(z.describe('Open until then (approvalTimeout); after it the sweep expires it')),
   status: z.enum(['OPEN', 'APPROVED', 'DENIED', 'EXPIRED']),
-  decision: z
-    .object({
+  decision: z.optional(
+    z.object({
       by: z.string(),
       decision: z.enum(['approve', 'deny']),
-      comment: z.string().optional(),
+      comment: z.optional(z.string()),
       at: z.string(),
-    })
-    .optional(),
-  closedAt: z.string().optional(),
-  activatedVersion: z.number().int().optional().describe('The version an approval made'),
+    }),
+  ),
+  closedAt: z.optional(z.string()),
+  activatedVersion: z.optional(z.number().check(z.int())).check(z.describe('The version an approval made')),
 });
 
 export const policyProposalList = z.object({
-  proposals: z.array(policyProposalView).describe('Newest first'),
+  proposals: z.array(policyProposalView).check(z.describe('Newest first')),
 });

@@ -1,6 +1,6 @@
 // The `webhook` provider: grants and revokes are signed JSON POSTs to the platform's admin API, the platform's
 // view of access is a signed GET; timeouts per attempt, retries with backoff. Protocol: docs/webhook-provider.md.
-import * as z from 'zod';
+
 import {
   type AccessAssignment,
   type AccessProvider,
@@ -11,6 +11,7 @@ import {
 import { parseDuration } from '../../core/duration.ts';
 import type { Scope } from '../../core/model.ts';
 import type { ProviderConfig } from '../../core/policy.ts';
+import * as z from '../../core/zod.ts';
 import { backoffDelay, realSleep, type Sleep } from './retry.ts';
 import {
   IDEMPOTENCY_HEADER,
@@ -55,18 +56,18 @@ const DETAIL_LENGTH = 200;
 const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
 
 const outcomeSchema = z.object({
-  reference: z.string().optional(),
-  alreadyInPlace: z.boolean().optional(),
+  reference: z.optional(z.string()),
+  alreadyInPlace: z.optional(z.boolean()),
 });
 
 const listSchema = z.object({
   assignments: z.array(
     z.object({
-      principalId: z.string().min(1),
-      scope: z.string().regex(/^(admin|dataset:.+)$/, 'must be "admin" or "dataset:<id>"'),
+      principalId: z.string().check(z.minLength(1)),
+      scope: z.string().check(z.regex(/^(admin|dataset:.+)$/, 'must be "admin" or "dataset:<id>"')),
     }),
   ),
-  next: z.string().min(1).nullish(),
+  next: z.nullish(z.string().check(z.minLength(1))),
 });
 
 /**

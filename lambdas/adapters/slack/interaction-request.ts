@@ -2,9 +2,9 @@
 // (block_actions for the Approve / Deny and Keep / Revoke buttons, view_submission for the Deny and Revoke
 // dialogs) as a SlackInteraction.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { UnauthenticatedError, ValidationError } from '../../core/errors.ts';
 import { verifySlackSignature } from '../../core/slack-signature.ts';
+import * as z from '../../core/zod.ts';
 import { SECURITY_HEADERS } from '../../http/errors.ts';
 import { assertBodyWithin } from '../../http/request.ts';
 import { SLACK_IDS } from '../../presentation/slack-blocks.ts';
@@ -58,15 +58,15 @@ export function assertFromWorkspace(rawBody: string, expectedTeamId: string | un
     throw new UnauthenticatedError('Slack request refused: not from this workspace');
 }
 
-const id = z.string().min(1).max(200);
+const id = z.string().check(z.minLength(1), z.maxLength(200));
 const blockActions = z.object({
   type: z.literal('block_actions'),
   user: z.object({ id }),
   trigger_id: id,
-  container: z.object({ channel_id: id, message_ts: id }).partial().optional(),
-  channel: z.object({ id }).optional(),
-  message: z.object({ ts: id }).optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  container: z.optional(z.partial(z.object({ channel_id: id, message_ts: id }))),
+  channel: z.optional(z.object({ id })),
+  message: z.optional(z.object({ ts: id })),
+  actions: z.array(z.object({ action_id: z.string(), value: z.optional(z.string()) })).check(z.minLength(1)),
 });
 const viewSubmission = z.object({
   type: z.literal('view_submission'),
@@ -75,7 +75,7 @@ const viewSubmission = z.object({
     callback_id: z.string(),
     private_metadata: z.string(),
     state: z.object({
-      values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }))),
+      values: z.record(z.string(), z.record(z.string(), z.object({ value: z.nullish(z.string()) }))),
     }),
   }),
 });

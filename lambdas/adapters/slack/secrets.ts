@@ -1,6 +1,6 @@
 // The Slack app's bot token, signing secret and (optional) workspace team id, read from Secrets Manager once per cold start.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '../../core/zod.ts';
 
 export interface SlackSecrets {
   readonly botToken: string;
@@ -10,12 +10,9 @@ export interface SlackSecrets {
 }
 
 const secretShape = z.object({
-  botToken: z.string().min(1),
-  signingSecret: z.string().min(1),
-  teamId: z
-    .string()
-    .regex(/^[TE][A-Z0-9]{2,30}$/)
-    .optional(),
+  botToken: z.string().check(z.minLength(1)),
+  signingSecret: z.string().check(z.minLength(1)),
+  teamId: z.optional(z.string().check(z.regex(/^[TE][A-Z0-9]{2,30}$/))),
 });
 
 /**

@@ -1,14 +1,14 @@
 // The wrapper every workflow Task handler uses: validates the state input, logs errors with their name
 // (the state machine routes on error names), and lets them propagate to Step Functions.
 import middy from '@middy/core';
-import * as z from 'zod';
 import { observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { KeyholderError } from '../../core/errors.ts';
+import * as z from '../../core/zod.ts';
 import { WORKFLOW_ERRORS } from '../../workflow-errors.ts';
 
-export const stepInput = z.object({ requestId: z.string().min(1).max(100) });
-export const callbackStepInput = stepInput.extend({ taskToken: z.string().min(1) });
+export const stepInput = z.object({ requestId: z.string().check(z.minLength(1), z.maxLength(100)) });
+export const callbackStepInput = z.extend(stepInput, { taskToken: z.string().check(z.minLength(1)) });
 
 /** The request id is the one fact worth a log line; the task token beside it is a bearer secret. */
 const stepFacts = (request: { event: unknown }) => {
@@ -25,7 +25,7 @@ const ROUTED_ERRORS: ReadonlySet<string> = new Set(Object.values(WORKFLOW_ERRORS
  * refusals (KeyholderError) and a malformed state input (ZodError), which no retry can change.
  */
 export function asWorkflowError(error: unknown): unknown {
-  if (error instanceof KeyholderError || error instanceof z.ZodError) return error;
+  if (error instanceof KeyholderError || error instanceof z.$ZodError) return error;
   if (error instanceof Error && ROUTED_ERRORS.has(error.name)) return error;
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
@@ -44,10 +44,21 @@ const workflowErrorNames = {
   },
 };
 
-export function workflowTask<S extends z.ZodType, R>(schema: S, handle: (input: z.infer<S>) => Promise<R>) {
+export function workflowTask<S extends z.ZodMiniType, R>(
+  schema: S,
+  handle: (input: z.infer<S>) => Promise<R>,
+) {
   return middy<unknown, R>()
     .use(observability({ describe: stepFacts }))
     .use(workflowErrorNames)
     .use(policyInForce())
-    .handler(async (event) => handle(schema.parse(event)));
+    .handler(async (event) => handle(stepInputOf(schema, event)));
+}
+
+/** The parsed state input; a malformed one fails as `ZodError`, the name full zod gives it (zod/mini: `$ZodError`). */
+function stepInputOf<S extends z.ZodMiniType>(schema: S, event: unknown): z.infer<S> {
+  const result = schema.safeParse(event);
+  if (result.success) return result.data;
+  result.error.name = 'ZodError';
+  throw result.error;
 }

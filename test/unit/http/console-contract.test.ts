@@ -1,7 +1,7 @@
 // The console's routes in the contract (issue 14): each is documented with its schemas, and every example the
 // document carries is valid against the schema it illustrates (a generated client is built from these).
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from '../../../lambdas/core/zod.ts';
 import { OPERATIONS, openApiDocument } from '../../../lambdas/http/openapi.ts';
 import * as schemas from '../../../lambdas/http/schemas.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
@@ -15,7 +15,7 @@ const CONSOLE_ROUTES = {
   'GET /access/timeline': schemas.accessTimelineView,
 } as const;
 
-const examplesOf = (schema: z.ZodType) => (schema.meta()?.examples ?? []) as unknown[];
+const examplesOf = (schema: z.ZodMiniType) => (z.globalRegistry.get(schema)?.examples ?? []) as unknown[];
 
 describe('the console routes in the contract', () => {
   it.each(Object.entries(CONSOLE_ROUTES))('%s: a JWT route with a response schema', (key, schema) => {
