@@ -1,5 +1,6 @@
 // The benchmark as a function: runs the selected sections against one local stack (and its DynamoDB Local),
 // returns every figure with the targets it is held to. bench/run.ts is its command line; the smoke test calls it.
+import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDirectory } from '../lambdas/adapters/dynamodb/directory.ts';
@@ -177,6 +178,11 @@ export async function runBench(options: {
   /** The commit the bundles are compared with; default: where HEAD left main. `false`: no comparison. */
   readonly bundleBase?: string | false;
   readonly log?: (line: string) => void;
+  /**
+   * A DynamoDB Local already running (the test run's): each stack takes tables of its own there instead of a JVM.
+   * The real bench starts its own, so no other process's load is in its figures.
+   */
+  readonly sharedDynamoDb?: string;
 }): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { sizes } = options;
@@ -185,6 +191,10 @@ export async function runBench(options: {
   const began = performance.now();
   const sections: BenchReport['sections'] = {};
   const failed: BenchReport['failed'] = {};
+  const sharedTables = (prefix: string) =>
+    options.sharedDynamoDb
+      ? { endpoint: options.sharedDynamoDb, tablePrefix: `${prefix}-${randomUUID().slice(0, 8)}` }
+      : undefined;
   const section = async <T>(name: Section, title: string, body: () => Promise<T>): Promise<T | undefined> => {
     if (!selected.has(name)) return undefined;
     log(`== ${title}`);
@@ -215,7 +225,11 @@ export async function runBench(options: {
   // 10,000 Users never reach another section's directory, and its memory figures are not another section's.
   sections.scim = await section('scim', 'SCIM: Entra-style initial sync and delta', async () => {
     log('  starting a throwaway local stack');
-    const throwaway = await startLocalStack({ port: 0, sweepIntervalMs: 0 });
+    const throwaway = await startLocalStack({
+      port: 0,
+      sweepIntervalMs: 0,
+      sharedDynamoDb: sharedTables('bench-scim'),
+    });
     try {
       return await benchScim(throwaway, {
         users: sizes.scimUsers,
@@ -243,9 +257,12 @@ export async function runBench(options: {
         // Short lifecycles for the transitions count; the periodic sweep off so it does not run mid-measurement.
         policy: { externalAdminCap: sizes.cap, minDuration: 'PT1S' },
         sweepIntervalMs: 0,
+        sharedDynamoDb: sharedTables('bench'),
       });
     } else if (needsDynamo) {
-      dynamo = await startDynamoDbLocal();
+      dynamo = options.sharedDynamoDb
+        ? { endpoint: options.sharedDynamoDb, stop: async () => undefined }
+        : await startDynamoDbLocal();
     }
     const endpoint = stack?.dynamodbEndpoint ?? dynamo?.endpoint ?? '';
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchReport, QUICK_SIZES, runBench, SECTIONS } from '../../bench/bench.ts';
 import { formatReport } from '../../bench/report.ts';
+import { dynamodbEndpoint } from '../support/dynamodb.ts';
 
 const percentileShape = {
   count: expect.any(Number),
@@ -20,8 +21,19 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
 
     // Act
     const report: BenchReport = await runBench({
-      sizes: { ...QUICK_SIZES, latencyClients: [1, 3], throughputClients: 5, requesters: 10 },
+      // The Slack runs at two clicks (one while the channel hangs, for 1 s): the shape, not the figures.
+      sizes: {
+        ...QUICK_SIZES,
+        latencyClients: [1, 3],
+        throughputClients: 5,
+        requesters: 10,
+        slackClicks: 2,
+        slackHangingClicks: 1,
+        slackHangMs: 1_000,
+      },
       log: (line) => lines.push(line),
+      // The run's DynamoDB Local: tables of its own per stack, no JVM of its own.
+      sharedDynamoDb: dynamodbEndpoint(),
     });
 
     // Assess: nothing failed, every section is there
