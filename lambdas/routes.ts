@@ -27,8 +27,14 @@ export type Permission =
   /** Send due notices to the notice queue (SQS), for the notifier to deliver (lambdas/use-cases/notice-outbox.ts). */
   | 'notices:enqueue';
 
-/** What every function that commits an outcome needs to tell people about it (lambdas/use-cases/notify-outcome.ts). */
+/** What the notifier needs to tell people about outcomes (lambdas/use-cases/notify-outcome.ts). */
 const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
+
+/**
+ * What every function that commits a change owing notices needs: their due records commit with the change and
+ * the queue takes them to the notifier (lambdas/use-cases/notice-outbox.ts). No channel of its own.
+ */
+const ENQUEUE: readonly Permission[] = ['notices:enqueue'];
 
 /** What every function that grants or ends access needs: the platform first (lambdas/use-cases/provisioning.ts). */
 const PROVIDERS: readonly Permission[] = ['providers:call'];
@@ -78,7 +84,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'decide-request',
     entry: http('decide-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...ENQUEUE],
   },
   {
     method: 'POST',
@@ -86,7 +92,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'cancel-request',
     entry: http('cancel-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...ENQUEUE],
   },
   {
     method: 'POST',
@@ -94,7 +100,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'revoke-request',
     entry: http('revoke-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...ENQUEUE, ...PROVIDERS],
   },
   {
     method: 'GET',
@@ -175,7 +181,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...ENQUEUE],
   },
   {
     method: 'POST',
@@ -183,7 +189,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'approval-page',
     entry: http('approval-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', 'notices:enqueue', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...ENQUEUE],
   },
   {
     method: 'POST',
@@ -198,8 +204,9 @@ export const ROUTES: readonly RouteSpec[] = [
       'state:write',
       'audit:append',
       'workflow:callback',
-      'notices:enqueue',
-      ...NOTIFY,
+      // The clicked message is redrawn and dialogs opened in Slack itself; every notice goes through the queue.
+      'slack:post',
+      ...ENQUEUE,
       ...PROVIDERS,
     ],
   },
@@ -209,7 +216,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'extend-request',
     entry: http('extend-request'),
     auth: 'jwt',
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', ...ENQUEUE],
   },
   {
     method: 'PATCH',
@@ -217,8 +224,17 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'update-principal',
     entry: http('update-principal'),
     auth: 'jwt',
-    // Deactivating or lapsing a holder revokes their grants in the same call: stop their executions, tell them.
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+    // Deactivating or lapsing a holder revokes their grants in the same call: stop their executions, queue their
+    // notices. mail:send: a newly eligible approver's welcome mail is still sent inline (update-principal.ts).
+    needs: [
+      'state:read',
+      'state:write',
+      'audit:append',
+      'workflow:stop',
+      'mail:send',
+      ...ENQUEUE,
+      ...PROVIDERS,
+    ],
   },
   {
     method: 'GET',
@@ -226,7 +242,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'review-page',
     entry: http('review-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...ENQUEUE, ...PROVIDERS],
   },
   {
     method: 'POST',
@@ -234,7 +250,7 @@ export const ROUTES: readonly RouteSpec[] = [
     name: 'review-page',
     entry: http('review-page'),
     auth: 'none',
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...ENQUEUE, ...PROVIDERS],
   },
   // The console's routes (issue 14): for every client, through the same use cases as the other channels.
   { method: 'GET', path: '/me', name: 'me', entry: http('me'), auth: 'jwt', needs: ['state:read'] },
@@ -254,7 +270,7 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: http('review-request'),
     auth: 'jwt',
     // The same decideReview as the review link: a Revoke ends access on the platform and stops the execution.
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...ENQUEUE, ...PROVIDERS],
   },
   {
     method: 'POST',
@@ -347,7 +363,8 @@ function SCIM_ROUTES(): RouteSpec[] {
     'audit:append',
     'workflow:stop',
     'scim:tokens',
-    ...NOTIFY,
+    'mail:send',
+    ...ENQUEUE,
     ...PROVIDERS,
   ];
   const route = (method: RouteSpec['method'], path: string): RouteSpec => ({
@@ -388,32 +405,33 @@ export const WORKFLOW_TASKS: readonly WorkflowTaskSpec[] = [
     state: 'Validate',
     name: 'validate-request',
     entry: task('validate-request'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', ...ENQUEUE],
   },
   {
     state: 'AwaitApproval',
     name: 'request-approval',
     entry: task('request-approval'),
     // workflow:callback: a request decided before this step began is answered on the step's own token.
-    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...NOTIFY],
+    // The approval prompts are a due notice the notifier sends (mail, Slack): this step only enqueues.
+    needs: ['state:read', 'state:write', 'audit:append', 'workflow:callback', ...ENQUEUE],
   },
   {
     state: 'Grant',
     name: 'grant-access',
     entry: task('grant-access'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', ...ENQUEUE, ...PROVIDERS],
   },
   {
     state: 'RecordTimeout',
     name: 'record-timeout',
     entry: task('record-timeout'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY],
+    needs: ['state:read', 'state:write', 'audit:append', ...ENQUEUE],
   },
   {
     state: 'Expire',
     name: 'expire-grant',
     entry: task('expire-grant'),
-    needs: ['state:read', 'state:write', 'audit:append', ...NOTIFY, ...PROVIDERS],
+    needs: ['state:read', 'state:write', 'audit:append', ...ENQUEUE, ...PROVIDERS],
   },
 ];
 
@@ -434,8 +452,9 @@ export const INBOUND_MAIL_HANDLER: EventHandlerSpec = {
     'audit:append',
     'workflow:callback',
     'mail:receive',
-    'notices:enqueue',
-    ...NOTIFY,
+    // The answer to the sender is a mail of its own; the decision's notices go through the queue.
+    'mail:send',
+    ...ENQUEUE,
   ],
 };
 
@@ -443,16 +462,9 @@ export const INBOUND_MAIL_HANDLER: EventHandlerSpec = {
 export const SWEEP_HANDLER: EventHandlerSpec = {
   name: 'sweep',
   entry: 'lambdas/handlers/scheduled/sweep.ts',
-  // notices:enqueue: due notices the queue never got are handed to it again (lambdas/use-cases/notice-outbox.ts).
-  needs: [
-    'state:read',
-    'state:write',
-    'audit:append',
-    'workflow:stop',
-    'notices:enqueue',
-    ...NOTIFY,
-    ...PROVIDERS,
-  ],
+  // notices:enqueue: what it ends, opens and reminds of owes notices, and due notices the queue never got are handed
+  // to it again (lambdas/use-cases/notice-outbox.ts). It sends nothing itself.
+  needs: ['state:read', 'state:write', 'audit:append', 'workflow:stop', ...ENQUEUE, ...PROVIDERS],
 };
 
 /** SQS (the notice queue) -> this function: delivers each due notice once and marks it sent (lib/notices.ts). */

@@ -27,6 +27,30 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __keyholderCreateRequire } from 'node:module'; const require = __keyholderCreateRequire(import.meta.url);";
 
+/**
+ * Packages swapped at bundle time (esbuild `alias`), each for a file of this repository (paths relative to it):
+ * what inbound mail parsing (mailparser, libmime) calls of them, on what Node already has, instead of their own
+ * tables. libmime is pinned to its CommonJS build: mailparser imports it and @zone-eu/mailsplit requires it, and
+ * without the pin a bundle holds both builds. The bench (bench/sections/bundles.ts) builds with the same; README,
+ * "Lambda bundles", says what each saves.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'iconv-lite': './lambdas/adapters/mail-inbound/shims/iconv-lite.ts',
+  'encoding-japanese': './lambdas/adapters/mail-inbound/shims/encoding-japanese.ts',
+  he: './lambdas/adapters/mail-inbound/shims/he.ts',
+  libmime: './node_modules/libmime/dist/cjs/libmime.js',
+};
+
+/** BUNDLE_ALIASES as esbuild takes them, resolved against a checkout (`root`). */
+export function bundleAliases(root: string = PROJECT_ROOT): Record<string, string> {
+  return Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(root, to)]));
+}
+
+/** What KeyholderFunction adds to NodejsFunction's esbuild command: `--alias:<package>=<file>` per swap. */
+export const ESBUILD_ARGS: Readonly<Record<string, string[]>> = {
+  '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`),
+};
+
 export interface KeyholderFunctionProps {
   /** Handler file relative to the repository root (exports `handler`). */
   readonly entry: string;
@@ -160,6 +184,7 @@ export class KeyholderFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+        esbuildArgs: ESBUILD_ARGS,
       },
     });
     this.acknowledgeFindings(props, role);

@@ -1,6 +1,7 @@
 // A local Slack Web API: chat.postMessage, chat.update, chat.postEphemeral and views.open as Slack serves them
 // (form or JSON POST to /api/<method>, Bearer bot token, `{"ok": ...}` answers), recording every call so the
-// dev routes and tests can see what Keyholder sent. The real @slack/web-api client talks to it via slackApiUrl.
+// dev routes and tests can see what Keyholder sent. Keyholder's client (lambdas/adapters/slack/slack-api.ts)
+// talks to it via slackApiUrl.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, createWaiters, listen, readBody, sendJson } from './http-util.ts';
@@ -228,7 +229,7 @@ function requireString(args: Record<string, unknown>, name: string): string {
   return value;
 }
 
-/** The Web API takes either form fields (objects JSON-encoded, as @slack/web-api sends them) or a JSON body. */
+/** The Web API takes either form fields (objects JSON-encoded, as Slack clients commonly send them) or a JSON body. */
 function parseArgs(contentType: string | undefined, body: string): Record<string, unknown> {
   if ((contentType ?? '').includes('application/json'))
     return JSON.parse(body || '{}') as Record<string, unknown>;

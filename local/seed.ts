@@ -82,7 +82,8 @@ export function scimUserOf(principal: Principal, idAttribute: ScimPrincipalId): 
 
 /**
  * The Groups that give the seed's roles: for each role someone holds, the first group the mapping sends to it. A
- * role no group maps to cannot come through SCIM, and the start fails saying which.
+ * role no group maps to cannot come through SCIM, and the start fails saying which. Then every group a seed
+ * principal lists in `groups`, with those principals as members.
  */
 export function scimGroupsOf(
   principals: readonly Principal[],
@@ -100,8 +101,12 @@ export function scimGroupsOf(
       }
       groups.set(group, [...(groups.get(group) ?? []), principal.id]);
     }
+    // Other groups the seed names (e.g. the members of a group that owns a dataset: `group:<name>` owners).
+    for (const group of principal.groups ?? []) {
+      groups.set(group, [...(groups.get(group) ?? []), principal.id]);
+    }
   }
-  return [...groups].map(([displayName, members]) => ({ displayName, members }));
+  return [...groups].map(([displayName, members]) => ({ displayName, members: [...new Set(members)] }));
 }
 
 const SCIM_CALLS_IN_FLIGHT = 4;

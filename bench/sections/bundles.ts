@@ -5,13 +5,14 @@
 import { execFile } from 'node:child_process';
 import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { ENV } from '../../lambdas/commons/env.ts';
 import { DEFAULT_POLICY } from '../../lambdas/core/policy.ts';
 import * as routes from '../../lambdas/routes.ts';
-import { PROJECT_ROOT } from '../../lib/keyholder-function.ts';
+import { BUNDLE_ALIASES, PROJECT_ROOT } from '../../lib/keyholder-function.ts';
 import { median } from '../support.ts';
 
 const run = promisify(execFile);
@@ -72,7 +73,8 @@ export interface BundlesResult {
   readonly baseCommit?: string | undefined;
 }
 
-// The same options KeyholderFunction gives NodejsFunction; the SDK stays external as on the nodejs24.x runtime.
+// The same options KeyholderFunction gives NodejsFunction (its esbuildArgs aliases too: aliasesOf); the SDK stays
+// external as on the nodejs24.x runtime.
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __keyholderCreateRequire } from 'node:module'; const require = __keyholderCreateRequire(import.meta.url);";
 
@@ -290,6 +292,28 @@ interface Built {
   readonly buildMs: number;
 }
 
+/**
+ * The packages a checkout swaps at bundle time (its lib/keyholder-function.ts BUNDLE_ALIASES), as esbuild takes
+ * them: this checkout's own, or the base commit's (none before it had any). Every checkout builds against this
+ * repository's node_modules, so an alias into node_modules resolves there.
+ */
+export async function aliasesOf(root: string): Promise<Record<string, string>> {
+  const aliases =
+    root === PROJECT_ROOT
+      ? BUNDLE_ALIASES
+      : ((
+          (await import(pathToFileURL(path.join(root, 'lib', 'keyholder-function.ts')).href).catch(
+            () => ({}),
+          )) as { BUNDLE_ALIASES?: Record<string, string> }
+        ).BUNDLE_ALIASES ?? {});
+  return Object.fromEntries(
+    Object.entries(aliases).map(([from, to]) => [
+      from,
+      path.join(to.startsWith('./node_modules/') ? PROJECT_ROOT : root, to),
+    ]),
+  );
+}
+
 async function bundle(options: {
   readonly entry: string;
   readonly outfile: string;
@@ -310,6 +334,7 @@ async function bundle(options: {
     mainFields: ['module', 'main'],
     external: options.sdkBundled ? [] : ['@aws-sdk/*'],
     banner: { js: ESM_REQUIRE_BANNER },
+    alias: await aliasesOf(options.root),
     tsconfig: path.join(options.root, 'tsconfig.json'),
     // The floor module lives in the output folder; it resolves the SDK from this repository.
     nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],

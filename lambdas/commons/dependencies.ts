@@ -7,6 +7,7 @@ import { ENV } from './config.ts';
 import { coreWiring, extendWiring, resetCoreDependencies } from './core-dependencies.ts';
 import { notifyingDependencies, resetNotifyingDependencies } from './notifying-dependencies.ts';
 import { accessProvidersFor } from './provider-dependencies.ts';
+import { resetQueueingDependencies } from './queueing-dependencies.ts';
 import { secretsManagerClient } from './secrets-manager-client.ts';
 
 export { slackConnection } from './notifying-dependencies.ts';
@@ -30,5 +31,6 @@ export function dependencies(): Dependencies {
 export function resetDependencies(): void {
   cached = undefined;
   resetNotifyingDependencies();
+  resetQueueingDependencies();
   resetCoreDependencies();
 }

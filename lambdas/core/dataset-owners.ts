@@ -4,6 +4,33 @@ import type { AccessRequest, ApprovalCapacity, Dataset, OwnerApproval, Principal
 import type { Policy } from './policy.ts';
 import { datasetIdOf } from './scopes.ts';
 
+/**
+ * An owner reference is a principal id, or `group:<display name>` for every member of that SCIM group (the display
+ * name as the identity provider provisioned it; a principal carries the names of its groups in `groups`).
+ */
+export const GROUP_OWNER_PREFIX = 'group:';
+
+/** The group an owner reference names, or undefined when it names a principal. */
+export function ownerGroupOf(owner: string): string | undefined {
+  return owner.startsWith(GROUP_OWNER_PREFIX) ? owner.slice(GROUP_OWNER_PREFIX.length) : undefined;
+}
+
+export const groupOwner = (displayName: string): string => `${GROUP_OWNER_PREFIX}${displayName}`;
+
+/**
+ * Whether `who` is the owner `owner` refers to: that principal, or a member of that group now (their `groups` as
+ * the directory holds them when they decide, so a leaver taken out of the group can no longer approve). A
+ * `group:` reference never matches a principal whose id merely reads the same.
+ */
+export function matchesOwner(who: Pick<Principal, 'id' | 'groups'>, owner: string): boolean {
+  const group = ownerGroupOf(owner);
+  if (group === undefined) return owner === who.id;
+  return (who.groups ?? []).includes(group);
+}
+
+const ownsOneOf = (who: Pick<Principal, 'id' | 'groups'>, owners: readonly string[] | undefined) =>
+  (owners ?? []).some((owner) => matchesOwner(who, owner));
+
 /** The owners each named dataset needs, fixed at submission; undefined when directors decide alone. */
 export function ownerApprovalFor(
   scopes: readonly Scope[],
@@ -59,12 +86,12 @@ export function mayActAsOwner(who: Principal, policy: Policy, now: string): bool
 
 /** Whether `who` is an owner of a dataset the request names (they may see it, whatever their grade). */
 export function ownsNamedDataset(who: Principal, request: AccessRequest): boolean {
-  return (request.ownerApproval?.datasets ?? []).some((dataset) => dataset.owners.includes(who.id));
+  return (request.ownerApproval?.datasets ?? []).some((dataset) => ownsOneOf(who, dataset.owners));
 }
 
 /** Whether `who` owns any dataset of the catalogue. */
 export function ownsAnyDataset(who: Principal, catalogue: Iterable<Dataset>): boolean {
-  for (const dataset of catalogue) if (dataset.owners?.includes(who.id)) return true;
+  for (const dataset of catalogue) if (ownsOneOf(who, dataset.owners)) return true;
   return false;
 }
 
@@ -80,7 +107,7 @@ export function approvalCapacity(
   if (!plan || who.id === request.requester || !mayActAsOwner(who, policy, now))
     return { director, datasets: [] };
   const datasets = plan.datasets
-    .filter((dataset) => dataset.owners.includes(who.id))
+    .filter((dataset) => ownsOneOf(who, dataset.owners))
     .map((dataset) => dataset.id);
   return { director, datasets };
 }

@@ -38,6 +38,8 @@ export interface PrincipalPatch {
   readonly name?: string | undefined;
   readonly email?: string | undefined;
   readonly roles?: readonly Role[] | undefined;
+  /** The SCIM groups the principal is a member of, by display name ([] or absent: none). */
+  readonly groups?: readonly string[] | undefined;
   readonly scim?: ScimRecord | undefined;
 }
 
@@ -123,6 +125,7 @@ export function changePrincipal(args: {
     ...(patch.name === undefined ? {} : { name: nonEmpty(patch.name, 'name') }),
     ...(patch.email === undefined ? {} : { email: nonEmpty(patch.email, 'email') }),
     ...(patch.roles === undefined ? {} : { roles: knownRoles(patch.roles) }),
+    ...(patch.groups === undefined ? {} : { groups: groupNames(patch.groups) }),
     ...(patch.scim === undefined ? {} : { scim: patch.scim }),
   };
   const fields = [
@@ -134,6 +137,7 @@ export function changePrincipal(args: {
     'name',
     'email',
     'roles',
+    'groups',
     'scim',
     'breakGlassSuspended',
   ] as const;
@@ -148,6 +152,8 @@ export function changePrincipal(args: {
         : 'none';
     } else if (field === 'roles') {
       details.roles = [...next.roles];
+    } else if (field === 'groups') {
+      details.groups = [...(next.groups ?? [])];
     } else if (field === 'scim') {
       // The SCIM resource itself is on the principal item; the event says that it changed, and whether deleted.
       details.scim = next.scim?.deleted ? 'deleted' : 'updated';
@@ -169,6 +175,12 @@ export function changePrincipal(args: {
       details,
     },
   };
+}
+
+/** Sorted, once each; none is absent (so a principal without groups reads the same however it got there). */
+export function groupNames(groups: readonly string[]): readonly string[] | undefined {
+  const names = [...new Set(groups)].sort();
+  return names.length > 0 ? names : undefined;
 }
 
 function knownRoles(roles: readonly string[]): Role[] {

@@ -22,6 +22,11 @@ export interface Principal {
   readonly slackUserId?: string | undefined;
   readonly roles: readonly Role[];
   readonly active: boolean;
+  /**
+   * The display names of the SCIM groups the principal is a member of, kept by the SCIM Group writes in the same
+   * transaction as the group (lambdas/use-cases/scim.ts); a dataset owned by `group:<name>` is owned by its members.
+   */
+  readonly groups?: readonly string[] | undefined;
   /** What a SCIM client (Entra ID, Okta) last wrote: the User resource the fields above derive from. */
   readonly scim?: ScimRecord | undefined;
   /**
@@ -62,7 +67,10 @@ export interface Dataset {
   readonly id: string;
   readonly title: string;
   readonly sensitivity: Sensitivity;
-  /** Principal ids whose approval the dataset needs when the policy's `approvals.dataset` asks for owners. */
+  /**
+   * Whose approval the dataset needs when the policy's `approvals.dataset` asks for owners: principal ids, or
+   * `group:<display name>` for the members of a SCIM group (lambdas/core/dataset-owners.ts matchesOwner).
+   */
   readonly owners?: readonly string[] | undefined;
   /** At most this many concurrent holders, enforced atomically at grant time like the external-admin cap. */
   readonly maxConcurrentHolders?: number | undefined;

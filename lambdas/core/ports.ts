@@ -110,6 +110,11 @@ export interface RequestStore {
   commit(change: RequestChange): Promise<StoredRequest>;
   readAuditStream(stream: string): Promise<AuditEvent[]>;
   findApprovalToken(tokenHash: string): Promise<ApprovalTokenRecord | undefined>;
+  /**
+   * Stores fresh link tokens (their hashes) for a message about to be sent: the notifier issues them just before
+   * the mail that carries them (lambdas/use-cases/request-approval.ts), whose delivery is then audited.
+   */
+  issueLinkTokens(tokens: readonly ApprovalTokenRecord[]): Promise<void>;
   /** ACTIVE requests whose next sweep action (review prompt or deadline, extension deadline) is due by `at`. */
   listRequestsDueBy(at: string): Promise<StoredRequest[]>;
   seatLedger(): Promise<SeatLedger>;
@@ -152,6 +157,8 @@ export interface Directory {
   getPrincipal(id: string): Promise<Principal | undefined>;
   listPrincipals(): Promise<Principal[]>;
   listDatasets(): Promise<Dataset[]>;
+  /** The display names of the SCIM groups provisioned now (a dataset may be owned by `group:<name>`). */
+  listGroupNames(): Promise<string[]>;
   getDatasetRecord(id: string): Promise<StoredDataset | undefined>;
   /** The entry's new owners and limit and its audit event, atomically; ConcurrentChangeError when the head moved. */
   updateDataset(change: DatasetRecordChange): Promise<void>;
@@ -338,6 +345,16 @@ export interface NotificationLedger {
    */
   leaseNotice(ref: NoticeRef, now: string, until: string): Promise<NoticeLease>;
   markNoticeSent(ref: NoticeRef, at: string): Promise<void>;
+  /**
+   * After a delivery attempt that sent some parts and failed others: the parts sent are kept on the notice (its
+   * redelivery sends only the rest) and the lease is given up, so the redelivered message may take it at once.
+   */
+  recordPartialDelivery(ref: NoticeRef, delivered: readonly string[]): Promise<void>;
+  /**
+   * Records a notice owed by no request change (the expiry reminder): true when it was recorded now, false when
+   * a notice with its key was already recorded (the same reminder, once per key).
+   */
+  recordDueNotice(notice: DueNotice): Promise<boolean>;
   /** Due notices never marked sent that were due at or before `dueBy` (a sparse index entry, no Scan). */
   listUnsentNotices(dueBy: string): Promise<DueNotice[]>;
 }

@@ -2485,7 +2485,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description Principal ids; [] removes every owner */
+          /** @description Principal ids, or group:<SCIM group display name> for its members; [] removes every owner */
           owners?: string[];
           /** @description null removes the limit */
           maxConcurrentHolders?: number | null;

@@ -360,7 +360,11 @@ export const datasetPatchBody = z
   .strictObject({
     owners: z
       .optional(z.array(text(128).check(z.minLength(1))).check(z.maxLength(20)))
-      .check(z.describe('Principal ids; [] removes every owner')),
+      .check(
+        z.describe(
+          'Principal ids, or group:<SCIM group display name> for its members; [] removes every owner',
+        ),
+      ),
     maxConcurrentHolders: z
       .optional(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(10_000))))
       .check(z.describe('null removes the limit')),

@@ -26,7 +26,7 @@ import {
   loadRequest,
   withOptimisticRetry,
 } from './context.ts';
-import { recordDeliveries } from './notify-delivery.ts';
+import { type Delivery, recordDeliveries } from './notify-delivery.ts';
 import { claimOnce, sendToAll } from './notify-outcome.ts';
 import { visibleRequest } from './view-requests.ts';
 
@@ -38,20 +38,31 @@ type ReviewDependencies = Omit<
   'mailer' | 'notifiers' | 'notificationLedger' | 'chatApprovals' | 'replyDomain' | 'providers'
 >;
 
-/** Once per grant (a retried step sends nothing twice): every eligible director, marked urgent, and the alarm. */
-export async function announceBreakGlass(deps: Dependencies, requestId: string): Promise<void> {
+/**
+ * The `break-glass` notice a break-glass grant owes (lambdas/core/notices.ts), delivered by the notice outbox:
+ * every eligible director, marked urgent, and the alarm. Once per grant: only that notice's own redelivery claims
+ * it again, and then sends only what an earlier attempt did not (`delivered`). Returns every delivery.
+ */
+export async function announceBreakGlass(
+  deps: Dependencies,
+  requestId: string,
+  options: { readonly claimOwner?: string; readonly delivered?: ReadonlySet<string> } = {},
+): Promise<Delivery[]> {
   const request = await deps.store.getRequest(requestId);
-  if (!request?.breakGlass || request.status !== 'ACTIVE') return;
-  if (!(await claimOnce(deps, requestId, 'break-glass-announced'))) return;
-  console.log(breakGlassMetricLine(deps.clock.now(), BREAK_GLASS_INVOKED_METRIC, requestId));
+  if (!request?.breakGlass || request.status !== 'ACTIVE') return [];
+  if (!(await claimOnce(deps, requestId, 'break-glass-announced', options.claimOwner))) return [];
+  if (!options.delivered?.size) {
+    console.log(breakGlassMetricLine(deps.clock.now(), BREAK_GLASS_INVOKED_METRIC, requestId));
+  }
   const [principals, datasets] = await Promise.all([deps.directory.listPrincipals(), catalogueOf(deps)]);
   const names = Object.fromEntries(principals.map((principal) => [principal.id, principal.name]));
   const notice = breakGlassNotice(request, names, datasets);
   const directors = eligibleApprovers(principals, request, deps.policy, deps.clock.now());
   const deliveries = await Promise.all(
-    directors.flatMap((director) => sendToAll(deps, { recipient: director, notice })),
+    directors.flatMap((director) => sendToAll(deps, { recipient: director, notice }, options.delivered)),
   );
   await recordDeliveries(deps, requestId, deliveries, WORKFLOW);
+  return deliveries;
 }
 
 /** POST /requests/{id}/break-glass-reviews: one director's verdict, in the request's stream. */

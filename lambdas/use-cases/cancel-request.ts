@@ -5,8 +5,8 @@ import { cancelForInactiveRequester } from '../core/directory-changes.ts';
 import { cancelRequest } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
-import { notifyOutcome } from './notify-outcome.ts';
+import { type Dependencies, withOptimisticRetry } from './context.ts';
+import { commitAndNotify } from './notice-outbox.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 import { visibleRequest } from './view-requests.ts';
 
@@ -17,17 +17,14 @@ export async function cancelAccessRequest(
 ): Promise<StoredRequest> {
   const cancelled = await withOptimisticRetry(async () => {
     const stored = await visibleRequest(deps, caller, requestId);
-    return commitTransition(deps, stored, cancelRequest(stored, caller, deps.clock.now()));
+    return commitAndNotify(deps, API, stored, cancelRequest(stored, caller, deps.clock.now()));
   });
-  await afterCancel(deps, cancelled);
+  await signalWorkflow(deps, cancelled);
   return cancelled;
 }
 
-/** What follows a committed cancellation: the waiting approval step is told, approvers' prompts go stale. */
-async function afterCancel(deps: Dependencies, cancelled: StoredRequest, actor?: Actor): Promise<void> {
-  await signalWorkflow(deps, cancelled);
-  await notifyOutcome(deps, cancelled.id, 'cancelled', actor ? { actor } : {});
-}
+/** Who the cancelled notice (approvers' prompts go stale) names as sending when the requester withdrew. */
+const API: Actor = { type: 'system', id: 'api' };
 
 /**
  * Cancels every request of `requesterId` still PENDING_APPROVAL when the directory has them inactive (or no
@@ -50,10 +47,11 @@ export async function cancelPendingOfInactiveRequester(
       const stored = await deps.store.getRequest(request.id);
       const transition =
         stored && cancelForInactiveRequester({ request: stored, requester, actor, now: deps.clock.now() });
-      return transition ? await commitTransition(deps, stored, transition) : undefined;
+      return transition ? await commitAndNotify(deps, actor, stored, transition) : undefined;
     });
     if (!ended) continue;
-    await afterCancel(deps, ended, actor);
+    // The waiting approval step is told; the notice (stale prompts) was committed with the cancellation.
+    await signalWorkflow(deps, ended);
     cancelled.push(ended);
   }
   return cancelled;

@@ -1,12 +1,12 @@
-// Telling people what happened to a request, called after each outcome is committed: the requester (email, and
-// Slack when mapped), approvers whose prompt went stale, and every Slack prompt updated in place. Never throws:
-// a failing channel is retried, audited, and leaves the lifecycle alone.
-import { logger } from '../commons/observability.ts';
+// Telling people what happened to a request, for the notice outbox (lambdas/use-cases/notice-outbox.ts) once the
+// outcome is committed: the requester (email, and Slack when mapped), approvers whose prompt went stale, and every
+// Slack prompt updated in place. Each channel is retried and audited; what failed is returned, never hidden, so
+// the notice stays due and is delivered again.
 import type { Actor } from '../core/audit.ts';
 import { parseDuration } from '../core/duration.ts';
 import { REASONS } from '../core/lifecycle.ts';
 import type { Principal } from '../core/model.ts';
-import type { OutcomeEvent } from '../core/notices.ts';
+import { expiryReminderOf, type OutcomeEvent, partOf } from '../core/notices.ts';
 import type { ApprovalPromptView, ChatPrompt, Notice, StoredRequest } from '../core/ports.ts';
 import {
   decidedElsewhereNotice,
@@ -22,7 +22,8 @@ import {
 } from '../presentation/notification-messages.ts';
 import type { DatasetCatalogue } from '../presentation/request-summary.ts';
 import { catalogueOf, type Dependencies } from './context.ts';
-import { type Delivery, deliver, describe, notifiersOf, recordDeliveries } from './notify-delivery.ts';
+import { handOverNotices } from './notice-outbox.ts';
+import { type Delivery, deliver, notifiersOf, recordDeliveries } from './notify-delivery.ts';
 
 export type { OutcomeEvent } from '../core/notices.ts';
 
@@ -46,6 +47,8 @@ export interface NotifyOptions {
    * by another notice that finds the request in the same state.
    */
   readonly claimOwner?: string | undefined;
+  /** Parts an earlier attempt of the same notice delivered (`partOf`): not sent again. */
+  readonly delivered?: ReadonlySet<string> | undefined;
 }
 
 export interface Message {
@@ -55,47 +58,54 @@ export interface Message {
   readonly skip?: ReadonlySet<string>;
 }
 
+/** Sends what the committed outcome owes and audits each delivery; returns them all, the failed ones included. */
 export async function notifyOutcome(
   deps: Dependencies,
   requestId: string,
   event: OutcomeEvent,
   options: NotifyOptions = {},
-): Promise<void> {
-  try {
-    const request = await deps.store.getRequest(requestId);
-    if (!request) return;
-    const [principals, datasets] = await Promise.all([deps.directory.listPrincipals(), catalogueOf(deps)]);
-    const byId = new Map(principals.map((principal) => [principal.id, principal]));
-    const names: Names = Object.fromEntries(principals.map((principal) => [principal.id, principal.name]));
-    const prompts = PROMPT_UPDATES.has(event) ? await listPrompts(deps, requestId) : [];
+): Promise<Delivery[]> {
+  const request = await deps.store.getRequest(requestId);
+  if (!request) return [];
+  const [principals, datasets] = await Promise.all([deps.directory.listPrincipals(), catalogueOf(deps)]);
+  const byId = new Map(principals.map((principal) => [principal.id, principal]));
+  const names: Names = Object.fromEntries(principals.map((principal) => [principal.id, principal.name]));
+  const delivered = options.delivered ?? new Set<string>();
+  const prompts = (PROMPT_UPDATES.has(event) ? await listPrompts(deps, requestId) : []).filter(
+    (prompt) =>
+      !delivered.has(
+        partOf({ channel: 'slack', recipient: prompt.approverId, kind: 'approval-prompt-updated' }),
+      ),
+  );
 
-    const messages: Message[] = [];
-    const detail = options.detail ?? rejectionDetail(deps, request);
-    const requesterNotice = noticeForRequester(request, event, names, detail, datasets);
-    const requester = byId.get(request.requester);
-    if (requesterNotice && requester) messages.push({ recipient: requester, notice: requesterNotice });
-    if (closesApproval(request, event)) {
-      const prompted = new Set(prompts.map((prompt) => prompt.approverId));
-      const decided = new Set(request.approvals.map((entry) => entry.approverId));
-      const asked = new Set([...(request.notified ?? []), ...prompted]);
-      for (const approverId of asked) {
-        const approver = byId.get(approverId);
-        if (!approver || decided.has(approverId) || approverId === request.requester) continue;
-        const skip = prompted.has(approverId) ? new Set(['slack']) : undefined;
-        messages.push({
-          recipient: approver,
-          notice: decidedElsewhereNotice(request, names, datasets),
-          skip,
-        });
-      }
+  const messages: Message[] = [];
+  const detail = options.detail ?? rejectionDetail(deps, request);
+  const requesterNotice = noticeForRequester(request, event, names, detail, datasets);
+  const requester = byId.get(request.requester);
+  if (requesterNotice && requester) messages.push({ recipient: requester, notice: requesterNotice });
+  if (closesApproval(request, event)) {
+    const prompted = new Set(prompts.map((prompt) => prompt.approverId));
+    const decided = new Set(request.approvals.map((entry) => entry.approverId));
+    const asked = new Set([...(request.notified ?? []), ...prompted]);
+    for (const approverId of asked) {
+      const approver = byId.get(approverId);
+      if (!approver || decided.has(approverId) || approverId === request.requester) continue;
+      const skip = prompted.has(approverId) ? new Set(['slack']) : undefined;
+      messages.push({
+        recipient: approver,
+        notice: decidedElsewhereNotice(request, names, datasets),
+        skip,
+      });
     }
-    // Notices go out once per outcome even when a workflow step is retried; prompt updates are idempotent.
-    const claimKey = `${event}:${request.status}:${request.approvals.length}`;
-    const claimed =
-      messages.length > 0 && (await claimOnce(deps, requestId, claimKey, options.claimOwner)) ? messages : [];
+  }
+  // Notices go out once per outcome even when a workflow step is retried; prompt updates are idempotent.
+  const claimKey = `${event}:${request.status}:${request.approvals.length}`;
+  const claimed =
+    messages.length > 0 && (await claimOnce(deps, requestId, claimKey, options.claimOwner)) ? messages : [];
 
-    const seats = prompts.length > 0 ? await seatUsage(deps, request) : undefined;
-    const deliveries = await Promise.all([
+  const seats = prompts.length > 0 ? await seatUsage(deps, request) : undefined;
+  const deliveries = (
+    await Promise.all([
       ...prompts.map((prompt) =>
         updatePrompt(deps, prompt, byId, (approver) => ({
           request,
@@ -106,25 +116,23 @@ export async function notifyOutcome(
           datasets,
         })),
       ),
-      ...claimed.flatMap((message) => sendToAll(deps, message)),
-    ]);
-    await recordDeliveries(deps, requestId, deliveries.filter(isDelivery), options.actor ?? API);
-  } catch (error) {
-    logger.error({
-      message: 'notifying an outcome failed',
-      requestId,
-      event,
-      error: describe(error),
-    });
-  }
+      ...claimed.flatMap((message) => sendToAll(deps, message, delivered)),
+    ])
+  ).filter(isDelivery);
+  await recordDeliveries(deps, requestId, deliveries, options.actor ?? API);
+  return deliveries;
 }
 
 export type ReminderResult = 'sent' | 'not-active' | 'not-due' | 'already-sent';
 
+const SWEEP: Actor = { type: 'system', id: 'sweep' };
+
 /**
  * Reminds the holder that their grant expires within the policy's `expiryReminderLead`. Meant for the scheduled
  * sweep, which calls it for grants due a reminder; safe to call again (one reminder per expiry time, so an
- * extension that moves the expiry earns a new one).
+ * extension that moves the expiry earns a new one). The reminder is recorded as a due notice, keyed by that
+ * expiry, and handed to the queue (`sent`: it is owed and on its way); the notifier sends it
+ * (deliverExpiryReminder).
  */
 export async function sendExpiryReminder(deps: Dependencies, requestId: string): Promise<ReminderResult> {
   const request = await deps.store.getRequest(requestId);
@@ -132,33 +140,42 @@ export async function sendExpiryReminder(deps: Dependencies, requestId: string):
   const now = deps.clock.now();
   const remaining = Date.parse(request.grant.expiresAt) - Date.parse(now);
   if (remaining > parseDuration(deps.policy.expiryReminderLead)) return 'not-due';
-  if (!(await claimOnce(deps, requestId, `expiry-reminder:${request.grant.expiresAt}`)))
-    return 'already-sent';
+  const notice = expiryReminderOf({ requestId, expiresAt: request.grant.expiresAt }, SWEEP, now);
+  if (!deps.notificationLedger) {
+    await deliverExpiryReminder(deps, notice.key, requestId);
+    return 'sent';
+  }
+  if (!(await deps.notificationLedger.recordDueNotice(notice))) return 'already-sent';
+  await handOverNotices(deps, [notice]);
+  return 'sent';
+}
+
+/**
+ * The expiry-reminder notice, delivered by the notice outbox: to the holder on every channel that reaches them,
+ * unless the grant ended or its expiry moved since (`key` names the expiry it was about; a new one is owed then).
+ */
+export async function deliverExpiryReminder(
+  deps: Dependencies,
+  key: string,
+  requestId: string,
+  delivered: ReadonlySet<string> = new Set(),
+): Promise<Delivery[]> {
+  const request = await deps.store.getRequest(requestId);
+  if (request?.status !== 'ACTIVE' || !request.grant) return [];
+  if (key !== expiryReminderOf({ requestId, expiresAt: request.grant.expiresAt }, SWEEP, '').key) return [];
   const [requester, datasets] = await Promise.all([
     deps.directory.getPrincipal(request.requester),
     catalogueOf(deps),
   ]);
-  if (!requester) return 'sent';
+  if (!requester) return [];
   const deliveries = await Promise.all(
-    sendToAll(deps, { recipient: requester, notice: expiryReminderNotice(request, datasets) }),
+    sendToAll(deps, { recipient: requester, notice: expiryReminderNotice(request, datasets) }, delivered),
   );
-  await recordDeliveries(deps, requestId, deliveries, { type: 'system', id: 'sweep' });
-  return 'sent';
+  await recordDeliveries(deps, requestId, deliveries, SWEEP);
+  return deliveries;
 }
 
 const API: Actor = { type: 'system', id: 'api' };
-const WORKFLOW: Actor = { type: 'system', id: 'workflow' };
-
-/** For the workflow's steps: notifies `event` when the step left the request in `status` (retries are deduplicated). */
-export async function notifyStepOutcome(
-  deps: Dependencies,
-  result: { readonly requestId: string; readonly status: string },
-  outcomes: Readonly<Partial<Record<string, OutcomeEvent>>>,
-): Promise<void> {
-  const event = outcomes[result.status];
-  if (event) await notifyOutcome(deps, result.requestId, event, { actor: WORKFLOW });
-}
-
 function rejectionDetail(deps: Dependencies, request: StoredRequest): string | undefined {
   if (request.reason !== REASONS.capReached) return undefined;
   const orgCap = deps.policy.organisationAdminCaps[request.requesterOrganisation];
@@ -209,9 +226,20 @@ function closesApproval(request: StoredRequest, event: OutcomeEvent): boolean {
   return false;
 }
 
-export function sendToAll(deps: Dependencies, message: Message): Promise<Delivery>[] {
+/** One delivery per channel that reaches the recipient, but for those `delivered` already holds (a redelivery). */
+export function sendToAll(
+  deps: Dependencies,
+  message: Message,
+  delivered: ReadonlySet<string> = new Set(),
+): Promise<Delivery>[] {
   return notifiersOf(deps)
     .filter((notifier) => notifier.reaches(message.recipient) && !message.skip?.has(notifier.channel))
+    .filter(
+      (notifier) =>
+        !delivered.has(
+          partOf({ channel: notifier.channel, recipient: message.recipient.id, kind: message.notice.kind }),
+        ),
+    )
     .map((notifier) =>
       deliver(notifier.channel, message.recipient.id, message.notice.kind, () =>
         notifier.send(message.recipient, message.notice),

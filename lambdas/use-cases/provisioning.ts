@@ -5,6 +5,7 @@
 import { deprovisioningFailedMetricLine } from '../commons/metrics.ts';
 import { logger } from '../commons/observability.ts';
 import { type AccessProvider, ProviderError } from '../core/access-provider.ts';
+import type { Actor } from '../core/audit.ts';
 import type { Transition } from '../core/lifecycle.ts';
 import type { Principal, Scope } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
@@ -14,7 +15,8 @@ import {
   type ProviderFailure,
   type ScopeOutcome,
 } from '../core/provisioning.ts';
-import { type ChangeExtras, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { type ChangeExtras, type Dependencies, withOptimisticRetry } from './context.ts';
+import { commitAndNotify } from './notice-outbox.ts';
 
 /** A scope whose access lives on a platform, and the provider that puts it there. */
 export interface ProvisionedScope {
@@ -147,10 +149,12 @@ export interface EndingOptions {
  * access, then the ending commits with the providers' outcomes. A platform failure commits DEPROVISIONING_FAILED
  * instead and leaves the request ACTIVE with its pending revocation. Safe to run again and concurrently: the
  * revoke's idempotency key is the request id, and the commit is conditioned on the state it was decided from.
+ * The ending's notice (expired, revoked) is recorded due with it and handed to the queue, sent as `notifyAs`.
  */
 export async function endAccessOnPlatform(
   deps: Dependencies,
   requestId: string,
+  notifyAs: Actor,
   decide: (stored: StoredRequest, now: string) => Transition | undefined,
   options: EndingOptions = {},
 ): Promise<Ending> {
@@ -169,7 +173,7 @@ export async function endAccessOnPlatform(
       } catch (error) {
         if (!(error instanceof ProvisioningFailure)) throw error;
         const failed = deprovisioningFailed(stored, ending, error.failure, now);
-        const request = await commitTransition(deps, stored, failed, options.extras);
+        const request = await commitAndNotify(deps, notifyAs, stored, failed, options.extras);
         console.log(deprovisioningFailedMetricLine(now, error.failure.provider));
         logger.error({
           message: 'removing access on the platform failed; retried later',
@@ -183,6 +187,6 @@ export async function endAccessOnPlatform(
       }
     }
     const settled = scopes.length > 0 || stored.revocation ? confirmedEnding(ending, outcomes) : ending;
-    return { kind: 'ended', request: await commitTransition(deps, stored, settled, options.extras) };
+    return { kind: 'ended', request: await commitAndNotify(deps, notifyAs, stored, settled, options.extras) };
   });
 }

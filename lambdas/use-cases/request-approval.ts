@@ -1,18 +1,24 @@
-// Use case behind the AwaitApproval step: records the task token, mails each eligible approver a personal
-// link, and audits every notification. Retries mail only the approvers not yet notified.
+// Use case behind the AwaitApproval step: records the task token and, in the same transaction, the approval-prompt
+// notice it owes; the notifier then mails each needed approver a personal link and posts their Slack prompt
+// (sendApprovalPrompts), auditing every notification. Any attempt asks only the approvers not yet notified.
 import { createHash } from 'node:crypto';
 import { neededDeciders } from '../core/dataset-owners.ts';
 import { recordOnRequest } from '../core/lifecycle.ts';
-import type { ApprovalTokenRecord, StoredRequest } from '../core/ports.ts';
+import { partOf } from '../core/notices.ts';
+import type { ApprovalTokenRecord } from '../core/ports.ts';
 import { replyAddress, replyTokenFromSecret } from '../core/reply-parsing.ts';
 import { approvalEmail } from '../presentation/approval-email.ts';
 import {
   catalogueOf,
   commitTransition,
+  commitWithNotices,
   type Dependencies,
   loadRequest,
   withOptimisticRetry,
 } from './context.ts';
+import { handOverNotices } from './notice-outbox.ts';
+import { type Delivery, deliver } from './notify-delivery.ts';
+import { claimOnce } from './notify-outcome.ts';
 import { signalWorkflow } from './signal-workflow.ts';
 import { promptApproversOnSlack } from './slack-prompts.ts';
 
@@ -21,118 +27,131 @@ export function hashToken(token: string): string {
 }
 
 const SYSTEM = { type: 'system', id: 'workflow' } as const;
+const APPROVAL_PROMPT = { outcomes: ['approval-prompt'], actor: SYSTEM } as const;
 
 export async function requestApproval(
   deps: Dependencies,
   requestId: string,
   taskToken: string,
 ): Promise<void> {
-  const links = new Map<string, string>();
-  const replies = new Map<string, string>();
   const recorded = await withOptimisticRetry(async () => {
-    links.clear();
-    replies.clear();
     const stored = await loadRequest(deps, requestId);
-    if (stored.status !== 'PENDING_APPROVAL') return stored;
+    if (stored.status !== 'PENDING_APPROVAL') return { request: stored, notices: [] };
     const now = deps.clock.now();
-    const directory = await deps.directory.listPrincipals();
     const notified = new Set(stored.notified ?? []);
-    const tokens: ApprovalTokenRecord[] = [];
-    for (const approver of neededDeciders(directory, stored, deps.policy, now)) {
-      if (notified.has(approver.id)) continue;
-      const token = deps.ids.secretToken();
-      links.set(approver.id, token);
-      tokens.push({
-        tokenHash: hashToken(token),
-        requestId,
-        approverId: approver.id,
-        expiresAt: stored.approvalDeadline,
-      });
-      if (deps.replyDomain) {
-        // A token of its own: the Reply-To address is seen by more mail hops than the body's link.
-        const replyToken = replyTokenFromSecret(deps.ids.secretToken());
-        replies.set(approver.id, replyAddress(replyToken, deps.replyDomain));
-        tokens.push({
-          tokenHash: hashToken(replyToken),
-          requestId,
-          approverId: approver.id,
-          expiresAt: stored.approvalDeadline,
-          via: 'reply',
-        });
-      }
-    }
+    const approvers = neededDeciders(await deps.directory.listPrincipals(), stored, deps.policy, now)
+      .map((approver) => approver.id)
+      .filter((id) => !notified.has(id));
     const transition = recordOnRequest(stored, 'APPROVAL_REQUESTED', SYSTEM, now, {
-      approvers: tokens.map((token) => token.approverId),
+      approvers,
       deadline: stored.approvalDeadline,
     });
-    return commitTransition(deps, stored, transition, { taskToken, issueTokens: tokens });
+    // The prompts are owed by this commit and sent by the notifier: the step never waits for mail or Slack.
+    return commitWithNotices(deps, stored, transition, APPROVAL_PROMPT, { taskToken });
   });
-  if (recorded.status !== 'PENDING_APPROVAL') {
+  if (recorded.request.status !== 'PENDING_APPROVAL') {
     // Decided (e.g. through the API) before this step began: answer our own token so the workflow moves on.
-    await signalWorkflow(deps, { ...recorded, taskToken });
+    await signalWorkflow(deps, { ...recorded.request, taskToken });
     return;
   }
-  await notifyApprovers(deps, recorded, links, replies);
-  await promptApproversOnSlack(deps, requestId);
+  await handOverNotices(deps, recorded.notices);
 }
 
-async function notifyApprovers(
+/**
+ * The approval-prompt notice, delivered by the notice outbox: each needed approver not yet notified gets a mail
+ * with a link (and Reply-To address) of their own, its tokens stored just before it is sent, and the request
+ * remembers who was notified; then the Slack prompts, each posted once (its `ts` kept, so a retry updates). A
+ * request no longer pending asks nobody. Returns every delivery, the failed ones included (the notice stays due).
+ */
+export async function sendApprovalPrompts(
   deps: Dependencies,
-  request: StoredRequest,
-  links: Map<string, string>,
-  replies: Map<string, string>,
-): Promise<void> {
+  requestId: string,
+  delivered: ReadonlySet<string> = new Set(),
+  owner?: string,
+): Promise<Delivery[]> {
+  const request = await loadRequest(deps, requestId);
+  if (request.status !== 'PENDING_APPROVAL') return [];
   const [directory, seats, datasets] = await Promise.all([
     deps.directory.listPrincipals(),
     deps.store.externalAdminSeats(),
     catalogueOf(deps),
   ]);
   const byId = new Map(directory.map((principal) => [principal.id, principal]));
-  for (const [approverId, token] of links) {
-    const approver = byId.get(approverId);
-    if (!approver) continue;
+  const notified = new Set(request.notified ?? []);
+  const deliveries: Delivery[] = [];
+  for (const approver of neededDeciders(directory, request, deps.policy, deps.clock.now())) {
+    const part = partOf({ channel: 'email', recipient: approver.id, kind: 'approval-prompt' });
+    if (notified.has(approver.id) || delivered.has(part)) continue;
+    // Two approval-prompt notices of one request (a retried step) never both mail one approver: the first to claim
+    // them does, and only its own redelivery may claim them again.
+    if (!(await claimOnce(deps, requestId, `approval-mail:${approver.id}`, owner))) continue;
+    const token = deps.ids.secretToken();
+    const tokens: ApprovalTokenRecord[] = [
+      {
+        tokenHash: hashToken(token),
+        requestId,
+        approverId: approver.id,
+        expiresAt: request.approvalDeadline,
+      },
+    ];
+    let replyTo: string | undefined;
+    if (deps.replyDomain) {
+      // A token of its own: the Reply-To address is seen by more mail hops than the body's link.
+      const replyToken = replyTokenFromSecret(deps.ids.secretToken());
+      replyTo = replyAddress(replyToken, deps.replyDomain);
+      tokens.push({
+        tokenHash: hashToken(replyToken),
+        requestId,
+        approverId: approver.id,
+        expiresAt: request.approvalDeadline,
+        via: 'reply',
+      });
+    }
+    // Stored before the mail goes: a link is never in a mailbox before it works.
+    await deps.store.issueLinkTokens(tokens);
     const message = approvalEmail({
       request,
       requester: byId.get(request.requester),
       approver,
       link: `${deps.publicBaseUrl}/approve/${token}`,
-      replyTo: replies.get(approverId),
+      replyTo,
       seats: { inUse: seats.total, cap: deps.policy.externalAdminCap },
       datasets,
     });
-    let outcome: { ok: true; messageId: string } | { ok: false; error: string };
-    try {
-      outcome = { ok: true, ...(await sendWithRetry(deps, message)) };
-    } catch (error) {
-      // A failing channel never breaks the lifecycle: the failure is audited and the request stays decidable.
-      outcome = { ok: false, error: String(error) };
-    }
-    await withOptimisticRetry(async () => {
-      const stored = await loadRequest(deps, request.id);
-      const details: Record<string, string> = outcome.ok
-        ? { channel: 'email', recipient: approverId, messageId: outcome.messageId }
-        : { channel: 'email', recipient: approverId, error: outcome.error.slice(0, 300) };
-      const transition = recordOnRequest(
-        stored,
-        outcome.ok ? 'NOTIFICATION_SENT' : 'NOTIFICATION_FAILED',
-        SYSTEM,
-        deps.clock.now(),
-        details,
-        outcome.ok ? 'success' : 'failed',
-      );
-      const notified = outcome.ok ? [...new Set([...(stored.notified ?? []), approverId])] : stored.notified;
-      return commitTransition(deps, stored, transition, { notified });
-    });
+    const delivery = await deliver('email', approver.id, 'approval-prompt', () => deps.mailer.send(message));
+    deliveries.push(delivery);
+    await recordApprovalMail(deps, requestId, delivery);
   }
+  deliveries.push(...(await promptApproversOnSlack(deps, requestId, owner)));
+  return deliveries;
 }
 
-async function sendWithRetry(deps: Dependencies, message: Parameters<Dependencies['mailer']['send']>[0]) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.mailer.send(message);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
-    }
-  }
+/** The mail's NOTIFICATION_SENT (with the approver now `notified`) or NOTIFICATION_FAILED, from fresh state. */
+async function recordApprovalMail(deps: Dependencies, requestId: string, delivery: Delivery): Promise<void> {
+  await withOptimisticRetry(async () => {
+    const stored = await loadRequest(deps, requestId);
+    const details: Record<string, string> = delivery.ok
+      ? {
+          channel: 'email',
+          recipient: delivery.recipient,
+          messageId: delivery.messageId ?? '',
+        }
+      : {
+          channel: 'email',
+          recipient: delivery.recipient,
+          error: (delivery.error ?? '').slice(0, 300),
+        };
+    const transition = recordOnRequest(
+      stored,
+      delivery.ok ? 'NOTIFICATION_SENT' : 'NOTIFICATION_FAILED',
+      SYSTEM,
+      deps.clock.now(),
+      details,
+      delivery.ok ? 'success' : 'failed',
+    );
+    const notified = delivery.ok
+      ? [...new Set([...(stored.notified ?? []), delivery.recipient])]
+      : stored.notified;
+    return commitTransition(deps, stored, transition, { notified });
+  });
 }

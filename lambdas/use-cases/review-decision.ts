@@ -8,7 +8,6 @@ import type { DecisionChannel, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { answerReview } from '../core/review.ts';
 import { commitTransition, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
-import { notifyOutcome } from './notify-outcome.ts';
 import { endAccessOnPlatform } from './provisioning.ts';
 
 export interface ReviewInput {
@@ -42,7 +41,7 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
   // stays pending (the request ACTIVE) until the sweep gets it done.
   const decided =
     input.decision === 'revoke'
-      ? await revokeOnReview(deps, input.requestId, answer, consumeToken)
+      ? await revokeOnReview(deps, input.requestId, input.reviewer.id, answer, consumeToken)
       : await withOptimisticRetry(async () => {
           const stored = await loadRequest(deps, input.requestId);
           return commitTransition(deps, stored, answer(stored, deps.clock.now()), { consumeToken });
@@ -53,7 +52,6 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
       .catch((error: unknown) => {
         logger.warn({ message: 'stop execution failed', requestId: decided.id, error: String(error) });
       });
-    await notifyOutcome(deps, decided.id, 'revoked', { actor: { type: 'principal', id: input.reviewer.id } });
   }
   return decided;
 }
@@ -61,10 +59,14 @@ export async function decideReview(deps: Dependencies, input: ReviewInput): Prom
 async function revokeOnReview(
   deps: Dependencies,
   requestId: string,
+  reviewerId: string,
   answer: (stored: StoredRequest, now: string) => Transition,
   consumeToken: { readonly tokenHash: string; readonly usedAt: string } | undefined,
 ): Promise<StoredRequest> {
-  const ending = await endAccessOnPlatform(deps, requestId, answer, { extras: { consumeToken } });
+  // The holder's revoked notice is committed with the ending and sent by the outbox, in the reviewer's name.
+  const ending = await endAccessOnPlatform(deps, requestId, { type: 'principal', id: reviewerId }, answer, {
+    extras: { consumeToken },
+  });
   if (!ending.request) throw new NotFoundError('request', requestId);
   return ending.request;
 }

@@ -8,9 +8,11 @@ import type { Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { retryRevocation } from '../core/provisioning.ts';
 import type { Dependencies } from './context.ts';
-import { notifyOutcome } from './notify-outcome.ts';
 import { endAccessOnPlatform } from './provisioning.ts';
 import { visibleRequest } from './view-requests.ts';
+
+/** Who the revoked notice (committed with the ending, sent by the outbox) names as sending. */
+const API: Actor = { type: 'system', id: 'api' };
 
 /**
  * Ends the access on the platform first, then in the record. When the platform fails, the request is returned
@@ -26,6 +28,7 @@ export async function revokeAccess(
   const ending = await endAccessOnPlatform(
     deps,
     requestId,
+    API,
     (stored, now) => {
       const authority = revokeAuthority(
         stored,
@@ -53,6 +56,5 @@ export async function revokeAccess(
   await deps.workflow.stop(revoked.id, `revoked by ${caller.id}`).catch((error: unknown) => {
     logger.warn({ message: 'stop execution failed', requestId: revoked.id, error: String(error) });
   });
-  await notifyOutcome(deps, revoked.id, 'revoked');
   return revoked;
 }

@@ -2,10 +2,13 @@
 // the same use case as PATCH /principals (updatePrincipal / createPrincipal): one transaction with its event on the
 // principal's chained stream, actor `scim:<client>`, and a holder who no longer stands loses access in the same call.
 import { randomUUID } from 'node:crypto';
-import type { ScimGroup, ScimGroupStore } from '../adapters/dynamodb/scim-groups.ts';
-import type { ProvisioningClient } from '../core/directory-changes.ts';
+import { auditStreamOfPrincipal } from '../adapters/dynamodb/schema.ts';
+import type { ScimGroup, ScimGroupItemChange, ScimGroupStore } from '../adapters/dynamodb/scim-groups.ts';
+import { chainEvent } from '../core/audit.ts';
+import { changePrincipal, groupNames, type ProvisioningClient } from '../core/directory-changes.ts';
 import { ConflictError, KeyholderError, NotFoundError } from '../core/errors.ts';
 import type { Principal, Role, ScimRecord } from '../core/model.ts';
+import type { PrincipalChange } from '../core/ports.ts';
 import { invalidValue, notFound, ScimError } from '../core/scim/errors.ts';
 import { equalityOn, type Filter, matches, memberOf, parseFilter } from '../core/scim/filter.ts';
 import {
@@ -26,7 +29,7 @@ import {
   userOfPrincipal,
   userView,
 } from '../core/scim/user.ts';
-import type { Dependencies } from './context.ts';
+import { type Dependencies, withOptimisticRetry } from './context.ts';
 import { createPrincipal, updatePrincipal } from './update-principal.ts';
 
 export interface ScimContext {
@@ -70,13 +73,26 @@ function view(ctx: ScimContext, principal: Principal, seq: number): Json {
   return userView(principal, recordOf(ctx, principal), ctx.baseUrl, seq);
 }
 
-async function rolesFromGroups(ctx: ScimContext, principalId: string): Promise<Role[]> {
+/** What a principal's memberships give it: the roles of the mapped groups, and every group's display name. */
+function membershipOf(
+  ctx: ScimContext,
+  groups: readonly ScimGroup[],
+  principalId: string,
+): { roles: Role[]; groups: string[] } {
   const roles = new Set<Role>();
-  for (const group of await ctx.groups.list()) {
+  const names: string[] = [];
+  for (const group of groups) {
+    if (!group.members.includes(principalId)) continue;
+    names.push(group.displayName);
     const role = roleOfGroup(ctx, group.displayName);
-    if (role && group.members.includes(principalId)) roles.add(role);
+    if (role) roles.add(role);
   }
-  return [...roles].sort();
+  return { roles: [...roles].sort(), groups: names };
+}
+
+async function membershipOnCreate(ctx: ScimContext, id: string) {
+  const { roles, groups } = membershipOf(ctx, await ctx.groups.list(), id);
+  return { roles, groups: groupNames(groups) };
 }
 
 function roleOfGroup(ctx: ScimContext, displayName: string): Role | undefined {
@@ -122,7 +138,7 @@ export async function createUser(ctx: ScimContext, client: ProvisioningClient, b
     ...fields,
     clearance: fields.clearance ?? undefined,
     slackUserId: fields.slackUserId ?? undefined,
-    roles: await rolesFromGroups(ctx, id),
+    ...(await membershipOnCreate(ctx, id)),
     scim: { resource, created: now, lastModified: now },
   };
   await scimErrors(() => createPrincipal(ctx.deps, client, principal));
@@ -314,19 +330,52 @@ function normaliseGroup(body: unknown): { displayName: string; externalId?: stri
   };
 }
 
-/** Members whose roles may have changed get their roles recomputed, each through updatePrincipal. */
-async function syncRoles(
+/**
+ * A group change and what it does to its members, in one transaction (ScimGroupStore.write): every member whose
+ * roles or groups change gets them recomputed from the groups as they will be, with a PRINCIPAL_UPDATED event on
+ * their stream. Standing (active, clearance) never depends on a group, so no grant ends here; a member taken out
+ * of a group that owns a dataset can no longer approve for it from the moment this commits.
+ */
+async function commitGroup(
   ctx: ScimContext,
   client: ProvisioningClient,
+  change: ScimGroupItemChange,
   affected: Iterable<string>,
 ): Promise<void> {
+  const changedId =
+    change.kind === 'none' ? undefined : change.kind === 'delete' ? change.expected.id : change.group.id;
+  const others = (await ctx.groups.list()).filter((group) => group.id !== changedId);
+  const after = change.kind === 'create' || change.kind === 'replace' ? [...others, change.group] : others;
+  const now = ctx.deps.clock.now();
+  const members: PrincipalChange[] = [];
+  const stored = new Map<string, Principal>();
   for (const id of new Set(affected)) {
     if (!fitsId(id)) continue; // stored before ids were bounded: names no principal
-    const stored = await ctx.deps.directory.getPrincipalRecord(id);
-    if (!stored) continue; // a member the directory does not know: harmless
-    const roles = await rolesFromGroups(ctx, id);
-    await scimErrors(() => updatePrincipal(ctx.deps, client, id, { roles }));
+    const record = await ctx.deps.directory.getPrincipalRecord(id);
+    if (!record) continue; // a member the directory does not know (yet): createUser gives it its groups
+    const planned = changePrincipal({
+      caller: client,
+      principal: record.principal,
+      patch: membershipOf(ctx, after, id),
+      now,
+    });
+    if (!planned.event) continue;
+    stored.set(id, record.principal);
+    members.push({
+      principal: planned.principal,
+      event: chainEvent(auditStreamOfPrincipal(id), record.audit, planned.event),
+      expectedHead: record.audit,
+    });
   }
+  // Should a change too big for one transaction be cut short, the members who lose a group have lost it already:
+  // a leaver never keeps an owner's say because of a half-made write (ScimGroupStore.write).
+  const losing = (member: PrincipalChange) => {
+    const before = new Set(stored.get(member.principal.id)?.groups ?? []);
+    const after = new Set(member.principal.groups ?? []);
+    return [...before].some((name) => !after.has(name));
+  };
+  members.sort((a, b) => Number(losing(b)) - Number(losing(a)));
+  await scimErrors(() => ctx.groups.write({ group: change, members }));
 }
 
 async function storedGroup(ctx: ScimContext, id: string): Promise<ScimGroup> {
@@ -349,8 +398,7 @@ export async function createGroup(
     throw new ScimError(409, 'uniqueness', `a Group named ${JSON.stringify(input.displayName)} exists`);
   const now = ctx.deps.clock.now();
   const group: ScimGroup = { id: randomUUID(), ...input, created: now, lastModified: now };
-  await ctx.groups.put(group);
-  await syncRoles(ctx, client, group.members);
+  await withOptimisticRetry(() => commitGroup(ctx, client, { kind: 'create', group }, group.members));
   return groupView(ctx, group);
 }
 
@@ -366,44 +414,51 @@ export async function listGroups(ctx: ScimContext, query: ListQuery): Promise<Js
   return listResponse(filter ? views.filter((resource) => matches(resource, filter)) : views, start, count);
 }
 
+/** A group replaced by `next(before)`, retried from fresh state when it or a member changed meanwhile. */
 async function writeGroup(
   ctx: ScimContext,
   client: ProvisioningClient,
-  before: ScimGroup,
-  input: ReturnType<typeof normaliseGroup>,
+  id: string,
+  next: (before: ScimGroup) => ReturnType<typeof normaliseGroup>,
 ) {
-  const same =
-    before.displayName === input.displayName &&
-    before.externalId === input.externalId &&
-    JSON.stringify([...before.members].sort()) === JSON.stringify([...input.members].sort());
-  const group: ScimGroup = same ? before : { ...before, ...input, lastModified: ctx.deps.clock.now() };
-  if (!same) await ctx.groups.put(group);
-  await syncRoles(
-    ctx,
-    client,
-    [...before.members, ...input.members].filter(
-      (id) =>
+  return await withOptimisticRetry(async () => {
+    const before = await storedGroup(ctx, id);
+    const input = next(before);
+    const same =
+      before.displayName === input.displayName &&
+      before.externalId === input.externalId &&
+      JSON.stringify([...before.members].sort()) === JSON.stringify([...input.members].sort());
+    const group: ScimGroup = same ? before : { ...before, ...input, lastModified: ctx.deps.clock.now() };
+    const affected = [...before.members, ...input.members].filter(
+      (member) =>
         before.displayName !== input.displayName ||
-        before.members.includes(id) !== input.members.includes(id),
-    ),
-  );
-  return groupView(ctx, group);
+        before.members.includes(member) !== input.members.includes(member),
+    );
+    await commitGroup(
+      ctx,
+      client,
+      same ? { kind: 'none' } : { kind: 'replace', group, expected: before },
+      affected,
+    );
+    return groupView(ctx, group);
+  });
 }
 
 export async function replaceGroup(ctx: ScimContext, client: ProvisioningClient, id: string, body: unknown) {
-  return await writeGroup(ctx, client, await storedGroup(ctx, id), normaliseGroup(body));
+  const input = normaliseGroup(body);
+  return await writeGroup(ctx, client, id, () => input);
 }
 
 export async function patchGroup(ctx: ScimContext, client: ProvisioningClient, id: string, body: unknown) {
   const operations: PatchOperation[] = patchOperations(body);
-  const before = await storedGroup(ctx, id);
-  const current = groupView(ctx, before);
-  const patched = applyPatch(current, operations, GROUP_PATCH_SCHEMA);
-  return await writeGroup(ctx, client, before, normaliseGroup(patched));
+  return await writeGroup(ctx, client, id, (before) =>
+    normaliseGroup(applyPatch(groupView(ctx, before), operations, GROUP_PATCH_SCHEMA)),
+  );
 }
 
 export async function deleteGroup(ctx: ScimContext, client: ProvisioningClient, id: string): Promise<void> {
-  const group = await storedGroup(ctx, id);
-  await ctx.groups.delete(id);
-  await syncRoles(ctx, client, group.members);
+  await withOptimisticRetry(async () => {
+    const group = await storedGroup(ctx, id);
+    await commitGroup(ctx, client, { kind: 'delete', expected: group }, group.members);
+  });
 }

@@ -24,7 +24,7 @@ import { closeBreakGlassReview } from './break-glass.ts';
 import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
 import { resendUnsentNotices } from './notice-outbox.ts';
-import { notifyOutcome, sendExpiryReminder } from './notify-outcome.ts';
+import { sendExpiryReminder } from './notify-outcome.ts';
 import { type Ending, endAccessOnPlatform } from './provisioning.ts';
 import { promptReview } from './review-prompt.ts';
 import { grantApprovedAccess } from './workflow-steps.ts';
@@ -59,7 +59,7 @@ export interface SweepReport {
 /**
  * Ends access the one way every path does (lambdas/use-cases/provisioning.ts: the platform first, then the
  * record), decided from fresh state: nothing is written when another writer already ended it. Once ended, stops
- * the workflow's wait and tells the holder; a platform failure leaves it ACTIVE and pending (kind `pending`).
+ * the workflow's wait; the holder's notice was committed with the ending (the outbox sends it); a platform failure leaves it ACTIVE and pending (kind `pending`).
  */
 export async function endAccess(
   deps: Dependencies,
@@ -67,14 +67,13 @@ export async function endAccess(
   decide: (stored: StoredRequest, now: string) => Transition | undefined,
   actor: Actor,
 ): Promise<Ending> {
-  const ending = await endAccessOnPlatform(deps, requestId, decide);
+  const ending = await endAccessOnPlatform(deps, requestId, actor, decide);
   if (ending.kind !== 'ended') return ending;
   const ended = ending.request;
   // Access already ended in the store; stopping the execution spares it a no-op expiry later.
   await deps.workflow.stop(requestId, `${ended.status}: ${ended.reason ?? ''}`).catch((error: unknown) => {
     logger.warn({ message: 'stop execution failed', requestId, error: String(error) });
   });
-  await notifyOutcome(deps, requestId, ended.status === 'EXPIRED' ? 'expired' : 'revoked', { actor });
   return ending;
 }
 

@@ -18,7 +18,11 @@ export async function updateDataset(
   datasetId: string,
   patch: DatasetPatch,
 ): Promise<DatasetUpdate> {
-  const directory = new Map((await deps.directory.listPrincipals()).map((who) => [who.id, who]));
+  const [principals, groups] = await Promise.all([
+    deps.directory.listPrincipals(),
+    deps.directory.listGroupNames(),
+  ]);
+  const directory = new Map(principals.map((who) => [who.id, who]));
   return await withOptimisticRetry(async () => {
     const stored = await deps.directory.getDatasetRecord(datasetId);
     if (!stored) throw new NotFoundError('dataset', datasetId);
@@ -27,6 +31,7 @@ export async function updateDataset(
       dataset: stored.dataset,
       patch,
       directory,
+      groups,
       now: deps.clock.now(),
     });
     if (change.event) {

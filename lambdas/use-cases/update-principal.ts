@@ -124,6 +124,7 @@ export async function createPrincipal(
         ? `${principal.clearance.level} until ${principal.clearance.expiresAt}`
         : 'none',
       roles: [...principal.roles],
+      ...(principal.groups ? { groups: [...principal.groups] } : {}),
     },
   });
   const created = await deps.directory.createPrincipal({ principal, event, expectedHead: EMPTY_CHAIN });

@@ -1,6 +1,7 @@
 // Use cases behind the state machine's Task states: validate, grant, time out, expire.
 // Each is idempotent: Step Functions and Lambda retry, and a retry must not double-count or double-record.
 
+import type { Actor } from '../core/audit.ts';
 import { addDuration } from '../core/duration.ts';
 import { assertRequesterEligible } from '../core/eligibility.ts';
 import { CapReachedError, HolderLimitReachedError, KeyholderError } from '../core/errors.ts';
@@ -20,15 +21,8 @@ import {
   type ScopeOutcome,
   startProvisioning,
 } from '../core/provisioning.ts';
-import { announceBreakGlass } from './break-glass.ts';
-import {
-  catalogueOf,
-  commitTransition,
-  type Dependencies,
-  loadRequest,
-  withOptimisticRetry,
-} from './context.ts';
-import { notifyStepOutcome } from './notify-outcome.ts';
+import { catalogueOf, type Dependencies, loadRequest, withOptimisticRetry } from './context.ts';
+import { commitAndNotify } from './notice-outbox.ts';
 import {
   applyOnPlatform,
   endAccessOnPlatform,
@@ -38,6 +32,9 @@ import {
   rollBack,
 } from './provisioning.ts';
 import { RequestClosedError, TransientError } from './workflow-errors.ts';
+
+/** Who the notices of a step's outcome name as sending. */
+const WORKFLOW: Actor = { type: 'system', id: 'workflow' };
 
 export interface StepResult {
   readonly requestId: string;
@@ -68,7 +65,7 @@ async function rejectIfIneligible(
     return undefined;
   } catch (error) {
     if (!(error instanceof KeyholderError)) throw error;
-    return commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now));
+    return commitAndNotify(deps, WORKFLOW, stored, rejectRequest(stored, error.code, error.message, now));
   }
 }
 
@@ -82,7 +79,6 @@ export async function validateRequest(deps: Dependencies, requestId: string): Pr
     const now = deps.clock.now();
     const rejected = await rejectIfIneligible(deps, stored, now, now);
     if (rejected) {
-      await notifyStepOutcome(deps, resultOf(rejected), { REJECTED: 'rejected' });
       throw new RequestClosedError(`request ${requestId} was rejected: ${rejected.reason}`);
     }
     return resultOf(stored);
@@ -94,9 +90,7 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
   // Only a deployment with platform providers needs the scopes before deciding how to grant: a ledger-only one
   // keeps its single read per attempt.
   if (deps.providers && provisionedScopes(deps, (await loadRequest(deps, requestId)).scopes).length > 0) {
-    const provisioned = await provisionApprovedAccess(deps, requestId);
-    await notifyStepOutcome(deps, provisioned, { ACTIVE: 'granted', REJECTED: 'rejected', FAILED: 'failed' });
-    return provisioned;
+    return provisionApprovedAccess(deps, requestId);
   }
   const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
@@ -107,16 +101,14 @@ export async function grantApprovedAccess(deps: Dependencies, requestId: string)
     const rejected = await rejectIfIneligible(deps, stored, expiresAt, now);
     if (rejected) return resultOf(rejected);
     try {
-      return resultOf(await commitTransition(deps, stored, transition));
+      return resultOf(await commitAndNotify(deps, WORKFLOW, stored, transition));
     } catch (error) {
       if (!isFullCapacity(error)) throw error;
       return resultOf(
-        await commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now)),
+        await commitAndNotify(deps, WORKFLOW, stored, rejectRequest(stored, error.code, error.message, now)),
       );
     }
   });
-  await notifyStepOutcome(deps, result, { ACTIVE: 'granted', REJECTED: 'rejected' });
-  if (result.status === 'ACTIVE') await announceBreakGlass(deps, requestId);
   return result;
 }
 
@@ -142,10 +134,10 @@ async function provisionApprovedAccess(deps: Dependencies, requestId: string): P
     const rejected = await rejectIfIneligible(deps, stored, addDuration(now, stored.duration), now);
     if (rejected) return rejected;
     try {
-      return await commitTransition(deps, stored, transition);
+      return await commitAndNotify(deps, WORKFLOW, stored, transition);
     } catch (error) {
       if (!isFullCapacity(error)) throw error;
-      return commitTransition(deps, stored, rejectRequest(stored, error.code, error.message, now));
+      return commitAndNotify(deps, WORKFLOW, stored, rejectRequest(stored, error.code, error.message, now));
     }
   });
   if (started.status !== 'PROVISIONING') return resultOf(started);
@@ -175,7 +167,7 @@ async function settleProvisioning(
   return withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     if (stored.status !== 'PROVISIONING') return resultOf(stored);
-    return resultOf(await commitTransition(deps, stored, settle(stored, deps.clock.now())));
+    return resultOf(await commitAndNotify(deps, WORKFLOW, stored, settle(stored, deps.clock.now())));
   });
 }
 
@@ -187,9 +179,8 @@ export async function recordApprovalTimeout(deps: Dependencies, requestId: strin
   const result = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, requestId);
     const transition = timeOutRequest(stored, deps.clock.now());
-    return resultOf(transition ? await commitTransition(deps, stored, transition) : stored);
+    return resultOf(transition ? await commitAndNotify(deps, WORKFLOW, stored, transition) : stored);
   });
-  await notifyStepOutcome(deps, result, { TIMED_OUT: 'timed-out' });
   return result;
 }
 
@@ -208,7 +199,7 @@ export async function expireAccess(deps: Dependencies, requestId: string): Promi
   const early = Date.parse(stored.grant.expiresAt) - Date.parse(deps.clock.now());
   if (early > EARLY_TIMER_TOLERANCE_MS) return resultOf(stored);
   if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
-  const ending = await endAccessOnPlatform(deps, requestId, (fresh, now) =>
+  const ending = await endAccessOnPlatform(deps, requestId, WORKFLOW, (fresh, now) =>
     fresh.status === 'ACTIVE' && fresh.grant && now >= fresh.grant.expiresAt
       ? (retryRevocation(fresh, deps.policy, now) ?? expireGrant(fresh, deps.policy, now))
       : undefined,
@@ -220,6 +211,5 @@ export async function expireAccess(deps: Dependencies, requestId: string): Promi
     );
   }
   const result = resultOf(ending.request ?? stored);
-  await notifyStepOutcome(deps, result, { EXPIRED: 'expired', REVOKED: 'revoked' });
   return result;
 }

@@ -1,6 +1,7 @@
 // The web console's other journeys in headless Chromium: a signed-out visitor sent to sign in and brought back, field
 // errors beside their fields and in the error summary, a self-approval refused with the API's message, cancel while
-// pending, the audit page's verdicts, and a phone's viewport without horizontal scrolling; axe on each state.
+// pending, the audit page's verdicts, a group owner named in words on the request form, and a phone's viewport
+// without horizontal scrolling; axe on each state.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -89,6 +90,23 @@ describe('the console: signing in, errors, refusals, audit and a phone', () => {
     expect(((await summary.textContent()) ?? '').toLowerCase()).toContain(message.toLowerCase());
     await expectAccessible(page, 'request form (an API error)');
     await screenshot(page, 'request-form-errors');
+    await context.close();
+  });
+
+  it('names a dataset owned by a group in words on the request form', async () => {
+    const patched = await stack.call('PATCH', '/datasets/ae-attendances', {
+      as: 'adm-eve',
+      body: { owners: ['group:Cancer Registry IAOs', 'dir-ben'] },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const { context, page } = await signIn(browser, stack, 'ext-lee', { path: '/request' });
+    await page.getByLabel('One or more datasets').check();
+    const hint = page.locator('#dataset-ae-attendances-owners');
+    await hint.waitFor();
+    // The policy here is approvals.dataset: director, so the owners are named, not said to approve.
+    expect(await hint.textContent()).toBe('Owners: Ben Director, Members of Cancer Registry IAOs');
+    expect(await page.locator('#dataset-hes-apc-owners').count()).toBe(0);
+    await expectAccessible(page, 'request form (dataset owners)');
     await context.close();
   });
 

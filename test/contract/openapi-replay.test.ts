@@ -424,7 +424,7 @@ describe('the OpenAPI document, replayed against the local stack', () => {
     refusedNaming(
       await replay('PATCH /datasets/{id}', { ...admin, json: { owners: ['nobody'] } }),
       400,
-      'owners',
+      'owners[0]',
     );
     expect
       .soft(await statusOf('PATCH /datasets/{id}', { ...admin, as: 'dir-ada', json: { owners: [] } }))

@@ -1,9 +1,16 @@
 // Dataset owners on the local stack (policy approvals.dataset: owner): owners are mailed and decide, a director who
 // owns none of the datasets is refused, a two-dataset request needs both owners, and maxConcurrentHolders 1 holds.
+// A dataset owned by a SCIM group (the seed's "Cancer Registry IAOs", provisioned through SCIM at start) is decided
+// by its members; many concurrent approvals against its holder limit grant exactly the limit (like cap-race); a
+// member removed from the group through SCIM is refused at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 
 const JUSTIFICATION = 'Investigating a data quality incident in the admissions feed';
+const IAOS = 'Cancer Registry IAOs';
+const LIMIT = 3;
+/** Everyone with the clearance an identifiable dataset needs who is not in the group (nor used above). */
+const RACERS = ['ext-hal', 'ext-ivy', 'ext-jon', 'ext-lee', 'ext-max', 'ext-ned', 'dir-ada', 'dir-ben'];
 
 describe('dataset owners and holder limits', () => {
   let stack: TestStack;
@@ -94,5 +101,94 @@ describe('dataset owners and holder limits', () => {
     expect(held).toMatchObject({ status: 'REJECTED', reason: 'HOLDER_LIMIT_REACHED' });
     const verify = await stack.call('GET', '/audit/verify', { as: 'aud-fay' });
     expect(verify.body.ok).toBe(true);
+  });
+
+  it(`lets the members of a group owner decide, and grants exactly ${LIMIT} of ${RACERS.length} approved at once`, async () => {
+    // Prepare: the group owns the cancer registry, which takes at most LIMIT holders
+    const patched = await stack.call('PATCH', '/datasets/cancer-registry', {
+      as: 'adm-eve',
+      body: { owners: [`group:${IAOS}`], maxConcurrentHolders: LIMIT },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const unknown = await stack.call('PATCH', '/datasets/cancer-registry', {
+      as: 'adm-eve',
+      body: { owners: ['mgr-dan', 'group:No Such Group'] },
+    });
+    const catalogue = await stack.call('GET', '/datasets', { as: 'ext-hal' });
+    const requests = [];
+    for (const requester of RACERS) requests.push(await submit(requester, ['dataset:cancer-registry']));
+    const [probe] = requests as [string];
+    await waitFor(() => (recipients(probe).length >= 2 ? true : undefined), 'mail to the group members');
+    // Asked before anyone decides: the outcome mail that follows goes to the requester too
+    const asked = recipients(probe);
+    const outsider = await decide('dir-ben', requests[1] as string);
+
+    // Act: every approval at once, by either member
+    const answers = await Promise.all(
+      requests.map((id, index) => decide(index % 2 === 0 ? 'mgr-dan' : 'exd-cleo', id)),
+    );
+
+    // Assess
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'owners[1]' });
+    expect(unknown.body.error.message).toContain('No Such Group');
+    expect(
+      catalogue.body.datasets.find((entry: { id: string }) => entry.id === 'cancer-registry'),
+    ).toMatchObject({
+      owners: [{ id: `group:${IAOS}`, name: `Members of ${IAOS}` }],
+      maxConcurrentHolders: LIMIT,
+    });
+    expect(asked).toEqual(['exd-cleo@nhse.example', 'mgr-dan@nhse.example']);
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.error.code).toBe('NOT_DATASET_OWNER');
+    expect(answers.map((answer) => answer.status)).toEqual(requests.map(() => 200));
+    const finals = await Promise.all(requests.map((id) => settled(id, ['ACTIVE', 'REJECTED'])));
+    const active = finals.filter((request) => request.status === 'ACTIVE');
+    const rejected = finals.filter((request) => request.status === 'REJECTED');
+    expect(active).toHaveLength(LIMIT);
+    expect(rejected).toHaveLength(RACERS.length - LIMIT);
+    expect(rejected.every((request) => request.reason === 'HOLDER_LIMIT_REACHED')).toBe(true);
+    const access = await stack.call('GET', '/access', { as: 'adm-eve' });
+    expect(
+      access.body.access.filter((entry: { scopes: string[] }) =>
+        entry.scopes.includes('dataset:cancer-registry'),
+      ),
+    ).toHaveLength(LIMIT);
+    const verify = await stack.call('GET', '/audit/verify', { as: 'aud-fay' });
+    expect(verify.body.ok).toBe(true);
+  });
+
+  it('refuses a member the identity provider took out of the group, on a request submitted before', async () => {
+    // Prepare: a request pending for the group-owned dataset, then a SCIM PATCH removing mgr-dan from the group
+    const pending = await submit('ext-kim', ['dataset:cancer-registry']);
+    const scim = (method: string, path: string, body?: unknown) =>
+      stack.call(method, `/scim/v2${path}`, {
+        headers: {
+          authorization: `Bearer ${stack.scim.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+    const found = await scim('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${IAOS}"`)}`);
+    const groupId = found.body.Resources[0].id as string;
+
+    // Act
+    const removed = await scim('PATCH', `/Groups/${groupId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: `members[value eq "mgr-dan"]` }],
+    });
+    const leaver = await decide('mgr-dan', pending);
+    const member = await decide('exd-cleo', pending);
+
+    // Assess
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(leaver.status).toBe(403);
+    expect(leaver.body.error.code).toBe('NOT_DATASET_OWNER');
+    expect(member.status, JSON.stringify(member.body)).toBe(200);
+    // The limit is still full: the member's approval ends as the race's losers did
+    expect(await settled(pending, ['REJECTED', 'ACTIVE'])).toMatchObject({
+      status: 'REJECTED',
+      reason: 'HOLDER_LIMIT_REACHED',
+    });
   });
 });

@@ -29,7 +29,8 @@ async function notices(stack: TestStack, requestId: string, kind: string) {
 async function submit(stack: TestStack, as: string, body: Record<string, unknown>) {
   const answer = await stack.call('POST', '/requests', { as, body });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  // The prompts are out (and audited) once the approval step has run.
+  // The prompts are out (and audited) once the notifier has delivered the approval step's notice (the mails go
+  // first, then the three Slack prompts).
   await waitFor(
     async () => (await notices(stack, answer.body.id, 'approval-prompt')).length === 3,
     'prompts',
@@ -103,16 +104,20 @@ describe('notifications on the local stack', () => {
     const first = await sendExpiryReminder(dependencies(), request.id);
     const second = await sendExpiryReminder(dependencies(), request.id);
 
-    // Assess: sent once, on both channels
+    // Assess: owed once (recorded due, then sent by the notifier), on both channels
     expect([first, second]).toEqual(['sent', 'already-sent']);
-    expect(
-      mailsTo(stack, 'ext-kim@northwind.example', request.id).some((m) =>
-        m.subject.startsWith('Access expires at'),
-      ),
-    ).toBe(true);
-    expect(
-      (await notices(stack, request.id, 'expiry-reminder')).map((e) => e.details.channel).sort(),
-    ).toEqual(['email', 'slack']);
+    await waitFor(
+      () =>
+        mailsTo(stack, 'ext-kim@northwind.example', request.id).some((m) =>
+          m.subject.startsWith('Access expires at'),
+        ) || undefined,
+      'expiry reminder email',
+    );
+    const reminders = await waitFor(async () => {
+      const sent = await notices(stack, request.id, 'expiry-reminder');
+      return sent.length === 2 ? sent : undefined;
+    }, 'both expiry reminders audited');
+    expect(reminders.map((e) => e.details.channel).sort()).toEqual(['email', 'slack']);
 
     // Act: revoked by an access-admin
     await stack.call('POST', `/requests/${request.id}/revoke`, {

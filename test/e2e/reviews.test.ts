@@ -46,12 +46,17 @@ describe('reviews on the local stack', () => {
     return answer.body;
   }
 
-  /** Sweeps until the request's review round is open (its review falls due 2 s after the grant). */
+  /**
+   * Sweeps until the request's review round is open (its review falls due 2 s after the grant), then waits for the
+   * notifier to deliver the round's prompts (the sweep only records them as due and hands them to the queue).
+   */
   async function promptedReview(requestId: string) {
-    return await waitFor(async () => {
-      const report = await sweepNow();
-      return report.reviewsPrompted.includes(requestId) ? report : undefined;
+    const report = await waitFor(async () => {
+      const answer = await sweepNow();
+      return answer.reviewsPrompted.includes(requestId) ? answer : undefined;
     }, `a review prompt for ${requestId}`);
+    await stack.noticeQueue.drained();
+    return report;
   }
 
   function reviewLinks(requestId: string): Map<string, string> {

@@ -43,6 +43,8 @@ describe('Slack reviews on the local stack', () => {
       return report.body.reviewsPrompted.includes(grant.id) || undefined;
     }, `a review prompt for ${grant.id}`);
     await waitFor(() => reviewPromptsOf(grant.id).length === 3 || undefined, 'three review DMs');
+    // The notifier audits the round's deliveries once it has sent them all.
+    await stack.noticeQueue.drained();
     return grant;
   }
 

@@ -1,4 +1,4 @@
-// Deciding in Slack, end to end on the local stack: prompts posted through the real @slack/web-api client to the
+// Deciding in Slack, end to end on the local stack: prompts posted through Keyholder's Slack client to the
 // fake Slack, clicks sent as signed interaction payloads through POST /slack/interactions, messages updated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../lambdas/core/slack-signature.ts';

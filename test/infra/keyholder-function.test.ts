@@ -1,10 +1,22 @@
 // KeyholderFunction on its own: what allow() grants for each need, and the mistakes it refuses.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Permission } from '../../lambdas/routes.ts';
-import { KeyholderFunction, type KeyholderResources } from '../../lib/keyholder-function.ts';
+import {
+  BUNDLE_ALIASES,
+  bundleAliases,
+  ESBUILD_ARGS,
+  KeyholderFunction,
+  type KeyholderResources,
+  PROJECT_ROOT,
+} from '../../lib/keyholder-function.ts';
 
 const ENTRY = 'lambdas/handlers/http/health.ts';
 
@@ -95,5 +107,38 @@ describe('KeyholderFunction', () => {
     const synth = () => app.synth();
     // Assess
     expect(synth).toThrow(/Test\/Fn: call allow\(needs, resources\)/);
+  });
+
+  it("swaps the mail parser's charset packages at bundle time, with arguments esbuild takes as CDK passes them", async () => {
+    // Prepare: CDK turns an array value into `<key>:<item>` arguments (aws-lambda-nodejs toCliArgsArray)
+    const out = mkdtempSync(path.join(tmpdir(), 'keyholder-alias-'));
+    const args = Object.entries(ESBUILD_ARGS).flatMap(([key, items]) =>
+      items.map((item) => `${key}:${item}`),
+    );
+    for (const target of Object.values(bundleAliases())) expect(existsSync(target), target).toBe(true);
+
+    // Act
+    await promisify(execFile)(
+      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'esbuild'),
+      [
+        '--bundle',
+        'lambdas/adapters/mail-inbound/mime.ts',
+        '--platform=node',
+        '--format=esm',
+        `--outfile=${path.join(out, 'index.mjs')}`,
+        `--metafile=${path.join(out, 'meta.json')}`,
+        ...args,
+      ],
+      { cwd: PROJECT_ROOT },
+    );
+
+    // Assess
+    const inputs = Object.keys(JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8')).inputs);
+    rmSync(out, { recursive: true, force: true });
+    expect(args).toHaveLength(Object.keys(BUNDLE_ALIASES).length);
+    expect(
+      inputs.filter((input) => /node_modules\/(?:iconv-lite|encoding-japanese|he)\//.test(input)),
+    ).toEqual([]);
+    expect(inputs).toContain('lambdas/adapters/mail-inbound/shims/iconv-lite.ts');
   });
 });

@@ -3,7 +3,7 @@
 // exactly the functions whose routes need `notices:enqueue` allowed to send to it.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, SWEEP_HANDLER } from '../../lambdas/routes.ts';
+import { INBOUND_MAIL_HANDLER, ROUTES, SWEEP_HANDLER, WORKFLOW_TASKS } from '../../lambdas/routes.ts';
 import { buildKeyholderApp } from '../../lib/keyholder-app.ts';
 import { NOTICE_QUEUE_SETTINGS } from '../../lib/notices.ts';
 
@@ -89,18 +89,43 @@ describe('the notice queue', () => {
     });
   });
 
-  it('lets exactly the deciding functions and the sweep send to it, and tells them where it is', () => {
+  it('lets exactly the functions that commit notices and the sweep send to it, and tells them where it is', () => {
     // The needs in lambdas/routes.ts (inbound-reply too, but it exists only with a reply domain).
     const needing = [
       ...new Set(ROUTES.filter((route) => route.needs.includes('notices:enqueue')).map((r) => r.name)),
     ];
-    const expected = [...needing.map((name) => `Api${pascal(name)}Function`), 'SweepSweepFunction'].sort();
+    const tasks = WORKFLOW_TASKS.filter((spec) => spec.needs.includes('notices:enqueue')).map((t) => t.name);
+    const expected = [
+      ...needing.map((name) => `Api${pascal(name)}Function`),
+      ...tasks.map((name) => `Workflow${pascal(name)}Function`),
+      'SweepSweepFunction',
+    ].sort();
 
     const senders = sendersOf();
 
     expect(senders).toEqual(expected);
     expect(SWEEP_HANDLER.needs).toContain('notices:enqueue');
-    expect(needing.sort()).toEqual(['approval-page', 'decide-request', 'slack-interactions']);
+    expect(INBOUND_MAIL_HANDLER.needs).toContain('notices:enqueue');
+    // Every function that commits a change owing notices (issue 17 §2), and no read-only one.
+    expect(needing.sort()).toEqual([
+      'approval-page',
+      'cancel-request',
+      'decide-request',
+      'extend-request',
+      'review-page',
+      'review-request',
+      'revoke-request',
+      'scim',
+      'slack-interactions',
+      'update-principal',
+    ]);
+    expect(tasks.sort()).toEqual([
+      'expire-grant',
+      'grant-access',
+      'record-timeout',
+      'request-approval',
+      'validate-request',
+    ]);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const withQueueUrl = functions.filter(
       (fn) => fn.Properties.Environment?.Variables?.KEYHOLDER_NOTICE_QUEUE_URL !== undefined,

@@ -69,12 +69,8 @@ describe('with Slack and email replies on', () => {
     const secretId = Object.keys(resources).find(
       (id) => resources[id]?.Type === 'AWS::SecretsManager::Secret',
     ) as string;
-    for (const prefix of [
-      'ApiSlackInteractionsFunction',
-      'ApiDecideRequestFunction',
-      'WorkflowGrantAccessFunction',
-      'InboundMailInboundReplyFunction',
-    ]) {
+    // The notifier posts every notice; the interactions function redraws the clicked message and opens dialogs.
+    for (const prefix of ['ApiSlackInteractionsFunction', 'NoticesNotifierFunction']) {
       const id = functionId(resources, prefix);
       const read = statementsOf(resources, id).find((s) =>
         JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
@@ -84,7 +80,17 @@ describe('with Slack and email replies on', () => {
         Ref: secretId,
       });
     }
-    for (const prefix of ['ApiHealthFunction', 'ApiListAccessFunction', 'ApiSubmitRequestFunction']) {
+    // Functions that commit notices only enqueue them (issue 17 §2): no Slack secret for the decision, the
+    // workflow's steps or the inbound reply.
+    for (const prefix of [
+      'ApiHealthFunction',
+      'ApiListAccessFunction',
+      'ApiSubmitRequestFunction',
+      'ApiDecideRequestFunction',
+      'WorkflowGrantAccessFunction',
+      'WorkflowRequestApprovalFunction',
+      'InboundMailInboundReplyFunction',
+    ]) {
       const actions = JSON.stringify(
         statementsOf(resources, functionId(resources, prefix)).map((s) => s.Action),
       );

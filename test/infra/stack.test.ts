@@ -373,7 +373,9 @@ describe('IAM', () => {
     const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', 'WorkflowStateMachine');
     const decide = statementsOfFunction(logicalIdOf('AWS::Lambda::Function', 'ApiDecideRequestFunction'));
     const revoke = statementsOfFunction(logicalIdOf('AWS::Lambda::Function', 'ApiRevokeRequestFunction'));
-    const mailer = statementsOfFunction(
+    // The notifier sends the mail (the approval step only enqueues its prompts).
+    const mailer = statementsOfFunction(logicalIdOf('AWS::Lambda::Function', 'NoticesNotifierFunction'));
+    const approvalStep = statementsOfFunction(
       logicalIdOf('AWS::Lambda::Function', 'WorkflowRequestApprovalFunction'),
     );
     // Assess
@@ -393,6 +395,7 @@ describe('IAM', () => {
     };
     expect(send.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'keyholder@example.org' } });
     expect(JSON.stringify(send.Resource)).toContain(':configuration-set/');
+    expect(approvalStep.flatMap(actionsOf)).not.toContain('ses:SendEmail');
   });
 
   it('lets exactly the workflow tasks that declare workflow:callback answer task tokens of their own machine', () => {

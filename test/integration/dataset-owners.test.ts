@@ -89,7 +89,7 @@ describe('PATCH /datasets/{id} on DynamoDB Local', () => {
 
     // Assess
     await expect(unknown).rejects.toBeInstanceOf(ValidationError);
-    await expect(unknown).rejects.toMatchObject({ field: 'owners' });
+    await expect(unknown).rejects.toMatchObject({ field: 'owners[0]' });
     await expect(
       updateDataset({ directory, clock }, who.homeDirector, 'hes-apc', { owners: [] }),
     ).rejects.toMatchObject({ code: 'NOT_ALLOWED' });

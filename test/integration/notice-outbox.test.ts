@@ -4,12 +4,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbNotificationLedger } from '../../lambdas/adapters/dynamodb/notification-ledger.ts';
 import { EmailNotifier } from '../../lambdas/adapters/email-notifier.ts';
-import { submitRequest } from '../../lambdas/core/lifecycle.ts';
+import { ConcurrentChangeError } from '../../lambdas/core/errors.ts';
+import { cancelRequest, submitRequest } from '../../lambdas/core/lifecycle.ts';
 import type { NoticeRef } from '../../lambdas/core/notices.ts';
-import type { NotificationLedger } from '../../lambdas/core/ports.ts';
+import type { NotificationLedger, Notifier } from '../../lambdas/core/ports.ts';
+import { cancelAccessRequest } from '../../lambdas/use-cases/cancel-request.ts';
 import { commitTransition, type Dependencies } from '../../lambdas/use-cases/context.ts';
 import { decideOnRequest } from '../../lambdas/use-cases/decide-request.ts';
-import { deliverDueNotice } from '../../lambdas/use-cases/notice-outbox.ts';
+import {
+  commitAndNotify,
+  deliverDueNotice,
+  NoticeDeliveryError,
+} from '../../lambdas/use-cases/notice-outbox.ts';
+import { hashToken, requestApproval } from '../../lambdas/use-cases/request-approval.ts';
 import { sweep } from '../../lambdas/use-cases/sweep.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { catalogue, datasets, later, NOW, people } from '../support/fixtures.ts';
@@ -152,6 +159,8 @@ describe('crashes', () => {
       listChatPrompts: (...args) => ledger.listChatPrompts(...args),
       leaseNotice: (...args) => ledger.leaseNotice(...args),
       listUnsentNotices: (...args) => ledger.listUnsentNotices(...args),
+      recordPartialDelivery: (...args) => ledger.recordPartialDelivery(...args),
+      recordDueNotice: (...args) => ledger.recordDueNotice(...args),
       markNoticeSent: async (ref, at) => {
         if (crashes-- > 0) throw new Error('killed before marking sent');
         await ledger.markNoticeSent(ref, at);
@@ -179,5 +188,107 @@ describe('crashes', () => {
       'req-outbox-5',
       'req-outbox-4',
     ]);
+  });
+});
+
+/** A pending dataset request of Xena's, committed through the real core and store. */
+async function pendingRequest(deps: Dependencies, id: string) {
+  return commitTransition(
+    deps,
+    undefined,
+    submitRequest({
+      id,
+      input: {
+        scopes: [`dataset:${datasets.hesIdentifiable.id}`],
+        justification: 'Investigating a data quality incident in the admissions feed',
+        duration: 'PT4H',
+      },
+      requester: people.externalScA,
+      catalogue,
+      policy: deps.policy,
+      now: NOW,
+    }),
+  );
+}
+
+describe('the paths moved onto the outbox', () => {
+  it('a cancel commits its notice with the CANCELLED transition and its event; a stale commit writes neither', async () => {
+    const deps = depsWith();
+    const pending = await pendingRequest(deps, 'req-outbox-cancel');
+
+    const cancelled = await cancelAccessRequest(deps, people.externalScA, pending.id);
+    const stale = commitAndNotify(
+      deps,
+      { type: 'system', id: 'api' },
+      pending,
+      // A second writer's different change from the same (now stale) head.
+      cancelRequest(pending, people.externalScA, later('PT1S')),
+    );
+
+    await expect(stale).rejects.toBeInstanceOf(ConcurrentChangeError);
+    const key = `${cancelled.audit.seq}:cancelled`;
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(enqueued).toEqual([{ requestId: pending.id, key }]);
+    const unsent = await ledger.listUnsentNotices(later('PT1M'));
+    expect(unsent).toEqual([expect.objectContaining({ requestId: pending.id, key, event: 'cancelled' })]);
+    const events = await world.store.readAuditStream(`REQUEST#${pending.id}`);
+    expect(events.map((event) => event.action)).toEqual(['REQUEST_SUBMITTED', 'REQUEST_CANCELLED']);
+  });
+
+  it('the approval step records the approval-prompt notice with its event; the notifier mails each approver once', async () => {
+    const deps = depsWith();
+    const pending = await pendingRequest(deps, 'req-outbox-approval');
+
+    await requestApproval(deps, pending.id, 'task-token-1');
+    // A retried step (Step Functions) commits a second notice: nobody is mailed twice.
+    await requestApproval(deps, pending.id, 'task-token-2');
+    expect(world.mail).toEqual([]);
+    const refs = [...enqueued];
+    expect(refs.map((ref) => ref.key.split(':')[1])).toEqual(['approval-prompt', 'approval-prompt']);
+    const outcomes = await Promise.all(refs.map((ref) => deliverDueNotice(deps, ref)));
+
+    expect(outcomes).toEqual(['sent', 'sent']);
+    const prompts = world.mail.filter((message) => message.subject.startsWith('Approval needed'));
+    expect(prompts.length).toBeGreaterThan(0);
+    expect(new Set(prompts.map((message) => message.to)).size).toBe(prompts.length);
+    const link = /\/approve\/([A-Za-z0-9_-]{43})/.exec(prompts[0]?.text ?? '')?.[1] ?? '';
+    expect(await world.store.findApprovalToken(hashToken(link))).toMatchObject({ requestId: pending.id });
+    expect((await world.store.getRequest(pending.id))?.notified?.length).toBe(prompts.length);
+    expect(await ledger.listUnsentNotices(later('PT1H'))).toEqual([]);
+  });
+
+  it('a channel failing after its retries leaves the notice due; the redelivery sends only what failed', async () => {
+    let failures = 3;
+    const sentToFlaky: string[] = [];
+    const flaky: Notifier = {
+      channel: 'slack',
+      reaches: () => true,
+      send: async (recipient, notice) => {
+        if (failures-- > 0) throw new Error('service_unavailable');
+        sentToFlaky.push(`${recipient.id}:${notice.kind}`);
+        return { messageId: 'ts-1' };
+      },
+    };
+    const deps = depsWith({ notifiers: [new EmailNotifier(world.deps.mailer), flaky] });
+    await deniedRequest(deps, 'req-outbox-flaky');
+    const [ref] = enqueued;
+    if (!ref) throw new Error('nothing enqueued');
+
+    const first = deliverDueNotice(deps, ref);
+    await expect(first).rejects.toBeInstanceOf(NoticeDeliveryError);
+    const owed = await ledger.listUnsentNotices(later('PT1M'));
+    const again = await deliverDueNotice(deps, ref);
+
+    expect(owed).toEqual([
+      expect.objectContaining({ key: ref.key, delivered: [`email:${people.externalScA.id}:denied`] }),
+    ]);
+    expect(again).toBe('sent');
+    expect(deniedMail()).toHaveLength(1);
+    expect(sentToFlaky).toEqual([`${people.externalScA.id}:denied`]);
+    expect(await ledger.listUnsentNotices(later('PT1H'))).toEqual([]);
+    const failed = (await world.store.readAuditStream(`REQUEST#${ref.requestId}`)).filter(
+      (event) => event.action === 'NOTIFICATION_FAILED',
+    );
+    expect(failed).toHaveLength(1);
   });
 });

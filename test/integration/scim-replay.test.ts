@@ -76,7 +76,7 @@ beforeAll(async () => {
   world = await sweepWorld(tables, { now: NOW });
   ctx = {
     deps: world.deps,
-    groups: new DynamoDbScimGroups(tables.documentClient, tables.stateTable),
+    groups: new DynamoDbScimGroups(tables.documentClient, tables),
     idAttribute: 'userName',
     groupRoles: DEFAULT_GROUP_ROLES,
     baseUrl: 'https://keyholder.test/scim/v2',

@@ -1186,9 +1186,25 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
   const datasetFields: BodyField[] = [
     {
       name: 'owners',
-      valid: fc.constantFrom(['dir-ben'], []),
+      // A principal id, or a group of the seed (local/seed.json) by its display name: group:<name>.
+      valid: fc.constantFrom(
+        ['dir-ben'],
+        [],
+        ['group:Cancer Registry IAOs'],
+        ['group:cancer registry iaos', 'dir-ben'],
+      ),
       required: false,
-      wrong: notString,
+      // Not a list of strings, or owner references that name no principal or provisioned group (400 owners[i]).
+      wrong: fc.oneof(
+        notString,
+        fc.constantFrom(
+          ['group:Nobody Here'],
+          ['group:'],
+          ['dir-ben', 'group:Cancer Registry IAOs\u0000'],
+          ['group:../Cancer Registry IAOs'],
+          ['GROUP:Cancer Registry IAOs'],
+        ),
+      ),
     },
     {
       name: 'maxConcurrentHolders',
@@ -1306,7 +1322,13 @@ function routeDrafts(key: string, f: Fixtures): DraftArbitrary {
         (id) => `/datasets/${id}`,
         ['hes-apc', 'gp-records'],
         fc.oneof({ arbitrary: jsonBodyDrafts(datasetFields), weight: 9 }, undeclaredQuery),
-        fc.constantFrom<Entries>([['maxConcurrentHolders', 3]], [['owners', ['dir-ben']]]).map(validJson),
+        fc
+          .constantFrom<Entries>(
+            [['maxConcurrentHolders', 3]],
+            [['owners', ['dir-ben']]],
+            [['owners', ['group:Cancer Registry IAOs']]],
+          )
+          .map(validJson),
       );
     case 'GET /access':
       return at(

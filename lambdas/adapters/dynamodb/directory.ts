@@ -21,6 +21,7 @@ import {
   writePrincipalCreate,
 } from './principal-items.ts';
 import { keys, STATE_TABLE_KEYS } from './schema.ts';
+import { listScimGroups } from './scim-groups.ts';
 
 const PRINCIPAL_PREFIX = 'PRINCIPAL#';
 const DATASET_PREFIX = 'DATASET#';
@@ -90,6 +91,10 @@ export class DynamoDbDirectory implements Directory {
 
   async listDatasets(): Promise<Dataset[]> {
     return (await this.#listUnder<Item>(keys.dataset('').pk, DATASET_PREFIX)).map(toDataset);
+  }
+
+  async listGroupNames(): Promise<string[]> {
+    return (await listScimGroups(this.#client, this.#tableName)).map((group) => group.displayName).sort();
   }
 
   async getDatasetRecord(id: string): Promise<StoredDataset | undefined> {

@@ -134,6 +134,41 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
     );
   }
 
+  async recordPartialDelivery(ref: NoticeRef, delivered: readonly string[]): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: keys.noticeDue(ref.requestId, ref.key),
+        UpdateExpression:
+          delivered.length > 0 ? 'ADD #delivered :parts REMOVE #leasedUntil' : 'REMOVE #leasedUntil',
+        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#sentAt)',
+        ExpressionAttributeNames: {
+          '#pk': STATE_TABLE_KEYS.partitionKey,
+          '#sentAt': 'sentAt',
+          '#leasedUntil': 'leasedUntil',
+          ...(delivered.length > 0 ? { '#delivered': 'delivered' } : {}),
+        },
+        ...(delivered.length > 0 ? { ExpressionAttributeValues: { ':parts': new Set(delivered) } } : {}),
+      }),
+    );
+  }
+
+  async recordDueNotice(notice: DueNotice): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          ...dueNoticeItem(this.#tableName, notice).Put,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
   async listUnsentNotices(dueBy: string): Promise<DueNotice[]> {
     const items = await queryAll(this.#client, {
       TableName: this.#tableName,
@@ -179,6 +214,7 @@ function toDueNotice(item: Item): DueNotice {
     actor: item.actor as Actor,
     dueAt: String(item.dueAt),
     ...(typeof item.detail === 'string' ? { detail: item.detail } : {}),
+    ...(item.delivered instanceof Set ? { delivered: [...item.delivered].map(String).sort() } : {}),
   };
 }
 

@@ -1,7 +1,12 @@
 // Principal items beyond plain reads: the sparse PRINCIPAL#DUE index entry, the directory audit stream's chain head
 // on the principal item, and the one transaction that changes a principal together with its audit event.
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { headOf } from '../../core/audit.ts';
 import { principalDueAt } from '../../core/directory-changes.ts';
 import type { Principal } from '../../core/model.ts';
@@ -17,6 +22,8 @@ import {
   statusIndexEntry,
 } from './schema.ts';
 
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 export const PRINCIPAL_HEAD = { seq: 'auditSeq', hash: 'auditHash' } as const;
 const PRINCIPAL_FIELDS = [
   'id',
@@ -27,6 +34,7 @@ const PRINCIPAL_FIELDS = [
   'clearance',
   'slackUserId',
   'roles',
+  'groups',
   'active',
   'scim',
   'approverFrom',
@@ -48,12 +56,11 @@ export function toStoredPrincipal(item: Item): StoredPrincipal {
   return { principal: toPrincipal(item), audit: carriedHead(item, PRINCIPAL_HEAD) };
 }
 
-/** The principal's fields, its new chain head and due-index entry, and the event: all or nothing. */
-export async function writePrincipalChange(
-  client: DynamoDBDocumentClient,
-  tables: { readonly stateTable: string; readonly auditTable: string },
-  change: PrincipalChange,
-): Promise<StoredPrincipal> {
+/**
+ * The conditional Update that writes the principal's fields, its new chain head and due-index entry, applied only
+ * while the head is still the expected one; the event's items go with it in the same transaction.
+ */
+export function principalChangeItem(stateTable: string, change: PrincipalChange): TransactItem {
   const { principal, event, expectedHead } = change;
   const stream = auditStreamOfPrincipal(principal.id);
   if (event.stream !== stream || event.seq !== expectedHead.seq + 1 || event.prevHash !== expectedHead.hash) {
@@ -84,8 +91,8 @@ export async function writePrincipalChange(
       set.push(`${placeholder} = :f${set.length}`);
     }
   }
-  const update = headGuardedUpdate({
-    tableName: tables.stateTable,
+  return headGuardedUpdate({
+    tableName: stateTable,
     key: keys.principal(principal.id),
     set,
     remove,
@@ -94,8 +101,17 @@ export async function writePrincipalChange(
     head: PRINCIPAL_HEAD,
     expected: expectedHead,
   });
-  await writeAudited(client, tables, update, event, `principal ${principal.id}`);
-  return { principal, audit: headOf(event) };
+}
+
+/** The principal's fields, its new chain head and due-index entry, and the event: all or nothing. */
+export async function writePrincipalChange(
+  client: DynamoDBDocumentClient,
+  tables: { readonly stateTable: string; readonly auditTable: string },
+  change: PrincipalChange,
+): Promise<StoredPrincipal> {
+  const update = principalChangeItem(tables.stateTable, change);
+  await writeAudited(client, tables, update, change.event, `principal ${change.principal.id}`);
+  return { principal: change.principal, audit: headOf(change.event) };
 }
 
 /** A new principal item with its chain head and due entry, and its first event: all or nothing; false if taken. */

@@ -350,6 +350,13 @@ export class DynamoDbRequestStore implements RequestStore {
     return items.map(toAuditEvent);
   }
 
+  async issueLinkTokens(tokens: readonly ApprovalTokenRecord[]): Promise<void> {
+    if (tokens.length === 0) return;
+    await this.#client.send(
+      new TransactWriteCommand({ TransactItems: tokens.map((token) => this.#issueTokenItem(token).item) }),
+    );
+  }
+
   async findApprovalToken(tokenHash: string): Promise<ApprovalTokenRecord | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({

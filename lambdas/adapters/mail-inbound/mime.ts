@@ -1,6 +1,6 @@
 // Parsing an inbound RFC 5322 message with mailparser into what a reply decision needs. mailparser decodes
-// charsets (iconv-lite: Windows-1252, KOI8-R, ISO-8859-x...), quoted-printable and base64 parts, and renders
-// HTML-only bodies as text; what still cannot be read is said so, never guessed at.
+// charsets (Windows-1252, KOI8-R, ISO-8859-x...: in the bundle over Node's TextDecoder, see ./shims), quoted-
+// printable and base64 parts, and renders HTML-only bodies as text; what still cannot be read is said so.
 import { type AddressObject, simpleParser } from 'mailparser';
 
 export interface ParsedMail {
@@ -72,4 +72,17 @@ export async function parseMail(raw: Buffer | string): Promise<ParsedMail> {
     autoSubmitted: headerText(mail.headers.get('auto-submitted')),
     precedence: headerText(mail.headers.get('precedence')),
   };
+}
+
+/**
+ * Whether this Node decodes the legacy charsets (windows-125x, iso-8859-x, shift_jis...): the bundle's charset shims
+ * (./shims) need Node's full ICU data, which the official builds and the Lambda runtime have. Without it every
+ * legacy charset is unknown and such a reply is refused as undecodable, never misread.
+ */
+export function legacyCharsetsAvailable(): boolean {
+  try {
+    return new TextDecoder('windows-1252').encoding === 'windows-1252';
+  } catch {
+    return false;
+  }
 }

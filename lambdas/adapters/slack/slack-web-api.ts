@@ -1,6 +1,5 @@
-// ChatApprovals and the Slack Notifier on Slack's Web API (@slack/web-api). Locally the same client talks to the
-// fake Slack (local/fake-slack.ts) through `slackApiUrl`.
-import { LogLevel, WebClient } from '@slack/web-api';
+// ChatApprovals and the Slack Notifier on Slack's Web API, through our own small fetch client (./slack-api.ts).
+// Locally the same client talks to the fake Slack (local/fake-slack.ts) through `slackApiUrl`.
 import type { Principal } from '../../core/model.ts';
 import type {
   ApprovalPromptView,
@@ -19,6 +18,7 @@ import {
   type SlackMessage,
 } from '../../presentation/slack-blocks.ts';
 import type { SlackSecrets } from './secrets.ts';
+import { SlackApi } from './slack-api.ts';
 
 export interface SlackConnectionOptions {
   readonly secrets: () => Promise<SlackSecrets>;
@@ -28,26 +28,24 @@ export interface SlackConnectionOptions {
   readonly timeoutMs?: number;
 }
 
-/** One WebClient per cold start, built once the bot token has been read. */
+/** One client per cold start, built once the bot token has been read. */
 export class SlackConnection {
   readonly #options: SlackConnectionOptions;
-  #client: Promise<WebClient> | undefined;
+  #client: Promise<SlackApi> | undefined;
 
   constructor(options: SlackConnectionOptions) {
     this.#options = options;
   }
 
-  client(): Promise<WebClient> {
+  client(): Promise<SlackApi> {
+    // No retries in the client: the use cases retry with their own budget and audit each failure; a rate-limited
+    // call fails at once (SlackApiError `rate-limited`, with Retry-After) instead of holding a click hostage.
     this.#client ??= this.#options.secrets().then(
       (secrets) =>
-        new WebClient(secrets.botToken, {
-          slackApiUrl: this.#options.slackApiUrl,
-          // The use cases retry with their own budget and audit each failure; the client's default retries for
-          // up to 30 minutes, which would hold a Lambda (and an approver's click) hostage.
-          retryConfig: { retries: 0 },
-          rejectRateLimitedCalls: true,
-          timeout: this.#options.timeoutMs ?? 2500,
-          logLevel: LogLevel.ERROR,
+        new SlackApi({
+          token: secrets.botToken,
+          baseUrl: this.#options.slackApiUrl,
+          timeoutMs: this.#options.timeoutMs ?? 2500,
         }),
     );
     this.#client.catch(() => {
@@ -93,34 +91,35 @@ export class SlackChatApprovals implements ChatApprovals {
     if (!approver.slackUserId) throw new Error(`${approver.id} has no Slack user id`);
     const client = await this.#connection.client();
     // Posting to a user id delivers to the app's direct message with that user; the answer names that channel.
-    const result = await client.chat.postMessage({
+    const result = await client.call('chat.postMessage', {
       channel: approver.slackUserId,
       text: message.text,
-      blocks: [...message.blocks] as never,
+      blocks: message.blocks,
       unfurl_links: false,
     });
-    if (!result.channel || !result.ts) throw new Error('chat.postMessage answered without channel and ts');
+    if (typeof result.channel !== 'string' || typeof result.ts !== 'string' || !result.channel || !result.ts)
+      throw new Error('chat.postMessage answered without channel and ts');
     return { channel: result.channel, ts: result.ts };
   }
 
   async #update(ref: ChatMessageRef, message: SlackMessage): Promise<void> {
     const client = await this.#connection.client();
-    await client.chat.update({
+    await client.call('chat.update', {
       channel: ref.channel,
       ts: ref.ts,
       text: message.text,
-      blocks: [...message.blocks] as never,
+      blocks: message.blocks,
     });
   }
 
   async explain(where: { readonly channel: string; readonly user: string }, text: string): Promise<void> {
     const client = await this.#connection.client();
-    await client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
+    await client.call('chat.postEphemeral', { channel: where.channel, user: where.user, text });
   }
 
   async askDenyReason(triggerId: string, context: DenyReasonContext): Promise<void> {
     const client = await this.#connection.client();
-    await client.views.open({ trigger_id: triggerId, view: denyReasonModal(context) as never });
+    await client.call('views.open', { trigger_id: triggerId, view: denyReasonModal(context) });
   }
 }
 
@@ -140,12 +139,13 @@ export class SlackNotifier implements Notifier {
     if (!recipient.slackUserId) throw new Error(`${recipient.id} has no Slack user id`);
     const message = noticeMessage(notice);
     const client = await this.#connection.client();
-    const result = await client.chat.postMessage({
+    const result = await client.call('chat.postMessage', {
       channel: recipient.slackUserId,
       text: message.text,
-      blocks: [...message.blocks] as never,
+      blocks: message.blocks,
       unfurl_links: false,
     });
-    return { messageId: `${result.channel ?? recipient.slackUserId}/${result.ts ?? ''}` };
+    const channel = typeof result.channel === 'string' ? result.channel : recipient.slackUserId;
+    return { messageId: `${channel}/${typeof result.ts === 'string' ? result.ts : ''}` };
   }
 }

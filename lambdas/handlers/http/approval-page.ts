@@ -1,5 +1,5 @@
 // GET and POST /approve/{token}: the emailed approval link. GET only shows; POST decides.
-import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
+import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { formBody, pathParameter } from '../../http/request.ts';
 import { approvalForm } from '../../http/schemas.ts';
@@ -7,7 +7,7 @@ import { approvalPage, decisionRecordedPage, errorPage } from '../../presentatio
 import { decideByApprovalLink, openApprovalLink } from '../../use-cases/approval-link.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = notifyingDependencies();
+  const deps = queueingDependencies();
   const token = pathParameter(event, 'token');
   if (event.requestContext.http.method === 'GET') {
     return approvalPage(await openApprovalLink(deps, token));

@@ -1,5 +1,5 @@
 // POST /requests/{id}/cancel: the requester withdraws a pending request.
-import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
+import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -8,7 +8,7 @@ import { cancelAccessRequest } from '../../use-cases/cancel-request.ts';
 import { principalOf } from '../../use-cases/context.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = notifyingDependencies();
+  const deps = queueingDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const request = await cancelAccessRequest(deps, caller, pathParameter(event, 'id'));
   return jsonResponse(200, requestView(request));

@@ -1,5 +1,5 @@
 // POST /requests/{id}/decisions: an approver approves or denies through the API.
-import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
+import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { decideOnRequest } from '../../use-cases/decide-request.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = notifyingDependencies();
+  const deps = queueingDependencies();
   const approver = await principalOf(deps, verifiedPrincipalId(event));
   const requestId = pathParameter(event, 'id');
   const body = jsonBody(event, decisionBody);

@@ -126,7 +126,7 @@ function scimContext(): scim.ScimContext {
   const config = readConfig();
   context = {
     deps: dependencies(),
-    groups: new DynamoDbScimGroups(documentClient(), config.stateTable),
+    groups: new DynamoDbScimGroups(documentClient(), config),
     idAttribute,
     groupRoles: parseGroupRoles(process.env[ENV.scimGroupRoles], ENV.scimGroupRoles),
     baseUrl: `${config.publicBaseUrl.replace(/\/$/, '')}/scim/v2`,

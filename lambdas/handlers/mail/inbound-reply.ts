@@ -2,7 +2,7 @@
 // decides as the approver its address was issued to (lambdas/use-cases/email-reply.ts).
 import middy from '@middy/core';
 import type { SESEvent } from 'aws-lambda';
-import { parseMail } from '../../adapters/mail-inbound/mime.ts';
+import { legacyCharsetsAvailable, parseMail } from '../../adapters/mail-inbound/mime.ts';
 import { S3RawMail } from '../../adapters/mail-inbound/s3-raw-mail.ts';
 import { receivedMails } from '../../adapters/mail-inbound/ses-receipt.ts';
 import { readNotificationConfig } from '../../commons/notification-config.ts';
@@ -12,6 +12,10 @@ import { policyInForce } from '../../commons/policy-in-force.ts';
 import { metrics } from '../../commons/powertools-metrics.ts';
 import { s3Client } from '../../commons/s3-client.ts';
 import { decideByEmailReply, type ReplyOutcome } from '../../use-cases/email-reply.ts';
+
+// Once per cold start: replies in a legacy charset would all be refused as undecodable without full ICU.
+if (!legacyCharsetsAvailable())
+  logger.error('legacy charsets unavailable: this Node has no full ICU, replies in them will be refused');
 
 export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>()
   .use(observability({ metrics }))

@@ -1,8 +1,8 @@
 // Task AwaitApproval (.waitForTaskToken): records the token and asks the eligible approvers.
-import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
+import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { requestApproval } from '../../use-cases/request-approval.ts';
 import { callbackStepInput, workflowTask } from './task.ts';
 
 export const handler = workflowTask(callbackStepInput, ({ requestId, taskToken }) =>
-  requestApproval(notifyingDependencies(), requestId, taskToken),
+  requestApproval(queueingDependencies(), requestId, taskToken),
 );

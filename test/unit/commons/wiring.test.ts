@@ -8,15 +8,17 @@ import type { Permission } from '../../../lambdas/routes.ts';
 import * as routes from '../../../lambdas/routes.ts';
 import { PROJECT_ROOT } from '../../../lib/keyholder-function.ts';
 
-type Wiring = 'dependencies' | 'notifying-dependencies' | 'core-dependencies';
+type Wiring = 'dependencies' | 'notifying-dependencies' | 'queueing-dependencies' | 'core-dependencies';
 
 const WIRING_IMPORT =
-  /from '(?:\.\.\/)+commons\/(dependencies|notifying-dependencies|core-dependencies)\.ts'/g;
+  /from '(?:\.\.\/)+commons\/(dependencies|notifying-dependencies|queueing-dependencies|core-dependencies)\.ts'/g;
 
 /** The wiring a function with these needs must import: the smallest that serves them all. */
 function wiringFor(needs: readonly Permission[]): Wiring {
   if (needs.includes('providers:call')) return 'dependencies';
   if (needs.includes('mail:send') || needs.includes('slack:post')) return 'notifying-dependencies';
+  // Commits changes owing notices and sends none itself: the core and the queue, no SES, no Slack.
+  if (needs.includes('notices:enqueue')) return 'queueing-dependencies';
   return 'core-dependencies';
 }
 
@@ -44,8 +46,10 @@ describe('per-function wiring', () => {
     },
   );
 
-  it('tells the three wirings apart by what they need', () => {
+  it('tells the four wirings apart by what they need', () => {
     expect(wiringFor(['state:read'])).toBe('core-dependencies');
+    expect(wiringFor(['state:write', 'notices:enqueue'])).toBe('queueing-dependencies');
+    expect(wiringFor(['state:write', 'mail:send', 'notices:enqueue'])).toBe('notifying-dependencies');
     expect(wiringFor(['state:read', 'workflow:start'])).toBe('core-dependencies');
     expect(wiringFor(['state:write', 'mail:send', 'slack:post'])).toBe('notifying-dependencies');
     expect(wiringFor(['state:write', 'mail:send', 'slack:post', 'providers:call'])).toBe('dependencies');

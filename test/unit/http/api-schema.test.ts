@@ -2,6 +2,7 @@
 // `npm run api:types` generates now from lambdas/http/openapi.ts, so the CLI, the console and the API cannot drift.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { HEALTH_INPUTS } from '../../../lambdas/handlers/http/health.ts';
 import {
   API_SCHEMA_FILE,
   generateApiSchema,
@@ -29,6 +30,10 @@ describe('lambdas/http/api-schema.generated.ts', () => {
         body: operation?.body !== undefined || operation?.form !== undefined,
       });
     }
+  });
+
+  it('health names the inputs OPERATIONS gives it (it guards itself without the table)', () => {
+    expect(HEALTH_INPUTS).toEqual(ROUTE_INPUTS.get('GET /health'));
   });
 
   it('types every route of the route table', async () => {

@@ -1,5 +1,5 @@
 // The seed file as SCIM resources (local/seed.ts): each principal's User reads back as the same principal, roles
-// become Groups by the mapping, and a restart over persisted data replaces what exists (409 -> PUT) without failing.
+// become Groups by the mapping (and a principal's other `groups` Groups of their own), and a restart over persisted data replaces what exists (409 -> PUT) without failing.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lambdas/core/model.ts';
@@ -23,11 +23,11 @@ const options = { idAttribute: 'userName', groupRoles: DEFAULT_GROUP_ROLES } as 
 
 describe('the seed as SCIM Users', () => {
   it.each(['userName', 'externalId'] as const)(
-    'reads every seed principal back from its User (id under %s), all but the roles',
+    'reads every seed principal back from its User (id under %s), all but the roles and groups',
     (idAttribute) => {
       for (const principal of seed.principals) {
         const resource = normaliseUser(scimUserOf(principal, idAttribute));
-        const { roles: _roles, ...rest } = principal;
+        const { roles: _roles, groups: _groups, ...rest } = principal;
 
         expect(principalIdOf(resource, idAttribute)).toBe(principal.id);
         expect({ id: principal.id, ...principalFieldsOf(resource, 'NHSE') }).toEqual({
@@ -44,8 +44,9 @@ describe('the seed as SCIM Users', () => {
     expect(user).toMatchObject({ userName: 'dir-ada@nhse.example', externalId: 'dir-ada' });
   });
 
-  it('gives each held role a Group by the mapping, and refuses a role no group maps to', () => {
+  it('gives each held role a Group by the mapping, each named group its members, and refuses a role no group maps to', () => {
     expect(scimGroupsOf(seed.principals, DEFAULT_GROUP_ROLES, 'X')).toEqual([
+      { displayName: 'Cancer Registry IAOs', members: ['exd-cleo', 'mgr-dan'] },
       { displayName: 'Keyholder Access Admins', members: ['adm-eve'] },
       { displayName: 'Keyholder Auditors', members: ['aud-fay'] },
     ]);
@@ -90,13 +91,14 @@ describe('provisionThroughScim', () => {
 
     const report = await provisionThroughScim(scim.invoke, seed.principals, options);
 
-    expect(report).toMatchObject({ users: 16, created: 16, updated: 0, unchanged: 0, groups: 2 });
+    expect(report).toMatchObject({ users: 16, created: 16, updated: 0, unchanged: 0, groups: 3 });
     expect(report.ms).toBeGreaterThanOrEqual(0);
-    expect(scim.calls.slice(0, 2).map((call) => `${call.method} ${call.resource}`)).toEqual([
+    expect(scim.calls.slice(0, 3).map((call) => `${call.method} ${call.resource}`)).toEqual([
+      'POST Groups',
       'POST Groups',
       'POST Groups',
     ]);
-    expect(scim.calls.slice(2).every((call) => call.method === 'POST' && call.resource === 'Users')).toBe(
+    expect(scim.calls.slice(3).every((call) => call.method === 'POST' && call.resource === 'Users')).toBe(
       true,
     );
   });
@@ -105,17 +107,17 @@ describe('provisionThroughScim', () => {
     const users = Object.fromEntries(seed.principals.map((principal) => [principal.id, 3]));
     const scim = fakeScim({
       users,
-      groups: ['Keyholder Access Admins', 'Keyholder Auditors'],
+      groups: ['Cancer Registry IAOs', 'Keyholder Access Admins', 'Keyholder Auditors'],
       changes: ['ext-gus'],
     });
 
     const report = await provisionThroughScim(scim.invoke, seed.principals, options);
 
-    expect(report).toMatchObject({ users: 16, created: 0, updated: 1, unchanged: 15, groups: 2 });
+    expect(report).toMatchObject({ users: 16, created: 0, updated: 1, unchanged: 15, groups: 3 });
     const puts = scim.calls.filter((call) => call.method === 'PUT' && call.resource === 'Users');
     expect(puts).toHaveLength(16);
     expect(puts[0]).toMatchObject({ ifMatch: 'W/"3"' });
-    expect(scim.calls.filter((call) => call.method === 'PUT' && call.resource === 'Groups')).toHaveLength(2);
+    expect(scim.calls.filter((call) => call.method === 'PUT' && call.resource === 'Groups')).toHaveLength(3);
   });
 
   it('fails naming the call when the SCIM function refuses a User', async () => {

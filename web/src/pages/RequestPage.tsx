@@ -51,6 +51,7 @@ export function RequestPage({ me }: { me: Me }) {
     staleTime: 300_000,
   });
   const breakGlassRules = breakGlassOf(rules.data?.policy);
+  const ownersApprove = ownersApproveUnder(rules.data?.policy);
   const [breakGlass, setBreakGlass] = useState(false);
   const [kind, setKind] = useState<'admin' | 'datasets' | ''>('');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -186,6 +187,15 @@ export function RequestPage({ me }: { me: Me }) {
                                 {dataset.sensitivity}
                               </Tag>
                             </label>
+                            {dataset.owners.length > 0 ? (
+                              <div
+                                className="nhsuk-hint nhsuk-checkboxes__hint"
+                                id={`dataset-${dataset.id}-owners`}
+                              >
+                                {ownersApprove ? 'Approved by its owners: ' : 'Owners: '}
+                                {dataset.owners.map((owner) => owner.name).join(', ')}
+                              </div>
+                            ) : null}
                           </div>
                         ))}
                       </div>
@@ -321,6 +331,12 @@ export function RequestPage({ me }: { me: Me }) {
 }
 
 /** The policy's break-glass block as the form words it; undefined when break-glass is off. */
+/** Whether dataset owners approve under the policy in force (approvals.dataset other than director). */
+function ownersApproveUnder(policy: unknown): boolean {
+  const mode = (policy as { approvals?: { dataset?: unknown } } | undefined)?.approvals?.dataset;
+  return mode === 'owner' || mode === 'owner-and-director';
+}
+
 function breakGlassOf(
   policy: unknown,
 ): { maxDuration: string; reviewWithin: string; reviewersRequired: number } | undefined {
