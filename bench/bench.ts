@@ -327,17 +327,14 @@ export async function runBench(options: {
       sections.cli = await section('cli', 'cli: start-up of keyholder requests, fresh processes', () =>
         benchCli(running, { runs: sizes.cliRuns, log }),
       );
-      sections.slack = await section(
-        'slack',
-        'slack: interaction acknowledgement, inline vs queued notices',
-        () =>
-          benchSlackAck(running, client, {
-            clicks: sizes.slackClicks,
-            hangingClicks: sizes.slackHangingClicks,
-            hangMs: sizes.slackHangMs,
-            requesters: requesterIds,
-            log,
-          }),
+      sections.slack = await section('slack', 'slack: interaction acknowledgement, notices queued', () =>
+        benchSlackAck(running, client, {
+          clicks: sizes.slackClicks,
+          hangingClicks: sizes.slackHangingClicks,
+          hangMs: sizes.slackHangMs,
+          requesters: requesterIds,
+          log,
+        }),
       );
       sections.cap = await section('cap', 'cap race: concurrent external-admin approvals', () =>
         benchCapRace(running, client, {

@@ -201,6 +201,8 @@ describe('the console routes on the local stack', () => {
   }, 60_000);
 
   it('GET /requests/{id}/timeline: the history in plain words, for whoever may see the request', async () => {
+    // The notifier appends its delivery events to the request's stream: let it finish before comparing counts.
+    await stack.noticeQueue.drained();
     const timeline = await stack.call('GET', `/requests/${ids.extending}/timeline`, { as: 'ext-lee' });
     expect(timeline.status, JSON.stringify(timeline.body)).toBe(200);
     expect(() => schemas.requestTimelineView.parse(timeline.body)).not.toThrow();
