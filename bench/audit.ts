@@ -2,7 +2,7 @@
 // `node bench/audit.ts [--events 100000] [--queries 20]`; `npm run bench` runs it at 1,000,000 events.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccessHistory, openIntervalItems } from '../lambdas/adapters/dynamodb/access-history.ts';
 import { DynamoDbAuditLedger, dayOf, mapConcurrent } from '../lambdas/adapters/dynamodb/audit-ledger.ts';
@@ -20,7 +20,7 @@ import { addDuration } from '../lambdas/core/duration.ts';
 import type { AccessRequest, Scope } from '../lambdas/core/model.ts';
 import { verifyAuditTrail } from '../lambdas/use-cases/verify-audit.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { createTables } from '../local/tables.ts';
+import { createTables, deleteTables } from '../local/tables.ts';
 import { type Percentiles, percentiles } from './support.ts';
 
 const START = Date.parse('2025-01-01T00:00:00.000Z');
@@ -272,11 +272,7 @@ export async function benchAudit(options: {
       holdersPerAnswer: holders / Math.max(1, options.queries),
     };
   } finally {
-    if (options.endpoint) {
-      for (const TableName of [tables.stateTable, tables.auditTable]) {
-        await client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
-      }
-    }
+    if (options.endpoint) await deleteTables(client, tables).catch(() => undefined);
     client.destroy();
     await dynamo.stop();
   }

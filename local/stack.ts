@@ -282,10 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamoStarting: Promise<{ readonly endpoint: string }> =
       ownDynamo ?? Promise.resolve({ endpoint: shared?.endpoint ?? '' });
     dynamoStarting.catch(() => undefined); // observed below; this only keeps Node from calling it unhandled
-    // A shared emulator outlives the stack: only its tables go (deleted once the handlers are stopped).
-    stops.push(async () =>
-      ownDynamo ? (await ownDynamo).stop() : deleteTables(shared?.endpoint ?? '', tables),
-    );
+    if (ownDynamo) stops.push(async () => (await ownDynamo).stop());
     const mailbox = await startDevMailbox();
     stops.push(mailbox.stop);
     const channels = await startLocalNotificationChannels();
@@ -449,6 +446,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { marshallOptions: { removeUndefinedValues: true } },
     );
     await createTables(documentClient, tables);
+    // A shared emulator outlives the stack: only its tables go, after everything else has stopped.
+    if (shared) stops.unshift(() => deleteTables(documentClient, tables));
     const directory = new DynamoDbDirectory(documentClient, tables);
     // The datasets are written directly (SCIM has no such resource), on a fresh directory as before; the people go
     // through the SCIM handler on every start (a restart over persisted data PUTs the ones that exist).

@@ -4,7 +4,7 @@ import {
   type CreateTableCommandInput,
   DeleteTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -107,22 +107,17 @@ export async function createTables(
   await enableTimeToLive(client, names.stateTable);
 }
 
-/** Drops both tables (a test stack's, from the run's shared DynamoDB Local); a table already gone is not an error. */
-export async function deleteTables(endpoint: string, names: TableNames): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    await Promise.all(
-      [names.stateTable, names.auditTable].map((TableName) =>
-        client.send(new DeleteTableCommand({ TableName })).catch((error: Error) => {
-          if (error.name !== 'ResourceNotFoundException') throw error;
-        }),
-      ),
-    );
-  } finally {
-    client.destroy();
-  }
+/** Drops both tables (a test's, from the run's shared DynamoDB Local); a table already gone is not an error. */
+export async function deleteTables(
+  anyClient: DynamoDBClient | DynamoDBDocumentClient,
+  names: TableNames,
+): Promise<void> {
+  const client = anyClient as DynamoDBClient;
+  await Promise.all(
+    [names.stateTable, names.auditTable].map((TableName) =>
+      client.send(new DeleteTableCommand({ TableName })).catch((error: Error) => {
+        if (error.name !== 'ResourceNotFoundException') throw error;
+      }),
+    ),
+  );
 }

@@ -1,11 +1,11 @@
 // Benchmark section: the sweep's consumed read capacity over a small and a large table of active grants with the
 // same grants due (DynamoDB Local reports ConsumedCapacity), and the ratio: a sweep should cost what is due.
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClientFor } from '../../lambdas/commons/clients.ts';
 import { addDuration } from '../../lambdas/core/duration.ts';
 import { sweep } from '../../lambdas/use-cases/sweep.ts';
-import { createTables } from '../../local/tables.ts';
+import { createTables, deleteTables } from '../../local/tables.ts';
 import { meteredClient } from '../../test/support/capacity-meter.ts';
 import type { TestTables } from '../../test/support/dynamodb.ts';
 import { people } from '../../test/support/fixtures.ts';
@@ -56,9 +56,7 @@ async function benchTables(endpoint: string): Promise<TestTables> {
     client,
     documentClient: documentClientFor(client),
     cleanup: async () => {
-      for (const TableName of [names.stateTable, names.auditTable]) {
-        await client.send(new DeleteTableCommand({ TableName }));
-      }
+      await deleteTables(client, names);
       client.destroy();
     },
   };

@@ -1,10 +1,10 @@
 // Fresh, uniquely named Keyholder tables on the run's DynamoDB Local, so test files never see each other's items.
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { documentClientFor } from '../../lambdas/commons/clients.ts';
-import { createTables, type TableNames } from '../../local/tables.ts';
+import { createTables, deleteTables, type TableNames } from '../../local/tables.ts';
 
 export interface TestTables extends TableNames {
   readonly endpoint: string;
@@ -40,11 +40,7 @@ export async function createTestTables(): Promise<TestTables> {
     client,
     documentClient,
     cleanup: async () => {
-      await Promise.all(
-        [names.stateTable, names.auditTable].map((TableName) =>
-          client.send(new DeleteTableCommand({ TableName })),
-        ),
-      );
+      await deleteTables(client, names);
       client.destroy();
     },
   };
