@@ -93,7 +93,6 @@ export type ApproverRefusal = {
   readonly message: string;
 };
 
-/** Why `approver` may not decide `request` now, or undefined when they may. */
 /**
  * Why `who` may not decide anything for Keyholder: not active, not in the home organisation, not validly cleared.
  * Directors (below) and dataset owners (dataset-owners.ts) both stand on it; `more` (a director's grade) is told
@@ -114,6 +113,7 @@ export function standingRefusals(
   return reasons;
 }
 
+/** Why `approver` may not decide `request` now, or undefined when they may. */
 export function approverRefusal(
   approver: Principal,
   request: Pick<AccessRequest, 'requester'>,
