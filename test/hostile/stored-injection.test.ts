@@ -66,11 +66,15 @@ describe('stored injection through every free-text field, read back from every p
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     await stack.waitForStatus(id, status);
   };
-  const sweepUntilReview = (id: string) =>
-    waitFor(async () => {
-      const report = await stack.call('POST', '/dev/sweep');
-      return report.body.reviewsPrompted?.includes(id) ? report.body : undefined;
+  /** Sweeps until the request's review round opens, then waits for the notifier to deliver the round's prompts. */
+  const sweepUntilReview = async (id: string) => {
+    const report = await waitFor(async () => {
+      const answer = await stack.call('POST', '/dev/sweep');
+      return answer.body.reviewsPrompted?.includes(id) ? answer.body : undefined;
     }, `a review round for ${id}`);
+    await stack.noticeQueue.drained();
+    return report;
+  };
 
   beforeAll(async () => {
     stack = await startTestStack({
