@@ -2,7 +2,8 @@
 import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { DEFAULT_SIGN_IN, ENV } from '../lambdas/commons/config.ts';
+import { ENV } from '../lambdas/commons/config.ts';
+import { DEFAULT_SIGN_IN } from '../lambdas/commons/sign-in-config.ts';
 import { parseDuration } from '../lambdas/core/duration.ts';
 import type { Role } from '../lambdas/core/model.ts';
 import type { Policy } from '../lambdas/core/policy.ts';

@@ -1,6 +1,5 @@
 // The configuration handlers read from the environment (names in ./env.ts), validated once.
 import { type Policy, resolvePolicy } from '../core/policy.ts';
-import { type PrincipalClaim, parsePrincipalClaim } from '../core/principal-claim.ts';
 import { ENV } from './env.ts';
 
 export { ENV };
@@ -31,36 +30,5 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KeyholderConfi
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,
     publicBaseUrl: (env[ENV.publicBaseUrl] ?? '').replace(/\/$/, ''),
     policy: resolvePolicy(policyJson ? JSON.parse(policyJson) : {}, ENV.policyJson),
-  };
-}
-
-export interface SignInConfig {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly clients: { readonly cli: string; readonly console: string };
-  readonly scopes: readonly string[];
-  readonly principalClaim: PrincipalClaim;
-}
-
-export const DEFAULT_SIGN_IN = {
-  cliClientId: 'keyholder-cli',
-  consoleClientId: 'keyholder-console',
-  scopes: ['openid', 'profile', 'email', 'offline_access'],
-} as const;
-
-/** What GET /auth/config tells the console and the CLI; undefined when no issuer is configured. */
-export function readSignInConfig(env: NodeJS.ProcessEnv = process.env): SignInConfig | undefined {
-  const issuer = env[ENV.oidcIssuer];
-  if (!issuer) return undefined;
-  const scopes = env[ENV.signInScopes]?.split(/[\s,]+/).filter(Boolean);
-  return {
-    issuer,
-    audience: env[ENV.oidcAudience] ?? '',
-    clients: {
-      cli: env[ENV.cliClientId] || DEFAULT_SIGN_IN.cliClientId,
-      console: env[ENV.consoleClientId] || DEFAULT_SIGN_IN.consoleClientId,
-    },
-    scopes: scopes && scopes.length > 0 ? scopes : [...DEFAULT_SIGN_IN.scopes],
-    principalClaim: parsePrincipalClaim(env[ENV.principalClaim], ENV.principalClaim),
   };
 }

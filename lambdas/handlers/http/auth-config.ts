@@ -1,6 +1,6 @@
 // GET /auth/config: how to sign in (public, no token: it is what a client reads before it has one). The console and
 // `keyholder login` discover the issuer from here, so neither needs the identity provider configured by hand.
-import { readSignInConfig } from '../../commons/config.ts';
+import { readSignInConfig } from '../../commons/sign-in-config.ts';
 import { KeyholderError } from '../../core/errors.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
