@@ -1,6 +1,7 @@
 // The composition root every function shares: the state table's stores, the workflow, the policy and the clock.
 // Nothing that tells people (mail, Slack) or reaches a platform (access providers): a function that does those
-// builds on this in ./notifying-dependencies.ts or ./dependencies.ts, so a read-only route carries neither.
+// builds on this with the root its needs call for (./queueing-dependencies.ts and the roots built on it), so a
+// read-only route carries neither.
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.ts';
 import { DynamoDbDriftLedger } from '../adapters/dynamodb/drift-items.ts';
 import { DynamoDbPolicyStore } from '../adapters/dynamodb/policy-store.ts';
@@ -69,6 +70,20 @@ export function extendWiring<Base extends object, More extends object>(base: Bas
   ) as Base & More;
 }
 
+/**
+ * A wiring built on the core once per core: after resetCoreDependencies() (a test or the local stack restarting
+ * with a new configuration in the same process) the next call builds it again, on the new core.
+ */
+export function builtOnCore<T>(build: (core: ReturnType<typeof coreWiring>) => T): () => T {
+  let built: { readonly core: ReturnType<typeof coreWiring>; readonly wiring: T } | undefined;
+  return () => {
+    const core = coreWiring();
+    if (built?.core !== core) built = { core, wiring: build(core) };
+    return built.wiring;
+  };
+}
+
+/** Every wiring starts again from the environment on its next call (they are all built on the core). */
 export function resetCoreDependencies(): void {
   cached = undefined;
 }

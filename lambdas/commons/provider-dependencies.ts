@@ -6,12 +6,26 @@ import type { AccessProvider, AccessProviders } from '../core/access-provider.ts
 import type { Policy } from '../core/policy.ts';
 import type { Directory } from '../core/ports.ts';
 import * as z from '../core/zod.ts';
+import { ENV } from './env.ts';
+import { secretsManagerClient } from './secrets-manager-client.ts';
 
 export interface ProviderWiring {
   /** Secrets Manager secret JSON `{"<provider name>": "<HMAC secret>"}`; needed when a webhook provider is set. */
   readonly secretId: string | undefined;
   readonly secretsManager: () => SecretsManagerClient;
   readonly directory: Pick<Directory, 'listPrincipals'>;
+}
+
+/** As a deployed function reads it: the webhook secrets' id from its environment (lib/keyholder-function.ts). */
+export function providerWiringFromEnv(
+  directory: ProviderWiring['directory'],
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderWiring {
+  return {
+    secretId: env[ENV.providerSecretsId] || undefined,
+    secretsManager: secretsManagerClient,
+    directory,
+  };
 }
 
 const secretShape = z.record(z.string(), z.string().check(z.minLength(1)));

@@ -1,5 +1,5 @@
 // GET and POST /review/{token}: the emailed recertification link. GET only shows; POST keeps or revokes.
-import { dependencies } from '../../commons/dependencies.ts';
+import { provisioningDependencies } from '../../commons/provisioning-dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { formBody, pathParameter } from '../../http/request.ts';
 import { reviewForm } from '../../http/schemas.ts';
@@ -7,7 +7,7 @@ import { reviewErrorPage, reviewPage, reviewRecordedPage } from '../../presentat
 import { decideByReviewLink, openReviewLink } from '../../use-cases/review-link.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = provisioningDependencies();
   const token = pathParameter(event, 'token');
   if (event.requestContext.http.method === 'GET') {
     return reviewPage(await openReviewLink(deps, token));

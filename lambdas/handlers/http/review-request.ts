@@ -1,6 +1,6 @@
 // POST /requests/{id}/reviews: a director keeps or revokes a grant due for recertification (202 while a revocation
 // is pending on the platform).
-import { dependencies } from '../../commons/dependencies.ts';
+import { provisioningDependencies } from '../../commons/provisioning-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -10,7 +10,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { reviewThroughConsole } from '../../use-cases/review-request.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = provisioningDependencies();
   const reviewer = await principalOf(deps, verifiedPrincipalId(event));
   const requestId = pathParameter(event, 'id');
   const answer = jsonBody(event, reviewBody);

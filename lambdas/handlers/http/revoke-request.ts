@@ -1,5 +1,5 @@
 // POST /requests/{id}/revoke: access ends now, with a reason (202 while the platform's removal is pending).
-import { dependencies } from '../../commons/dependencies.ts';
+import { provisioningDependencies } from '../../commons/provisioning-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
@@ -9,7 +9,7 @@ import { principalOf } from '../../use-cases/context.ts';
 import { revokeAccess } from '../../use-cases/revoke-request.ts';
 
 export const handler = httpHandler(async (event) => {
-  const deps = dependencies();
+  const deps = provisioningDependencies();
   const caller = await principalOf(deps, verifiedPrincipalId(event));
   const requestId = pathParameter(event, 'id');
   const { reason } = jsonBody(event, revokeBody);

@@ -6,7 +6,7 @@ import { DynamoDbScimGroups } from '../../adapters/dynamodb/scim-groups.ts';
 import { clientOf, scimTokenLoader } from '../../adapters/scim-tokens.ts';
 import { documentClient } from '../../commons/clients.ts';
 import { ENV, readConfig } from '../../commons/config.ts';
-import { dependencies } from '../../commons/dependencies.ts';
+import { mailProvisioningDependencies } from '../../commons/mail-provisioning-dependencies.ts';
 import { logger } from '../../commons/observability.ts';
 import { readPolicyInForceFromInjected } from '../../commons/policy-in-force.ts';
 import { secretsManagerClient } from '../../commons/secrets-manager-client.ts';
@@ -125,7 +125,7 @@ function scimContext(): scim.ScimContext {
   assertClaimAgrees(idAttribute, parsePrincipalClaim(process.env[ENV.principalClaim], ENV.principalClaim));
   const config = readConfig();
   context = {
-    deps: dependencies(),
+    deps: mailProvisioningDependencies(),
     groups: new DynamoDbScimGroups(documentClient(), config),
     idAttribute,
     groupRoles: parseGroupRoles(process.env[ENV.scimGroupRoles], ENV.scimGroupRoles),

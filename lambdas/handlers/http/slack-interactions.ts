@@ -8,13 +8,16 @@ import {
   SLACK_MAX_BODY_BYTES,
   slackResponse,
 } from '../../adapters/slack/interaction-request.ts';
-import { dependencies, slackConnection } from '../../commons/dependencies.ts';
+import {
+  slackConnection,
+  slackProvisioningDependencies,
+} from '../../commons/slack-provisioning-dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { answerSlackInteraction, SlackNotConfiguredError } from '../../use-cases/slack-interaction.ts';
 
 export const handler = httpHandler(
   async (event) => {
-    const deps = dependencies();
+    const deps = slackProvisioningDependencies();
     const slack = slackConnection();
     if (!slack) throw new SlackNotConfiguredError();
     const rawBody = rawBodyOf(event);

@@ -5,8 +5,8 @@ import type { SESEvent } from 'aws-lambda';
 import { legacyCharsetsAvailable, parseMail } from '../../adapters/mail-inbound/mime.ts';
 import { S3RawMail } from '../../adapters/mail-inbound/s3-raw-mail.ts';
 import { receivedMails } from '../../adapters/mail-inbound/ses-receipt.ts';
+import { mailingDependencies } from '../../commons/mailing-dependencies.ts';
 import { readNotificationConfig } from '../../commons/notification-config.ts';
-import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { metrics } from '../../commons/powertools-metrics.ts';
@@ -21,7 +21,7 @@ export const handler = middy<SESEvent, { outcomes: ReplyOutcome[] }>()
   .use(observability({ metrics }))
   .use(policyInForce())
   .handler(async (event) => {
-    const deps = notifyingDependencies();
+    const deps = mailingDependencies();
     const inbound = readNotificationConfig().inboundMail;
     if (!inbound) throw new Error('the inbound mail bucket is not configured');
     const messages = new S3RawMail(s3Client, inbound.bucket, inbound.prefix);

@@ -1,16 +1,16 @@
 // Scheduled (EventBridge Scheduler, every keyholder:sweepRate): the sweep, then the drift check of every real access
 // provider. Logs what they did and their metrics (EMF).
 import middy from '@middy/core';
-import { dependencies } from '../../commons/dependencies.ts';
 import { driftMetricsLines, sweepMetricsLine } from '../../commons/metrics.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
+import { provisioningDependencies } from '../../commons/provisioning-dependencies.ts';
 import { checkDrift, type DriftReport } from '../../use-cases/drift.ts';
 import { expireStaleProposalsOf } from '../../use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../../use-cases/sweep.ts';
 
 const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: DriftReport }> => {
-  const deps = dependencies();
+  const deps = provisioningDependencies();
   const report = await sweep(deps);
   // After the sweep: grants it ended are no longer expected on the platforms.
   const drift = await checkDrift(deps);

@@ -1,4 +1,4 @@
-// The wirings build on each other (core -> notifying -> with providers). `policy` is a getter over the policy source
+// The wirings build on each other (core -> queueing -> provisioning). `policy` is a getter over the policy source
 // (the version in force, re-read each invocation): building on a wiring must keep it a getter, where a spread would
 // freeze the version of the cold start into every function that notifies or provisions.
 import { describe, expect, it } from 'vitest';
