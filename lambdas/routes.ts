@@ -225,7 +225,7 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: http('update-principal'),
     auth: 'jwt',
     // Deactivating or lapsing a holder revokes their grants in the same call: stop their executions, queue their
-    // notices. mail:send: a newly eligible approver's welcome mail is still sent inline (update-principal.ts).
+    // notices. mail:send: the directors are still told inline that someone was made an approver (update-principal.ts).
     needs: [
       'state:read',
       'state:write',
