@@ -1,7 +1,8 @@
-// The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests.
+// The OpenAPI 3.1 document, generated from the route table and the zod schemas of lambdas/http/schemas/ (what each
+// route takes and answers).
 import * as z from '../core/zod.ts';
 import { ROUTES } from '../routes.ts';
-import * as schemas from './schemas.ts';
+import * as schemas from './schemas/index.ts';
 
 interface Operation {
   readonly summary: string;

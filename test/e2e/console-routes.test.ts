@@ -2,7 +2,7 @@
 // POST /requests/{id}/reviews, POST /principals/{id}/preview and GET /access/timeline, each answer checked against
 // its contract schema. Reviews fall due 2 s after a grant; the sweep runs only when the test asks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schemas from '../../lambdas/http/schemas.ts';
+import * as schemas from '../../lambdas/http/schemas/index.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 import { quietSnapshot, snapshotTables, tableChanges } from '../support/security.ts';
 

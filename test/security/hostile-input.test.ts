@@ -7,7 +7,7 @@ import { parseFilter } from '../../lambdas/core/scim/filter.ts';
 import { slackSignature } from '../../lambdas/core/slack-signature.ts';
 import type * as z from '../../lambdas/core/zod.ts';
 import { OPERATIONS } from '../../lambdas/http/openapi.ts';
-import * as schemas from '../../lambdas/http/schemas.ts';
+import * as schemas from '../../lambdas/http/schemas/index.ts';
 import { ROUTES } from '../../lambdas/routes.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 import {

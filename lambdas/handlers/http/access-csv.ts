@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { accessCsvQuery } from '../../http/schemas.ts';
+import { accessCsvQuery } from '../../http/schemas/access-csv.ts';
 import { accessCsv } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
 

@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { accessTimelineQuery } from '../../http/schemas.ts';
+import { accessTimelineQuery } from '../../http/schemas/access-timeline.ts';
 import { accessTimelineOf } from '../../use-cases/access-timeline.ts';
 import { principalOf } from '../../use-cases/context.ts';
 

@@ -2,7 +2,7 @@
 import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { formBody, pathParameter } from '../../http/request.ts';
-import { approvalForm } from '../../http/schemas.ts';
+import { approvalForm } from '../../http/schemas/approval-page.ts';
 import { approvalPage, decisionRecordedPage, errorPage } from '../../presentation/approval-page.ts';
 import { decideByApprovalLink, openApprovalLink } from '../../use-cases/approval-link.ts';
 

@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { csvResponse } from '../../http/csv-response.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { auditCsvQuery } from '../../http/schemas.ts';
+import { auditCsvQuery } from '../../http/schemas/audit-csv.ts';
 import { auditCsv } from '../../use-cases/audit-export.ts';
 import { principalOf } from '../../use-cases/context.ts';
 

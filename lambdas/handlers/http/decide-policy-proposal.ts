@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { policyDecisionBody } from '../../http/schemas.ts';
+import { policyDecisionBody } from '../../http/schemas/decide-policy-proposal.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { decideChange, policyDependenciesOf } from '../../use-cases/policy-changes.ts';
 

@@ -3,7 +3,7 @@ import { queueingDependencies } from '../../commons/queueing-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { extendBody } from '../../http/schemas.ts';
+import { extendBody } from '../../http/schemas/extend-request.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { extendAccess } from '../../use-cases/extend-request.ts';

@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { policyQuery } from '../../http/schemas.ts';
+import { policyQuery } from '../../http/schemas/get-policy.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { policyDependenciesOf, policyInForce } from '../../use-cases/policy-changes.ts';
 

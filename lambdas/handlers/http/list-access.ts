@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { accessQuery } from '../../http/schemas.ts';
+import { accessQuery } from '../../http/schemas/list-access.ts';
 import { accessHistory } from '../../use-cases/access-history.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { accessNow } from '../../use-cases/view-access.ts';

@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { auditQuery } from '../../http/schemas.ts';
+import { auditQuery } from '../../http/schemas/list-audit.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { auditTrailOf } from '../../use-cases/view-access.ts';
 

@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { listRequestsQuery } from '../../http/schemas.ts';
+import { listRequestsQuery } from '../../http/schemas/list-requests.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { listVisibleRequests } from '../../use-cases/view-requests.ts';

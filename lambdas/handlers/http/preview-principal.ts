@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { principalPatchBody } from '../../http/schemas.ts';
+import { principalPatchBody } from '../../http/schemas/update-principal.ts';
 import { principalView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { previewPrincipalChange } from '../../use-cases/preview-principal.ts';

@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, verifiedPrincipalId } from '../../http/request.ts';
-import { policyProposalBody } from '../../http/schemas.ts';
+import { policyProposalBody } from '../../http/schemas/propose-policy-change.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { policyDependenciesOf, proposeChange } from '../../use-cases/policy-changes.ts';
 

@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { breakGlassReviewBody } from '../../http/schemas.ts';
+import { breakGlassReviewBody } from '../../http/schemas/review-break-glass.ts';
 import { requestView } from '../../http/views.ts';
 import { reviewBreakGlassAccess } from '../../use-cases/break-glass.ts';
 import { principalOf } from '../../use-cases/context.ts';

@@ -2,7 +2,7 @@
 import { provisioningDependencies } from '../../commons/provisioning-dependencies.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { formBody, pathParameter } from '../../http/request.ts';
-import { reviewForm } from '../../http/schemas.ts';
+import { reviewForm } from '../../http/schemas/review-page.ts';
 import { reviewErrorPage, reviewPage, reviewRecordedPage } from '../../presentation/review-page.ts';
 import { decideByReviewLink, openReviewLink } from '../../use-cases/review-link.ts';
 

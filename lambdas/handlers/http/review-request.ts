@@ -4,7 +4,7 @@ import { provisioningDependencies } from '../../commons/provisioning-dependencie
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { reviewBody } from '../../http/schemas.ts';
+import { reviewBody } from '../../http/schemas/review-request.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { reviewThroughConsole } from '../../use-cases/review-request.ts';

@@ -3,7 +3,7 @@ import { provisioningDependencies } from '../../commons/provisioning-dependencie
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { revokeBody } from '../../http/schemas.ts';
+import { revokeBody } from '../../http/schemas/revoke-request.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { revokeAccess } from '../../use-cases/revoke-request.ts';

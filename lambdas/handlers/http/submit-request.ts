@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, verifiedPrincipalId } from '../../http/request.ts';
-import { submitRequestBody } from '../../http/schemas.ts';
+import { submitRequestBody } from '../../http/schemas/submit-request.ts';
 import { requestView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { submitAccessRequest } from '../../use-cases/submit-request.ts';

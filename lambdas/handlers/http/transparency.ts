@@ -5,7 +5,7 @@ import { publicHtmlResponse } from '../../http/csv-response.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf } from '../../http/request.ts';
-import { transparencyQuery } from '../../http/schemas.ts';
+import { transparencyQuery } from '../../http/schemas/transparency.ts';
 import { transparencyPage } from '../../presentation/transparency-page.ts';
 import { catalogueOf } from '../../use-cases/context.ts';
 import { publishedTransparencyReport } from '../../use-cases/transparency.ts';

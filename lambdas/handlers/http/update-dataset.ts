@@ -3,7 +3,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { jsonBody, pathParameter, verifiedPrincipalId } from '../../http/request.ts';
-import { datasetPatchBody } from '../../http/schemas.ts';
+import { datasetPatchBody } from '../../http/schemas/update-dataset.ts';
 import { datasetView } from '../../http/views.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { updateDataset } from '../../use-cases/update-dataset.ts';

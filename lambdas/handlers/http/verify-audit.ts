@@ -4,7 +4,7 @@ import { coreDependencies } from '../../commons/core-dependencies.ts';
 import { jsonResponse } from '../../http/errors.ts';
 import { httpHandler } from '../../http/handler.ts';
 import { queryOf, verifiedPrincipalId } from '../../http/request.ts';
-import { emptyQuery } from '../../http/schemas.ts';
+import { emptyQuery } from '../../http/schemas/verify-audit.ts';
 import { principalOf } from '../../use-cases/context.ts';
 import { verifyAuditFor } from '../../use-cases/verify-audit.ts';
 

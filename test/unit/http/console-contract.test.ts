@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from '../../../lambdas/core/zod.ts';
 import { OPERATIONS, openApiDocument } from '../../../lambdas/http/openapi.ts';
-import * as schemas from '../../../lambdas/http/schemas.ts';
+import * as schemas from '../../../lambdas/http/schemas/index.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
 
 const CONSOLE_ROUTES = {

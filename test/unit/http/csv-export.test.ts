@@ -8,7 +8,8 @@ import { ValidationError } from '../../../lambdas/core/errors.ts';
 import type { AccessHistory, Directory, StoredRequest } from '../../../lambdas/core/ports.ts';
 import { csvResponse, UTF8_BOM } from '../../../lambdas/http/csv-response.ts';
 import { type HttpEvent, queryOf } from '../../../lambdas/http/request.ts';
-import { accessCsvQuery, auditCsvQuery } from '../../../lambdas/http/schemas.ts';
+import { accessCsvQuery } from '../../../lambdas/http/schemas/access-csv.ts';
+import { auditCsvQuery } from '../../../lambdas/http/schemas/audit-csv.ts';
 import { accessCsv } from '../../../lambdas/use-cases/access-history.ts';
 import { directory, people, policy } from '../../support/fixtures.ts';
 

@@ -10,7 +10,8 @@ import {
   jsonBody,
   MAX_BODY_BYTES,
 } from '../../../lambdas/http/request.ts';
-import { approvalForm, decisionBody } from '../../../lambdas/http/schemas.ts';
+import { approvalForm } from '../../../lambdas/http/schemas/approval-page.ts';
+import { decisionBody } from '../../../lambdas/http/schemas/decide-request.ts';
 
 function event(overrides: Partial<HttpEvent> & { routeKey: string }): HttpEvent {
   const [method = 'GET', path = '/'] = overrides.routeKey.split(' ');

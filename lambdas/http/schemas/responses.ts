@@ -1,144 +1,24 @@
-// The HTTP contract's shapes as zod schemas: they validate requests and generate the OpenAPI document.
+// The HTTP contract's answers as zod schemas: what each route responds, for the OpenAPI document (lambdas/http/
+// openapi.ts) and the contract tests. No handler imports this module: a route's bundle carries only the schema of
+// the input it validates (its module beside this one), never every answer's shape.
 
-import { AUDIT_ACTIONS } from '../core/audit.ts';
+import { AUDIT_ACTIONS } from '../../core/audit.ts';
 import {
   BREAK_GLASS_OUTCOMES,
   CLEARANCE_LEVELS,
   EXTENSION_STATUSES,
   REQUEST_STATUSES,
   ROLES,
-  type Scope,
   SENSITIVITIES,
-} from '../core/model.ts';
-import { PRINCIPAL_CLAIMS } from '../core/principal-claim.ts';
-import * as z from '../core/zod.ts';
-
-const text = (max: number) =>
-  z.string().check(z.maxLength(max, { message: `must be at most ${max} characters` }));
-
-export const submitRequestBody = z.strictObject({
-  scopes: z
-    .array(text(80))
-    .check(z.minLength(1), z.maxLength(25), z.describe('["admin"] alone, or one or more "dataset:<id>"')),
-  justification: text(4000).check(z.describe('Why the access is needed (policy minimum length applies)')),
-  duration: text(32).check(z.describe('ISO-8601 duration, e.g. PT8H or P7D')),
-  ticket: z.optional(text(120)).check(z.describe('Change or service ticket reference')),
-  breakGlass: z
-    .optional(z.boolean())
-    .check(
-      z.describe(
-        'Emergency access: ACTIVE at once without approval, for those the policy names; reviewed afterwards',
-      ),
-    ),
-});
-
-export const decisionBody = z.strictObject({
-  decision: z.enum(['approve', 'deny']),
-  comment: z.optional(text(4000)),
-});
-
-export const revokeBody = z.strictObject({
-  reason: text(4000).check(z.minLength(1, { message: 'is required' })),
-});
-
-export const listRequestsQuery = z.strictObject({ status: z.optional(z.enum(REQUEST_STATUSES)) });
-export const auditQuery = z.strictObject({
-  requestId: text(100).check(z.minLength(1, { message: 'is required' })),
-});
-export const emptyQuery = z.strictObject({});
-
-/** An ISO-8601 instant, normalised to `Date#toISOString()` (the form every stored instant has, so they compare). */
-const instant = z.pipe(
-  z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' }),
-  z.transform((value) => new Date(value).toISOString()),
-);
-const scopeParameter = z.pipe(
-  z
-    .string()
-    .check(z.regex(/^(admin|dataset:[A-Za-z0-9._-]{1,80})$/, { message: 'must be admin or dataset:<id>' })),
-  z.transform((value) => value as Scope),
-);
-
-export const accessQuery = z.strictObject({
-  at: z.optional(instant).check(z.describe('Who held access at this instant (from recorded history)')),
-  principal: z.optional(text(100).check(z.minLength(1))).check(z.describe("One principal's access history")),
-  scope: z.optional(scopeParameter).check(z.describe("One scope's access history, e.g. dataset:hes-apc")),
-});
-/** `bom=true` starts a CSV export with a UTF-8 byte order mark, so Excel on Windows reads names as UTF-8. */
-const bomParameter = z.pipe(
-  z
-    .optional(z.enum(['true', 'false'], { message: 'must be true or false' }))
-    .check(z.describe('true: start with a UTF-8 byte order mark (for Excel on Windows); default: false')),
-  z.transform((value) => value === 'true'),
-);
-
-export const accessCsvQuery = z.strictObject({
-  at: z.optional(instant).check(z.describe('Default: now')),
-  bom: bomParameter,
-});
-export const auditCsvQuery = z.strictObject({
-  from: instant.check(z.describe('First instant included')),
-  to: z.optional(instant).check(z.describe('First instant excluded; default: now')),
-  bom: bomParameter,
-});
-export const transparencyQuery = z.strictObject({ format: z.optional(z.enum(['html', 'json'])) });
-
-export const approvalForm = z.strictObject({
-  decision: z.enum(['approve', 'deny']),
-  comment: z.optional(text(4000)),
-});
-
-/** Slack's interaction request: signed with X-Slack-Signature / X-Slack-Request-Timestamp over the raw body. */
-export const slackInteractionForm = z.strictObject({
-  payload: z
-    .string()
-    .check(z.describe('JSON: a block_actions (Approve / Deny) or view_submission (deny reason) payload')),
-});
+} from '../../core/model.ts';
+import { PRINCIPAL_CLAIMS } from '../../core/principal-claim.ts';
+import * as z from '../../core/zod.ts';
 
 /** The answer to a submitted dialog that must stay open (the reason was empty). */
 export const slackInteractionAnswer = z.object({
   response_action: z.optional(z.literal('errors')),
   errors: z.optional(z.record(z.string(), z.string())),
 });
-
-export const extendBody = z.strictObject({
-  duration: text(32).check(
-    z.describe('How much longer, ISO-8601 (e.g. PT8H); the total stays within maxTotalDuration'),
-  ),
-  justification: text(4000).check(z.describe('Why more time is needed (policy minimum length applies)')),
-});
-
-export const reviewForm = z.strictObject({
-  decision: z.enum(['keep', 'revoke']),
-  comment: z.optional(text(4000)),
-});
-
-export const principalPatchBody = z
-  .strictObject({
-    active: z.optional(z.boolean()),
-    clearance: z
-      .optional(
-        z.nullable(
-          z.strictObject({
-            level: z.enum(CLEARANCE_LEVELS),
-            expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }),
-          }),
-        ),
-      )
-      .check(z.describe('null removes the clearance')),
-    grade: z.optional(text(60).check(z.minLength(1))),
-    organisation: z.optional(text(120).check(z.minLength(1))),
-    slackUserId: z
-      .optional(z.nullable(text(40).check(z.minLength(1))))
-      .check(z.describe('null removes the Slack mapping')),
-    breakGlassSuspended: z.optional(z.null()).check(z.describe('null restores break-glass eligibility')),
-  })
-  .check(
-    z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
-    z.meta({
-      examples: [{ active: false }, { clearance: { level: 'SC', expiresAt: '2027-06-30T00:00:00Z' } }],
-    }),
-  );
 
 const breakGlassSuspension = z
   .object({ at: z.string(), requestId: z.string(), reason: z.enum(['NOT_JUSTIFIED', 'UNREVIEWED']) })
@@ -356,24 +236,6 @@ const datasetView = z.object({
 
 export const datasetList = z.object({ datasets: z.array(datasetView) });
 
-export const datasetPatchBody = z
-  .strictObject({
-    owners: z
-      .optional(z.array(text(128).check(z.minLength(1))).check(z.maxLength(20)))
-      .check(
-        z.describe(
-          'Principal ids, or group:<SCIM group display name> for its members; [] removes every owner',
-        ),
-      ),
-    maxConcurrentHolders: z
-      .optional(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(10_000))))
-      .check(z.describe('null removes the limit')),
-  })
-  .check(
-    z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
-    z.meta({ examples: [{ owners: ['dir-ben'], maxConcurrentHolders: 3 }] }),
-  );
-
 export const datasetUpdateView = z.object({ dataset: datasetView, changed: z.array(z.string()) });
 
 export const principalList = z.object({
@@ -552,8 +414,8 @@ export const transparencyView = z.object({
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// The console's routes (issue 14): GET /me, GET /inbox, GET /requests/{id}/timeline, POST /requests/{id}/reviews,
-// POST /principals/{id}/preview, GET /access/timeline.
+// The console's routes (issue 14): GET /me, GET /inbox, GET /requests/{id}/timeline, POST /principals/{id}/preview,
+// GET /access/timeline.
 
 const clearanceView = z.object({ level: z.enum(CLEARANCE_LEVELS), expiresAt: z.string() });
 
@@ -728,29 +590,6 @@ export const requestTimelineView = z
     }),
   );
 
-export const breakGlassReviewBody = z
-  .strictObject({
-    verdict: z.enum(['justified', 'not-justified']),
-    comment: text(4000).check(
-      z.minLength(1, { message: 'is required' }),
-      z.describe('Why the break-glass was or was not justified'),
-    ),
-  })
-  .check(
-    z.meta({
-      examples: [{ verdict: 'justified', comment: 'The admissions feed was down; the fix needed admin' }],
-    }),
-  );
-
-export const reviewBody = z
-  .strictObject({
-    decision: z.enum(['keep', 'revoke']),
-    comment: z.optional(text(4000)).check(z.describe('Why; required for revoke')),
-  })
-  .check(
-    z.meta({ examples: [{ decision: 'keep' }, { decision: 'revoke', comment: 'The incident is closed' }] }),
-  );
-
 const changeEffect = z.object({
   requestId: z.string(),
   scopes: z.array(z.string()),
@@ -816,21 +655,6 @@ export const principalPreviewView = z
     }),
   );
 
-export const accessTimelineQuery = z.strictObject({
-  from: z
-    .optional(instant)
-    .check(
-      z.describe('First instant of the window; default: 7 days before to'),
-      z.meta({ examples: ['2026-11-24T00:00:00Z'] }),
-    ),
-  to: z
-    .optional(instant)
-    .check(
-      z.describe('End of the window (excluded); default: now; at most 90 days after from'),
-      z.meta({ examples: ['2026-12-01T00:00:00Z'] }),
-    ),
-});
-
 export const accessTimelineView = z
   .object({
     from: z.string(),
@@ -888,40 +712,6 @@ export const accessTimelineView = z
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policy as data (issue 16 §2): GET /policy, GET /policy/versions, GET/POST /policy/proposals and their decisions.
-
-export const policyQuery = z.strictObject({
-  at: z.optional(instant).check(z.describe('The rules in force at this instant; default: now')),
-});
-
-export const policyProposalBody = z
-  .strictObject({
-    changes: z
-      .record(z.string(), z.unknown())
-      .check(
-        z.describe(
-          'A partial policy (any rules of GET /policy), merged over the version in force and validated as KEYHOLDER_POLICY is',
-        ),
-      ),
-    reason: text(4000).check(
-      z.minLength(1, { message: 'is required' }),
-      z.describe('Why the rules should change'),
-    ),
-  })
-  .check(
-    z.meta({
-      examples: [
-        { changes: { externalAdminCap: 3 }, reason: 'Fewer external admins after the audit finding' },
-        { changes: { maxDuration: { admin: 'P3D' } }, reason: 'Shorter admin grants while the review runs' },
-      ],
-    }),
-  );
-
-/** The same shape as a request's decision. */
-export const policyDecisionBody = decisionBody.check(
-  z.meta({
-    examples: [{ decision: 'approve', comment: 'Agreed at the governance board' }],
-  }),
-);
 
 const policyRules = z
   .record(z.string(), z.unknown())
