@@ -2,6 +2,7 @@
 // route takes and answers).
 import * as z from '../core/zod.ts';
 import { ROUTES } from '../routes.ts';
+import { serversOf } from './openapi-serving.ts';
 import * as schemas from './schemas/index.ts';
 
 interface Operation {
@@ -307,28 +308,6 @@ function scimOperations(): Record<string, Operation> {
 }
 
 const jsonSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-
-/**
- * Where the API is: `serverUrl` when it is known (GET /openapi.json answers with the URL it was called on), else a
- * server variable for the HTTP API's endpoint (the stack output ApiUrl) or the local gateway.
- */
-export function serversOf(serverUrl: string | undefined) {
-  if (serverUrl) return [{ url: serverUrl, description: 'This deployment' }];
-  return [
-    {
-      url: '{scheme}://{host}',
-      description:
-        'The HTTP API: its execute-api endpoint or custom domain (stack output ApiUrl), or `npm start`',
-      variables: {
-        scheme: { enum: ['https', 'http'], default: 'https' },
-        host: {
-          default: 'localhost:3000',
-          description: 'e.g. abc123.execute-api.eu-west-2.amazonaws.com; locally 127.0.0.1:<gateway port>',
-        },
-      },
-    },
-  ];
-}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 

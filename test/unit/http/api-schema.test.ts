@@ -7,10 +7,13 @@ import {
   API_SCHEMA_FILE,
   generateApiSchema,
   generateRouteInputs,
+  OPENAPI_DOCUMENT_FILE,
   ROUTE_INPUTS_FILE,
 } from '../../../lambdas/http/generate-api-schema.ts';
 import { ROUTE_INPUTS } from '../../../lambdas/http/handler.ts';
-import { OPERATIONS } from '../../../lambdas/http/openapi.ts';
+import { OPERATIONS, openApiDocument } from '../../../lambdas/http/openapi.ts';
+import { OPENAPI_DOCUMENT_BROTLI } from '../../../lambdas/http/openapi-document.generated.ts';
+import { decodeOpenApiDocument, servedAt } from '../../../lambdas/http/openapi-serving.ts';
 import { ROUTES } from '../../../lambdas/routes.ts';
 
 describe('lambdas/http/api-schema.generated.ts', () => {
@@ -30,6 +33,27 @@ describe('lambdas/http/api-schema.generated.ts', () => {
         body: operation?.body !== undefined || operation?.form !== undefined,
       });
     }
+  });
+
+  it('openapi-document.generated.ts, what GET /openapi.json serves, holds the document a fresh build gives', async () => {
+    const checkedIn = await readFile(OPENAPI_DOCUMENT_FILE, 'utf8');
+    expect(checkedIn, 'run `npm run api:types`').toContain(OPENAPI_DOCUMENT_BROTLI);
+    // Compared decoded: another zlib may compress the same JSON to other bytes.
+    expect(
+      JSON.parse(decodeOpenApiDocument(OPENAPI_DOCUMENT_BROTLI)),
+      'stale: run `npm run api:types`',
+    ).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
+  it('serves the document with the servers of the URL it was fetched from, nothing else changed', () => {
+    const json = decodeOpenApiDocument(OPENAPI_DOCUMENT_BROTLI);
+    const served = JSON.parse(servedAt(json)('https://keyholder.nhse.example'));
+    expect(served).toEqual({
+      ...JSON.parse(json),
+      servers: [{ url: 'https://keyholder.nhse.example', description: 'This deployment' }],
+    });
+    expect(Object.keys(served)).toEqual(Object.keys(JSON.parse(json)));
+    expect(() => servedAt('{"openapi":"3.1.0"}')).toThrow(/default servers exactly once/);
   });
 
   it('health names the inputs OPERATIONS gives it (it guards itself without the table)', () => {
