@@ -27,7 +27,7 @@ export type Permission =
   /** Send due notices to the notice queue (SQS), for the notifier to deliver (lambdas/use-cases/notice-outbox.ts). */
   | 'notices:enqueue';
 
-/** What the notifier needs to tell people about outcomes (lambdas/use-cases/notify-outcome.ts). */
+/** What the notifier needs to tell people about outcomes (lambdas/use-cases/notices/). */
 const NOTIFY: readonly Permission[] = ['mail:send', 'slack:post'];
 
 /**

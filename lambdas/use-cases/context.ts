@@ -52,7 +52,7 @@ export interface Dependencies {
   readonly policyStore?: PolicyStore | undefined;
   /** The cached accessor for the version in force (lambdas/use-cases/policy-source.ts). */
   readonly policySource?: PolicySource | undefined;
-  /** Where committed notices go to be sent off the caller's path (SQS). Absent: they are sent inline. */
+  /** Where committed notices go to be sent off the caller's path (SQS). Absent: they stay due (a bare wiring). */
   readonly noticeQueue?: NoticeQueue | undefined;
 }
 

@@ -21,8 +21,8 @@ import {
 import { replyRecordedEmail, replyRefusedEmail } from '../presentation/notification-email.ts';
 import type { Dependencies } from './context.ts';
 import { decideOnRequest } from './decide-request.ts';
+import { hashToken } from './link-token.ts';
 import { deliver, recordDeliveries } from './notify-delivery.ts';
-import { hashToken } from './request-approval.ts';
 
 export interface InboundReply {
   /** SES's envelope recipients. */

@@ -1,9 +1,15 @@
 // The checks every emailed link's token passes before anything it names is read: its shape, that it is known and
-// meant for this kind of link, unused and unexpired. Approval and review links both start here.
+// meant for this kind of link, unused and unexpired; and the hash every token is stored as. Approval and review
+// links both start here.
+import { createHash } from 'node:crypto';
 import { NotFoundError, TokenGoneError } from '../core/errors.ts';
 import type { ApprovalTokenRecord } from '../core/ports.ts';
 import type { Dependencies } from './context.ts';
-import { hashToken } from './request-approval.ts';
+
+/** What a link's token is stored as and found by (SHA-256, hex): the token itself is only in the mail. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 

@@ -23,8 +23,8 @@ import {
 import { closeBreakGlassReview } from './break-glass.ts';
 import { cancelPendingOfInactiveRequester } from './cancel-request.ts';
 import { catalogueOf, commitTransition, type Dependencies, withOptimisticRetry } from './context.ts';
+import { sendExpiryReminder } from './expiry-reminder.ts';
 import { resendUnsentNotices } from './notice-outbox.ts';
-import { sendExpiryReminder } from './notify-outcome.ts';
 import { type Ending, endAccessOnPlatform } from './provisioning.ts';
 import { promptReview } from './review-prompt.ts';
 import { grantApprovedAccess } from './workflow-steps.ts';

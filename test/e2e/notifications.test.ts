@@ -2,7 +2,7 @@
 // granted, denied, cap full, revoked, expired, timed out, the expiry reminder, stale prompts, failing channels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dependencies } from '../../lambdas/commons/dependencies.ts';
-import { sendExpiryReminder } from '../../lambdas/use-cases/notify-outcome.ts';
+import { sendExpiryReminder } from '../../lambdas/use-cases/expiry-reminder.ts';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 import { auditOf, seedWithMoreSlackUsers } from '../support/slack.ts';
 

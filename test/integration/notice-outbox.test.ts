@@ -11,12 +11,10 @@ import type { NotificationLedger, Notifier } from '../../lambdas/core/ports.ts';
 import { cancelAccessRequest } from '../../lambdas/use-cases/cancel-request.ts';
 import { commitTransition, type Dependencies } from '../../lambdas/use-cases/context.ts';
 import { decideOnRequest } from '../../lambdas/use-cases/decide-request.ts';
-import {
-  commitAndNotify,
-  deliverDueNotice,
-  NoticeDeliveryError,
-} from '../../lambdas/use-cases/notice-outbox.ts';
-import { hashToken, requestApproval } from '../../lambdas/use-cases/request-approval.ts';
+import { hashToken } from '../../lambdas/use-cases/link-token.ts';
+import { commitAndNotify } from '../../lambdas/use-cases/notice-outbox.ts';
+import { deliverDueNotice, NoticeDeliveryError } from '../../lambdas/use-cases/notices/deliver-notice.ts';
+import { requestApproval } from '../../lambdas/use-cases/request-approval.ts';
 import { sweep } from '../../lambdas/use-cases/sweep.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { catalogue, datasets, later, NOW, people } from '../support/fixtures.ts';
@@ -98,13 +96,21 @@ describe('the decision path', () => {
     ]);
   });
 
-  it('sends inline when no queue is configured (a deployment without one, a bare test double)', async () => {
+  it('with no queue configured (a bare wiring) leaves the notice due and sends nothing, channels or not', async () => {
     const deps = depsWith({ noticeQueue: undefined });
 
-    await deniedRequest(deps, 'req-outbox-inline');
+    const decided = await deniedRequest(deps, 'req-outbox-unqueued');
 
-    expect(deniedMail().map((message) => message.to)).toEqual([people.externalScA.email]);
-    expect(await ledger.listUnsentNotices(later('PT1H'))).toEqual([]);
+    expect(decided.status).toBe('DENIED');
+    expect(world.mail).toEqual([]);
+    const key = `${decided.audit.seq}:decision`;
+    expect(await ledger.listUnsentNotices(later('PT1H'))).toEqual([
+      expect.objectContaining({ requestId: 'req-outbox-unqueued', key }),
+    ]);
+    // Where there is a queue, the sweep hands it over like any other notice the queue never got.
+    world.setNow(later('PT2M'));
+    expect((await sweep(depsWith())).noticesResent).toEqual([`req-outbox-unqueued/${key}`]);
+    expect(enqueued).toEqual([{ requestId: 'req-outbox-unqueued', key }]);
   });
 });
 

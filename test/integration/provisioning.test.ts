@@ -2,6 +2,7 @@
 // a refusal leaving FAILED with the seat freed, a retried step resuming without a second seat, and removals the
 // platform failed staying ACTIVE and pending until the sweep gets them done.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbNotificationLedger } from '../../lambdas/adapters/dynamodb/notification-ledger.ts';
 import { auditStreamOfRequest } from '../../lambdas/adapters/dynamodb/schema.ts';
 import { EmailNotifier } from '../../lambdas/adapters/email-notifier.ts';
 import {
@@ -21,6 +22,7 @@ import { sweep } from '../../lambdas/use-cases/sweep.ts';
 import { expireAccess, grantApprovedAccess } from '../../lambdas/use-cases/workflow-steps.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { catalogue, datasets, people, policyWith } from '../support/fixtures.ts';
+import { deliveringNoticeQueue } from '../support/notice-queue.ts';
 import { activeGrant, type SweepWorld, sweepWorld } from '../support/sweep-world.ts';
 
 const NOW = '2027-03-01T09:00:00.000Z';
@@ -87,7 +89,14 @@ beforeEach(async () => {
   tables = await createTestTables();
   world = await sweepWorld(tables, { now: NOW, policy: policyWith({ externalAdminCap: 1 }) });
   platform = fakePlatform();
-  deps = { ...world.deps, providers: platform.providers, notifiers: [new EmailNotifier(world.deps.mailer)] };
+  // The notices a change owes are delivered as it commits (the notifier's path, without a real queue in between).
+  deps = {
+    ...world.deps,
+    providers: platform.providers,
+    notifiers: [new EmailNotifier(world.deps.mailer)],
+    notificationLedger: new DynamoDbNotificationLedger(tables.documentClient, tables),
+    noticeQueue: deliveringNoticeQueue(() => deps),
+  };
 });
 
 afterEach(async () => {

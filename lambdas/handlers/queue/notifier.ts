@@ -1,4 +1,5 @@
-// SQS -> this function: each message names one due notice, delivered once (lambdas/use-cases/notice-outbox.ts).
+// SQS -> this function: each message names one due notice, delivered once
+// (lambdas/use-cases/notices/deliver-notice.ts).
 // A message that fails is reported as a batch item failure: SQS redelivers it, and the DLQ takes it after that.
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -6,7 +7,7 @@ import { notifyingDependencies } from '../../commons/notifying-dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { parseNoticeRef } from '../../core/notices.ts';
-import { deliverDueNotice } from '../../use-cases/notice-outbox.ts';
+import { deliverDueNotice } from '../../use-cases/notices/deliver-notice.ts';
 import { describe } from '../../use-cases/notify-delivery.ts';
 
 const deliverBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {

@@ -1,13 +1,12 @@
-// Telling people what happened to a request, for the notice outbox (lambdas/use-cases/notice-outbox.ts) once the
+// Telling people what happened to a request, delivered by the notice outbox (./deliver-notice.ts) once the
 // outcome is committed: the requester (email, and Slack when mapped), approvers whose prompt went stale, and every
-// Slack prompt updated in place. Each channel is retried and audited; what failed is returned, never hidden, so
-// the notice stays due and is delivered again.
-import type { Actor } from '../core/audit.ts';
-import { parseDuration } from '../core/duration.ts';
-import { REASONS } from '../core/lifecycle.ts';
-import type { Principal } from '../core/model.ts';
-import { expiryReminderOf, type OutcomeEvent, partOf } from '../core/notices.ts';
-import type { ApprovalPromptView, ChatPrompt, Notice, StoredRequest } from '../core/ports.ts';
+// Slack prompt updated in place; and the expiry reminder the sweep owes (../expiry-reminder.ts). Each channel is
+// retried and audited; what failed is returned, never hidden, so the notice stays due and is delivered again.
+import type { Actor } from '../../core/audit.ts';
+import { REASONS } from '../../core/lifecycle.ts';
+import type { Principal } from '../../core/model.ts';
+import { expiryReminderOf, type OutcomeEvent, partOf } from '../../core/notices.ts';
+import type { ApprovalPromptView, ChatPrompt, Notice, StoredRequest } from '../../core/ports.ts';
 import {
   decidedElsewhereNotice,
   deniedNotice,
@@ -19,13 +18,11 @@ import {
   rejectedNotice,
   revokedNotice,
   timedOutNotice,
-} from '../presentation/notification-messages.ts';
-import type { DatasetCatalogue } from '../presentation/request-summary.ts';
-import { catalogueOf, type Dependencies } from './context.ts';
-import { handOverNotices } from './notice-outbox.ts';
-import { type Delivery, deliver, notifiersOf, recordDeliveries } from './notify-delivery.ts';
-
-export type { OutcomeEvent } from '../core/notices.ts';
+} from '../../presentation/notification-messages.ts';
+import type { DatasetCatalogue } from '../../presentation/request-summary.ts';
+import { catalogueOf, type Dependencies } from '../context.ts';
+import { type Delivery, deliver, recordDeliveries } from '../notify-delivery.ts';
+import { claimOnce, type Message, seatUsage, sendToAll } from './channels.ts';
 
 /** Outcomes after which every Slack prompt of the request is redrawn from fresh state. */
 const PROMPT_UPDATES: ReadonlySet<OutcomeEvent> = new Set([
@@ -42,20 +39,13 @@ export interface NotifyOptions {
   /** For `rejected`: the rejection's detail (the cap message), which the request itself does not keep. */
   readonly detail?: string | undefined;
   /**
-   * The due notice sending on its own behalf (lambdas/use-cases/notice-outbox.ts): the once-only claim of the
+   * The due notice sending on its own behalf (./deliver-notice.ts): the once-only claim of the
    * outcome's messages may be taken again by that notice's redelivery (a crash after claiming resends), never
    * by another notice that finds the request in the same state.
    */
   readonly claimOwner?: string | undefined;
   /** Parts an earlier attempt of the same notice delivered (`partOf`): not sent again. */
   readonly delivered?: ReadonlySet<string> | undefined;
-}
-
-export interface Message {
-  readonly recipient: Principal;
-  readonly notice: Notice;
-  /** Channels not to use for this recipient (their Slack prompt already says it). */
-  readonly skip?: ReadonlySet<string>;
 }
 
 /** Sends what the committed outcome owes and audits each delivery; returns them all, the failed ones included. */
@@ -123,32 +113,8 @@ export async function notifyOutcome(
   return deliveries;
 }
 
-export type ReminderResult = 'sent' | 'not-active' | 'not-due' | 'already-sent';
-
+/** Who the reminder's audit events name, as the sweep owed it (../expiry-reminder.ts). */
 const SWEEP: Actor = { type: 'system', id: 'sweep' };
-
-/**
- * Reminds the holder that their grant expires within the policy's `expiryReminderLead`. Meant for the scheduled
- * sweep, which calls it for grants due a reminder; safe to call again (one reminder per expiry time, so an
- * extension that moves the expiry earns a new one). The reminder is recorded as a due notice, keyed by that
- * expiry, and handed to the queue (`sent`: it is owed and on its way); the notifier sends it
- * (deliverExpiryReminder).
- */
-export async function sendExpiryReminder(deps: Dependencies, requestId: string): Promise<ReminderResult> {
-  const request = await deps.store.getRequest(requestId);
-  if (request?.status !== 'ACTIVE' || !request.grant) return 'not-active';
-  const now = deps.clock.now();
-  const remaining = Date.parse(request.grant.expiresAt) - Date.parse(now);
-  if (remaining > parseDuration(deps.policy.expiryReminderLead)) return 'not-due';
-  const notice = expiryReminderOf({ requestId, expiresAt: request.grant.expiresAt }, SWEEP, now);
-  if (!deps.notificationLedger) {
-    await deliverExpiryReminder(deps, notice.key, requestId);
-    return 'sent';
-  }
-  if (!(await deps.notificationLedger.recordDueNotice(notice))) return 'already-sent';
-  await handOverNotices(deps, [notice]);
-  return 'sent';
-}
 
 /**
  * The expiry-reminder notice, delivered by the notice outbox: to the holder on every channel that reaches them,
@@ -226,27 +192,6 @@ function closesApproval(request: StoredRequest, event: OutcomeEvent): boolean {
   return false;
 }
 
-/** One delivery per channel that reaches the recipient, but for those `delivered` already holds (a redelivery). */
-export function sendToAll(
-  deps: Dependencies,
-  message: Message,
-  delivered: ReadonlySet<string> = new Set(),
-): Promise<Delivery>[] {
-  return notifiersOf(deps)
-    .filter((notifier) => notifier.reaches(message.recipient) && !message.skip?.has(notifier.channel))
-    .filter(
-      (notifier) =>
-        !delivered.has(
-          partOf({ channel: notifier.channel, recipient: message.recipient.id, kind: message.notice.kind }),
-        ),
-    )
-    .map((notifier) =>
-      deliver(notifier.channel, message.recipient.id, message.notice.kind, () =>
-        notifier.send(message.recipient, message.notice),
-      ),
-    );
-}
-
 async function listPrompts(deps: Dependencies, requestId: string): Promise<ChatPrompt[]> {
   if (!deps.chatApprovals || !deps.notificationLedger) return [];
   return deps.notificationLedger.listChatPrompts(requestId);
@@ -265,25 +210,6 @@ async function updatePrompt(
     await chat.updatePrompt(prompt.ref, viewFor(approver));
     return { messageId: `${prompt.ref.channel}/${prompt.ref.ts}` };
   });
-}
-
-/** For an external admin request: how many of the capped seats are taken now (prompts show it). */
-export async function seatUsage(
-  deps: Dependencies,
-  request: StoredRequest,
-): Promise<ApprovalPromptView['seats']> {
-  if (!request.countsAgainstCap) return undefined;
-  return { inUse: (await deps.store.externalAdminSeats()).total, cap: deps.policy.externalAdminCap };
-}
-
-export async function claimOnce(
-  deps: Dependencies,
-  requestId: string,
-  key: string,
-  owner?: string,
-): Promise<boolean> {
-  if (!deps.notificationLedger) return true;
-  return deps.notificationLedger.claim(requestId, key, deps.clock.now(), owner);
 }
 
 function isDelivery(value: Delivery | undefined): value is Delivery {

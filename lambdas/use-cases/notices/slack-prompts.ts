@@ -1,11 +1,11 @@
 // Posting the Slack approval prompt to every eligible approver who has a Slack user id, once per approver,
 // remembering where each prompt lives (its `ts`) so later outcomes, and a retry, update it in place. Part of the
-// approval-prompt notice (lambdas/use-cases/request-approval.ts sendApprovalPrompts).
-import { logger } from '../commons/observability.ts';
-import { neededDeciders } from '../core/dataset-owners.ts';
-import { catalogueOf, type Dependencies } from './context.ts';
-import { type Delivery, deliver, describe, recordDeliveries } from './notify-delivery.ts';
-import { claimOnce, seatUsage } from './notify-outcome.ts';
+// approval-prompt notice (./approval-prompts.ts sendApprovalPrompts).
+import { logger } from '../../commons/observability.ts';
+import { neededDeciders } from '../../core/dataset-owners.ts';
+import { catalogueOf, type Dependencies } from '../context.ts';
+import { type Delivery, deliver, describe, recordDeliveries } from '../notify-delivery.ts';
+import { claimOnce, seatUsage } from './channels.ts';
 
 const WORKFLOW = { type: 'system', id: 'workflow' } as const;
 
