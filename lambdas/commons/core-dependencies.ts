@@ -3,7 +3,6 @@
 // builds on this with the root its needs call for (./queueing-dependencies.ts and the roots built on it), so a
 // read-only route carries neither.
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.ts';
-import { DynamoDbDriftLedger } from '../adapters/dynamodb/drift-items.ts';
 import { DynamoDbPolicyStore } from '../adapters/dynamodb/policy-store.ts';
 import { DynamoDbRequestStore } from '../adapters/dynamodb/request-store.ts';
 import { StepFunctionsWorkflow } from '../adapters/step-functions-workflow.ts';
@@ -51,7 +50,6 @@ export function coreWiring(): {
       return policySource.latest().policy;
     },
     publicBaseUrl: config.publicBaseUrl,
-    driftLedger: new DynamoDbDriftLedger(documentClient(), tables),
     policyStore,
     policySource,
   };

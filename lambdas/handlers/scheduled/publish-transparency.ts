@@ -2,6 +2,7 @@
 import middy from '@middy/core';
 import { auditDependencies } from '../../commons/audit-dependencies.ts';
 import { coreDependencies } from '../../commons/core-dependencies.ts';
+import { driftDependencies } from '../../commons/drift-dependencies.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
 import { publishTransparencyReport } from '../../use-cases/transparency.ts';
@@ -16,6 +17,7 @@ export const handler = middy()
     const { key, report } = await publishTransparencyReport({
       ...coreDependencies(),
       ...audit,
+      ...driftDependencies(),
       snapshots: audit.snapshots,
     });
     logger.info('transparency report published', { key });

@@ -1,6 +1,7 @@
 // Scheduled (EventBridge Scheduler, every keyholder:sweepRate): the sweep, then the drift check of every real access
 // provider. Logs what they did and their metrics (EMF).
 import middy from '@middy/core';
+import { withDriftLedger } from '../../commons/drift-dependencies.ts';
 import { driftMetricsLines, sweepMetricsLine } from '../../commons/metrics.ts';
 import { logger, observability } from '../../commons/observability.ts';
 import { policyInForce } from '../../commons/policy-in-force.ts';
@@ -10,7 +11,7 @@ import { expireStaleProposalsOf } from '../../use-cases/policy-changes.ts';
 import { type SweepReport, sweep } from '../../use-cases/sweep.ts';
 
 const sweepAndCheckDrift = async (): Promise<SweepReport & { readonly drift: DriftReport }> => {
-  const deps = provisioningDependencies();
+  const deps = withDriftLedger(provisioningDependencies());
   const report = await sweep(deps);
   // After the sweep: grants it ended are no longer expected on the platforms.
   const drift = await checkDrift(deps);
