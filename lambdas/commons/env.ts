@@ -41,6 +41,6 @@ export const ENV = {
   /** Secrets Manager secret {"<SCIM client name>": "<bearer secret>"}; locally KEYHOLDER_SCIM_TOKENS instead. */
   scimSecretId: 'KEYHOLDER_SCIM_SECRET_ID',
   scimTokens: 'KEYHOLDER_SCIM_TOKENS',
-  /** SQS queue the notifier reads due notices from (lambdas/use-cases/notice-outbox.ts); unset: sent inline. */
+  /** SQS queue the notifier reads due notices from (lambdas/use-cases/notice-outbox.ts); unset: they stay due. */
   noticeQueueUrl: 'KEYHOLDER_NOTICE_QUEUE_URL',
 } as const;
