@@ -86,7 +86,7 @@ export const FULL_SIZES: BenchSizes = {
   requesters: 200,
   bundles: undefined,
   bundleSdk: false,
-  initRuns: 5,
+  initRuns: 7,
   auditEvents: 1_000_000,
   auditQueries: 20,
   consoleRuns: 5,

@@ -250,7 +250,12 @@ export function bundleRows(bundles: BundlesResult): Row[] {
       ? `${kib(entry.base.bytes)}, init ${integer(entry.base.initMs)} ms -> ${now} ` +
         `(${ratio(entry.base.bytes, entry.bytes)} smaller, ${ratio(entry.base.initMs, entry.initMs)} faster)`
       : now;
-    rows.push(['bundles', entry.name, `${before}; floor ${integer(entry.floorMs)} ms`, '']);
+    rows.push([
+      'bundles',
+      entry.name,
+      `${before}; floor ${integer(entry.floorMs)} ms, +${integer(entry.initOverFloorMs)} ms over it (paired)`,
+      '',
+    ]);
     const verdict = judgeBundle(entry, entry.budget);
     if (verdict.bytes === false || verdict.init === false) {
       const heaviest = entry.topModules

@@ -54,6 +54,12 @@ export interface BundleFigures extends BundleEntry {
   /** The AWS SDK packages the bundle imports, and the init of a module importing only those, the same way. */
   readonly sdkClients: readonly string[];
   readonly floorMs: number;
+  /**
+   * What the bundle adds to its floor: the median of (init - floor) over runs taken back to back. The floor of one
+   * function moves by 100 ms between runs on a shared machine, so two medians taken apart miss by more than the
+   * 25 ms they are judged on; a pair shares the machine's moment, and its difference is the bundle's own cost.
+   */
+  readonly initOverFloorMs: number;
   /** The heaviest modules in the bundle, heaviest first (what to look at when a budget is missed). */
   readonly topModules: readonly ModuleWeight[];
   readonly budget: BundleBudget;
@@ -128,16 +134,33 @@ export interface BudgetVerdict {
 
 /** Size is judged on the application code (the SDK, when bundled, is counted apart). */
 export function judgeBundle(
-  figures: Pick<BundleFigures, 'appBytes' | 'initMs' | 'floorMs'>,
+  figures: Pick<BundleFigures, 'appBytes' | 'initMs' | 'floorMs'> &
+    Partial<Pick<BundleFigures, 'initOverFloorMs'>>,
   budget: BundleBudget,
 ): BudgetVerdict {
   const initLimitMs =
     budget.maxInitMs ?? (budget.floorPlusMs === undefined ? undefined : figures.floorMs + budget.floorPlusMs);
   return {
     bytes: budget.maxBytes === undefined ? undefined : figures.appBytes <= budget.maxBytes,
-    init: initLimitMs === undefined ? undefined : figures.initMs <= initLimitMs,
+    init: initLimitMs === undefined ? undefined : initWithin(figures, budget, initLimitMs),
     initLimitMs,
   };
+}
+
+/** A fixed limit holds the median; "floor + N" holds the paired median over the floor when the run measured it. */
+function initWithin(
+  figures: Pick<BundleFigures, 'initMs'> & Partial<Pick<BundleFigures, 'initOverFloorMs'>>,
+  budget: BundleBudget,
+  initLimitMs: number,
+): boolean {
+  if (
+    budget.maxInitMs === undefined &&
+    budget.floorPlusMs !== undefined &&
+    figures.initOverFloorMs !== undefined
+  ) {
+    return figures.initOverFloorMs <= budget.floorPlusMs;
+  }
+  return figures.initMs <= initLimitMs;
 }
 
 /** A figure held to a budget, shaped as bench/bench.ts `Target`. */
@@ -172,17 +195,28 @@ export function bundleTargets(
       ]);
     }
     if (verdict.initLimitMs !== undefined && verdict.init !== undefined) {
-      const limit = entry.budget.maxInitMs === undefined ? `floor ${Math.round(entry.floorMs)} + 25 = ` : '';
+      const overFloor = entry.budget.maxInitMs === undefined && entry.budget.floorPlusMs !== undefined;
       targets.push([
         `bundleInit:${entry.name}`,
-        {
-          section: 'bundles',
-          what: `bundle ${entry.name}, init median`,
-          target: `<= ${limit}${Math.round(verdict.initLimitMs)}`,
-          value: Math.round(entry.initMs),
-          unit: 'ms',
-          pass: verdict.init,
-        },
+        overFloor
+          ? {
+              section: 'bundles',
+              what:
+                `bundle ${entry.name}, init over its floor (median of back-to-back pairs; ` +
+                `init ${Math.round(entry.initMs)} ms, floor ${Math.round(entry.floorMs)} ms)`,
+              target: `<= ${entry.budget.floorPlusMs}`,
+              value: Math.round(entry.initOverFloorMs),
+              unit: 'ms',
+              pass: verdict.init,
+            }
+          : {
+              section: 'bundles',
+              what: `bundle ${entry.name}, init median`,
+              target: `<= ${Math.round(verdict.initLimitMs)}`,
+              value: Math.round(entry.initMs),
+              unit: 'ms',
+              pass: verdict.init,
+            },
       ]);
     }
   }
@@ -441,13 +475,19 @@ export async function benchBundles(options: {
             sdkBundled,
           })
         : undefined;
-    // Interleaved, so a machine that slows down mid-run slows all three alike.
+    // Interleaved, so a machine that slows down mid-run slows all three alike; the bundle and its floor take turns
+    // going first, so neither always meets the colder file cache.
     const initRunsMs: number[] = [];
     const floorRunsMs: number[] = [];
     const baseRunsMs: number[] = [];
     for (let index = 0; index < options.initRuns; index++) {
-      initRunsMs.push(await initTime(built.outfile, env));
-      floorRunsMs.push(await initTime(floor.outfile, env));
+      if (index % 2 === 0) {
+        initRunsMs.push(await initTime(built.outfile, env));
+        floorRunsMs.push(await initTime(floor.outfile, env));
+      } else {
+        floorRunsMs.push(await initTime(floor.outfile, env));
+        initRunsMs.push(await initTime(built.outfile, env));
+      }
       if (base) baseRunsMs.push(await initTime(base.outfile, env));
     }
     const result: BundleFigures = {
@@ -459,6 +499,7 @@ export async function benchBundles(options: {
       initRunsMs,
       sdkClients: clients,
       floorMs: median(floorRunsMs),
+      initOverFloorMs: median(initRunsMs.map((ms, index) => ms - (floorRunsMs[index] ?? 0))),
       topModules: weights.slice(0, 12),
       budget: bundleBudget(one),
       base:
@@ -472,7 +513,7 @@ export async function benchBundles(options: {
       : '';
     log(
       `  ${one.name}: ${(result.bytes / KIB).toFixed(0)} KiB, init ${result.initMs.toFixed(0)} ms, ` +
-        `floor ${result.floorMs.toFixed(0)} ms${before}`,
+        `floor ${result.floorMs.toFixed(0)} ms (+${result.initOverFloorMs.toFixed(0)} paired)${before}`,
     );
   }
   const largest = figures.reduce((a, b) => (b.bytes > a.bytes ? b : a));

@@ -72,6 +72,7 @@ const figures = (overrides: Partial<BundleFigures>): BundleFigures => ({
   initRunsMs: [130],
   sdkClients: ['@aws-sdk/client-dynamodb'],
   floorMs: 110,
+  initOverFloorMs: 20,
   topModules: [{ module: 'zod', bytes: 76_000 }],
   budget: bundleBudget({ name: 'get-request', entry: 'lambdas/handlers/http/get-request.ts' }),
   ...overrides,
@@ -116,10 +117,28 @@ describe('bundle budgets', () => {
     });
   });
 
+  it('judges init over the floor by the paired median when the run measured it, not by two medians apart', () => {
+    // Prepare
+    const budget = bundleBudget({ name: 'me', entry: 'lambdas/handlers/http/me.ts' });
+    const health = bundleBudget({ name: 'health', entry: 'lambdas/handlers/http/health.ts' });
+
+    // Act / Assess: the medians say 30 ms over, the pairs say 20: the pairs decide, and the other way round.
+    expect(judgeBundle({ appBytes: 1, initMs: 140, floorMs: 110, initOverFloorMs: 20 }, budget).init).toBe(
+      true,
+    );
+    expect(judgeBundle({ appBytes: 1, initMs: 120, floorMs: 110, initOverFloorMs: 26 }, budget).init).toBe(
+      false,
+    );
+    // A fixed limit (health's 40 ms) is held by the median, whatever the pairs say.
+    expect(judgeBundle({ appBytes: 1, initMs: 41, floorMs: 30, initOverFloorMs: 1 }, health).init).toBe(
+      false,
+    );
+  });
+
   it('makes one size and one init target per budgeted bundle, and none for a scheduled one', () => {
     // Prepare
     const entries = [
-      figures({ initMs: 150 }),
+      figures({ initMs: 150, initOverFloorMs: 30 }),
       figures({
         name: 'sweep',
         entry: 'lambdas/handlers/scheduled/sweep.ts',
@@ -139,8 +158,10 @@ describe('bundle budgets', () => {
       pass: true,
     });
     expect(targets['bundleInit:get-request']).toMatchObject({
-      value: 150,
-      target: '<= floor 110 + 25 = 135',
+      what: 'bundle get-request, init over its floor (median of back-to-back pairs; init 150 ms, floor 110 ms)',
+      value: 30,
+      target: '<= 25',
+      unit: 'ms',
       pass: false,
     });
   });
@@ -189,7 +210,13 @@ describe('the printed rows', () => {
     // Prepare
     const entries = [
       figures({ base: { commit: 'abc', bytes: 300 * 1024, initMs: 260 } }),
-      figures({ name: 'submit-request', bytes: 200 * 1024, appBytes: 200 * 1024, initMs: 300 }),
+      figures({
+        name: 'submit-request',
+        bytes: 200 * 1024,
+        appBytes: 200 * 1024,
+        initMs: 300,
+        initOverFloorMs: 190,
+      }),
     ];
 
     // Act
@@ -208,10 +235,10 @@ describe('the printed rows', () => {
     expect(rows[0]).toEqual([
       'bundles',
       'get-request',
-      '300 KiB, init 260 ms -> 100 KiB, init 130 ms (3.0x smaller, 2.0x faster); floor 110 ms',
+      '300 KiB, init 260 ms -> 100 KiB, init 130 ms (3.0x smaller, 2.0x faster); floor 110 ms, +20 ms over it (paired)',
       '',
     ]);
-    expect(rows[1]?.[2]).toBe('200 KiB, init 300 ms; floor 110 ms');
+    expect(rows[1]?.[2]).toBe('200 KiB, init 300 ms; floor 110 ms, +190 ms over it (paired)');
     expect(rows[2]).toEqual(['bundles', '  submit-request missed: heaviest modules', 'zod 74 KiB', '']);
   });
 });

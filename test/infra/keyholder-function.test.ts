@@ -1,5 +1,6 @@
 // KeyholderFunction on its own: what allow() grants for each need, and the mistakes it refuses.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,27 +111,14 @@ describe('KeyholderFunction', () => {
   });
 
   it("swaps the mail parser's charset packages at bundle time, with arguments esbuild takes as CDK passes them", async () => {
-    // Prepare: CDK turns an array value into `<key>:<item>` arguments (aws-lambda-nodejs toCliArgsArray)
+    // Prepare
     const out = mkdtempSync(path.join(tmpdir(), 'keyholder-alias-'));
-    const args = Object.entries(ESBUILD_ARGS).flatMap(([key, items]) =>
-      items.map((item) => `${key}:${item}`),
-    );
     for (const target of Object.values(bundleAliases())) expect(existsSync(target), target).toBe(true);
 
     // Act
-    await promisify(execFile)(
-      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'esbuild'),
-      [
-        '--bundle',
-        'lambdas/adapters/mail-inbound/mime.ts',
-        '--platform=node',
-        '--format=esm',
-        `--outfile=${path.join(out, 'index.mjs')}`,
-        `--metafile=${path.join(out, 'meta.json')}`,
-        ...args,
-      ],
-      { cwd: PROJECT_ROOT },
-    );
+    const args = await bundleAsCdkDoes('lambdas/adapters/mail-inbound/mime.ts', out, [
+      `--metafile=${path.join(out, 'meta.json')}`,
+    ]);
 
     // Assess
     const inputs = Object.keys(JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8')).inputs);
@@ -141,4 +129,62 @@ describe('KeyholderFunction', () => {
     ).toEqual([]);
     expect(inputs).toContain('lambdas/adapters/mail-inbound/shims/iconv-lite.ts');
   });
+
+  it('bundles health so that node:crypto loads on first use, not at import, as CDK passes the arguments', async () => {
+    // Prepare
+    const out = mkdtempSync(path.join(tmpdir(), 'keyholder-lazy-crypto-'));
+    await bundleAsCdkDoes('lambdas/handlers/http/health.ts', out, ['--external:@aws-sdk/*']);
+    // Node's list of the internal modules it loaded: `NativeModule crypto` appears once node:crypto is loaded.
+    const probe = [
+      'const before = new Set(process.moduleLoadList);',
+      'const crypto = () => process.moduleLoadList.some((m) => !before.has(m) && m === "NativeModule crypto");',
+      `await import(${JSON.stringify(path.join(out, 'index.mjs'))});`,
+      'const atImport = crypto();',
+      'const shim = await import(process.argv[1]);',
+      'const digest = shim.createHash("sha256").update("x").digest("hex");',
+      'console.log(JSON.stringify({ atImport, afterUse: crypto(), digest }));',
+    ].join('\n');
+
+    // Act
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        probe,
+        path.join(PROJECT_ROOT, 'lambdas/commons/shims/lazy-node-crypto.ts'),
+      ],
+      { env: { ...process.env, AWS_REGION: 'eu-west-2' } },
+    );
+    rmSync(out, { recursive: true, force: true });
+
+    // Assess
+    expect(JSON.parse(stdout)).toEqual({
+      atImport: false,
+      afterUse: true,
+      digest: createHash('sha256').update('x').digest('hex'),
+    });
+  });
 });
+
+/**
+ * esbuild over `entry` into `<out>/index.mjs` with KeyholderFunction's aliases, given as CDK passes them: it turns an
+ * array value into `<key>:<item>` arguments (aws-lambda-nodejs toCliArgsArray). Returns those arguments.
+ */
+async function bundleAsCdkDoes(entry: string, out: string, extra: readonly string[]): Promise<string[]> {
+  const args = Object.entries(ESBUILD_ARGS).flatMap(([key, items]) => items.map((item) => `${key}:${item}`));
+  await promisify(execFile)(
+    path.join(PROJECT_ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      '--bundle',
+      entry,
+      '--platform=node',
+      '--format=esm',
+      `--outfile=${path.join(out, 'index.mjs')}`,
+      ...extra,
+      ...args,
+    ],
+    { cwd: PROJECT_ROOT },
+  );
+  return args;
+}
