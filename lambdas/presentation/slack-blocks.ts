@@ -7,21 +7,8 @@ import { reasonInWords } from '../core/reason-words.ts';
 import { FREE_TEXT, oneLine, textLines } from './plain-text.ts';
 import { requestFacts, scopesInWords } from './request-summary.ts';
 import { grantFacts } from './review-page.ts';
+import { SLACK_IDS } from './slack-ids.ts';
 import { durationInWords, formatDateTime } from './time-words.ts';
-
-/** Identifiers Slack echoes back in interaction payloads; the interactions handler routes on them. */
-export const SLACK_IDS = {
-  decisionBlock: 'keyholder_decision',
-  approveAction: 'approve',
-  denyAction: 'deny',
-  denyCallback: 'keyholder_deny',
-  reviewBlock: 'keyholder_review',
-  keepAction: 'keep',
-  revokeAction: 'revoke',
-  revokeCallback: 'keyholder_revoke',
-  reasonBlock: 'reason',
-  reasonAction: 'reason',
-} as const;
 
 export interface SlackMessage {
   /** The notification and accessibility fallback Slack requires beside blocks. */

@@ -35,18 +35,21 @@ export type InteractionAnswer =
   /** Shown under the dialog's field; the dialog stays open. */
   | { readonly kind: 'field-error'; readonly field: 'reason'; readonly message: string };
 
+/** What answering a click needs of Slack: the ephemeral explanation, the reason dialog, the review prompt's redraw. */
+export type InteractionReplies = Pick<ChatApprovals, 'explain' | 'askDenyReason' | 'updateReviewPrompt'>;
+
 export class SlackNotConfiguredError extends KeyholderError {
   constructor() {
     super('unavailable', 'SLACK_NOT_CONFIGURED', 'Slack is not configured for this Keyholder');
   }
 }
 
+/** Answers one click or dialog submission through `chat` (the Slack replies of the interactions function). */
 export async function answerSlackInteraction(
   deps: Dependencies,
+  chat: InteractionReplies,
   interaction: SlackInteraction,
 ): Promise<InteractionAnswer> {
-  const chat = deps.chatApprovals;
-  if (!chat) throw new SlackNotConfiguredError();
   const where = { channel: interaction.prompt.channel, user: interaction.slackUserId };
   const tell = async (note: string): Promise<InteractionAnswer> => {
     await chat.explain(where, note).catch((error: unknown) => {
@@ -104,7 +107,7 @@ const isReview = (interaction: SlackInteraction) =>
 /** Keep decides now; Revoke opens the reason dialog, and its submission revokes. The clicked prompt is redrawn. */
 async function answerReviewInSlack(
   deps: Dependencies,
-  chat: ChatApprovals,
+  chat: InteractionReplies,
   interaction: SlackInteraction,
   reviewer: Principal,
 ): Promise<InteractionAnswer> {

@@ -7,7 +7,7 @@ import { verifySlackSignature } from '../../core/slack-signature.ts';
 import * as z from '../../core/zod.ts';
 import { SECURITY_HEADERS } from '../../http/errors.ts';
 import { assertBodyWithin } from '../../http/request.ts';
-import { SLACK_IDS } from '../../presentation/slack-blocks.ts';
+import { SLACK_IDS } from '../../presentation/slack-ids.ts';
 import type { InteractionAnswer, SlackInteraction } from '../../use-cases/slack-interaction.ts';
 
 /**
@@ -15,6 +15,12 @@ import type { InteractionAnswer, SlackInteraction } from '../../use-cases/slack-
  * can triple that, so Slack gets more room than the JSON routes. The shared guard (httpHandler) enforces it.
  */
 export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * What POST /slack/interactions takes (OPERATIONS says so too: test/unit/http/api-schema.test.ts): a body and no
+ * query parameters, named here so its bundle carries no table of every operation.
+ */
+export const SLACK_INTERACTION_INPUTS = { query: false, body: true } as const;
 
 export function rawBodyOf(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';

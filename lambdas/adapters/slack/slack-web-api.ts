@@ -1,4 +1,5 @@
-// ChatApprovals and the Slack Notifier on Slack's Web API, through our own small fetch client (./slack-api.ts).
+// ChatApprovals (and its part the interactions function uses) and the Slack Notifier on Slack's Web API, through
+// our own small fetch client (./slack-api.ts).
 // Locally the same client talks to the fake Slack (local/fake-slack.ts) through `slackApiUrl`.
 import type { Principal } from '../../core/model.ts';
 import type {
@@ -17,6 +18,7 @@ import {
   reviewPromptMessage,
   type SlackMessage,
 } from '../../presentation/slack-blocks.ts';
+import type { InteractionReplies } from '../../use-cases/slack-interaction.ts';
 import type { SlackSecrets } from './secrets.ts';
 import { SlackApi } from './slack-api.ts';
 
@@ -64,32 +66,59 @@ export class SlackConnection {
   }
 }
 
-export class SlackChatApprovals implements ChatApprovals {
-  readonly #connection: SlackConnection;
+/**
+ * The interactions function's side of ChatApprovals: it renders the review prompt and the reason dialog only, so
+ * the approval prompt's rendering (posted and redrawn by the notifier) stays out of its bundle.
+ */
+export class SlackInteractionChat implements InteractionReplies {
+  protected readonly connection: SlackConnection;
 
   constructor(connection: SlackConnection) {
-    this.#connection = connection;
+    this.connection = connection;
   }
 
+  updateReviewPrompt(ref: ChatMessageRef, view: ReviewPromptView): Promise<void> {
+    return this.update(ref, reviewPromptMessage(view));
+  }
+
+  async explain(where: { readonly channel: string; readonly user: string }, text: string): Promise<void> {
+    const client = await this.connection.client();
+    await client.call('chat.postEphemeral', { channel: where.channel, user: where.user, text });
+  }
+
+  async askDenyReason(triggerId: string, context: DenyReasonContext): Promise<void> {
+    const client = await this.connection.client();
+    await client.call('views.open', { trigger_id: triggerId, view: denyReasonModal(context) });
+  }
+
+  protected async update(ref: ChatMessageRef, message: SlackMessage): Promise<void> {
+    const client = await this.connection.client();
+    await client.call('chat.update', {
+      channel: ref.channel,
+      ts: ref.ts,
+      text: message.text,
+      blocks: message.blocks,
+    });
+  }
+}
+
+/** All of ChatApprovals: the interaction replies, and posting and redrawing the approval and review prompts. */
+export class SlackChatApprovals extends SlackInteractionChat implements ChatApprovals {
   postPrompt(approver: Principal, view: ApprovalPromptView): Promise<ChatMessageRef> {
     return this.#post(approver, approvalPromptMessage(view));
   }
 
   updatePrompt(ref: ChatMessageRef, view: ApprovalPromptView): Promise<void> {
-    return this.#update(ref, approvalPromptMessage(view));
+    return this.update(ref, approvalPromptMessage(view));
   }
 
   postReviewPrompt(reviewer: Principal, view: ReviewPromptView): Promise<ChatMessageRef> {
     return this.#post(reviewer, reviewPromptMessage(view));
   }
 
-  updateReviewPrompt(ref: ChatMessageRef, view: ReviewPromptView): Promise<void> {
-    return this.#update(ref, reviewPromptMessage(view));
-  }
-
   async #post(approver: Principal, message: SlackMessage): Promise<ChatMessageRef> {
     if (!approver.slackUserId) throw new Error(`${approver.id} has no Slack user id`);
-    const client = await this.#connection.client();
+    const client = await this.connection.client();
     // Posting to a user id delivers to the app's direct message with that user; the answer names that channel.
     const result = await client.call('chat.postMessage', {
       channel: approver.slackUserId,
@@ -100,26 +129,6 @@ export class SlackChatApprovals implements ChatApprovals {
     if (typeof result.channel !== 'string' || typeof result.ts !== 'string' || !result.channel || !result.ts)
       throw new Error('chat.postMessage answered without channel and ts');
     return { channel: result.channel, ts: result.ts };
-  }
-
-  async #update(ref: ChatMessageRef, message: SlackMessage): Promise<void> {
-    const client = await this.#connection.client();
-    await client.call('chat.update', {
-      channel: ref.channel,
-      ts: ref.ts,
-      text: message.text,
-      blocks: message.blocks,
-    });
-  }
-
-  async explain(where: { readonly channel: string; readonly user: string }, text: string): Promise<void> {
-    const client = await this.#connection.client();
-    await client.call('chat.postEphemeral', { channel: where.channel, user: where.user, text });
-  }
-
-  async askDenyReason(triggerId: string, context: DenyReasonContext): Promise<void> {
-    const client = await this.#connection.client();
-    await client.call('views.open', { trigger_id: triggerId, view: denyReasonModal(context) });
   }
 }
 

@@ -5,26 +5,30 @@ import {
   assertSignedBySlack,
   parseInteraction,
   rawBodyOf,
+  SLACK_INTERACTION_INPUTS,
   SLACK_MAX_BODY_BYTES,
   slackResponse,
 } from '../../adapters/slack/interaction-request.ts';
 import {
   slackConnection,
+  slackInteractionReplies,
   slackProvisioningDependencies,
 } from '../../commons/slack-provisioning-dependencies.ts';
-import { httpHandler } from '../../http/handler.ts';
+import { fixedInputsHttpHandler } from '../../http/handler.ts';
 import { answerSlackInteraction, SlackNotConfiguredError } from '../../use-cases/slack-interaction.ts';
 
-export const handler = httpHandler(
+export const handler = fixedInputsHttpHandler(
+  SLACK_INTERACTION_INPUTS,
   async (event) => {
     const deps = slackProvisioningDependencies();
     const slack = slackConnection();
-    if (!slack) throw new SlackNotConfiguredError();
+    const replies = slackInteractionReplies();
+    if (!slack || !replies) throw new SlackNotConfiguredError();
     const rawBody = rawBodyOf(event);
     assertSignedBySlack(event, rawBody, await slack.signingSecret(), Math.floor(Date.now() / 1000));
     assertFromWorkspace(rawBody, await slack.teamId());
     const interaction = parseInteraction(rawBody);
-    return slackResponse(interaction ? await answerSlackInteraction(deps, interaction) : undefined);
+    return slackResponse(interaction ? await answerSlackInteraction(deps, replies, interaction) : undefined);
   },
   undefined,
   { maxBodyBytes: SLACK_MAX_BODY_BYTES },

@@ -7,6 +7,7 @@ import { SlackApi, SlackApiError } from '../../../lambdas/adapters/slack/slack-a
 import {
   SlackChatApprovals,
   SlackConnection,
+  SlackInteractionChat,
   SlackNotifier,
 } from '../../../lambdas/adapters/slack/slack-web-api.ts';
 import type { Principal } from '../../../lambdas/core/model.ts';
@@ -57,9 +58,12 @@ describe('Slack adapter on the fetch client, against the fake Slack', () => {
     expect(call?.args.unfurl_links).toBe(false);
   });
 
-  it('sends an ephemeral note and opens the deny-reason modal', async () => {
+  it.each([
+    ['ChatApprovals', SlackChatApprovals],
+    ["the interactions function's replies", SlackInteractionChat],
+  ])('sends an ephemeral note and opens the deny-reason modal (%s)', async (_, Chat) => {
     // Prepare
-    const chat = new SlackChatApprovals(connection);
+    const chat = new Chat(connection);
     const trigger = slack.issueTrigger('U0DIRADA');
 
     // Act

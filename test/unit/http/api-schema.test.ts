@@ -2,6 +2,7 @@
 // `npm run api:types` generates now from lambdas/http/openapi.ts, so the CLI, the console and the API cannot drift.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { SLACK_INTERACTION_INPUTS } from '../../../lambdas/adapters/slack/interaction-request.ts';
 import { HEALTH_INPUTS } from '../../../lambdas/handlers/http/health.ts';
 import {
   API_SCHEMA_FILE,
@@ -58,6 +59,10 @@ describe('lambdas/http/api-schema.generated.ts', () => {
 
   it('health names the inputs OPERATIONS gives it (it guards itself without the table)', () => {
     expect(HEALTH_INPUTS).toEqual(ROUTE_INPUTS.get('GET /health'));
+  });
+
+  it('Slack interactions name the inputs OPERATIONS gives them (guarded without the table)', () => {
+    expect(SLACK_INTERACTION_INPUTS).toEqual(ROUTE_INPUTS.get('POST /slack/interactions'));
   });
 
   it('types every route of the route table', async () => {
