@@ -96,7 +96,7 @@ export function mayDecideExtension(
   return (
     request.status === 'ACTIVE' &&
     isExtensionOpen(request, now) &&
-    isEligibleApproverFor(caller, request, policy, now) &&
+    deciderRefusal(caller, request, policy, now, undefined, request.extension) === undefined &&
     !(request.extension?.approvals ?? []).some((decision) => decision.approverId === caller.id)
   );
 }

@@ -1,6 +1,15 @@
-// Dataset owners as approvers (policy `approvals.dataset`): which approvals a request still lacks, and who may give them.
+// Dataset owners as approvers (policy `approvals.dataset`): which approvals a round still lacks, and who may give them.
+// A round is the request's first approval or an extension round; each fixes its own owner plan when it opens.
 import { type ApproverRefusal, approverRefusal, standingRefusals } from './eligibility.ts';
-import type { AccessRequest, ApprovalCapacity, Dataset, OwnerApproval, Principal, Scope } from './model.ts';
+import type {
+  AccessRequest,
+  ApprovalCapacity,
+  Dataset,
+  ExtensionRound,
+  OwnerApproval,
+  Principal,
+  Scope,
+} from './model.ts';
 import type { Policy } from './policy.ts';
 import { datasetIdOf } from './scopes.ts';
 
@@ -46,6 +55,14 @@ export function ownerApprovalFor(
   return datasets.length > 0 ? { mode, datasets } : undefined;
 }
 
+/**
+ * What one round of approvals is decided on: the request itself for its first approval, or its extension round.
+ * Without an owner plan, directors decide alone.
+ */
+export type ApprovalRound =
+  | Pick<AccessRequest, 'approvalsRequired' | 'approvals' | 'ownerApproval'>
+  | Pick<ExtensionRound, 'approvalsRequired' | 'approvals' | 'ownerApproval'>;
+
 export interface MissingApprovals {
   /** Datasets no owner has approved yet. */
   readonly datasets: readonly string[];
@@ -54,28 +71,29 @@ export interface MissingApprovals {
 }
 
 /** Whether a director must approve: always in `director` and `owner-and-director` mode, else for an ownerless dataset. */
-function directorsNeeded(request: AccessRequest): number {
-  const plan = request.ownerApproval;
-  if (!plan || plan.mode === 'owner-and-director') return request.approvalsRequired;
-  return plan.datasets.some((dataset) => dataset.owners.length === 0) ? request.approvalsRequired : 0;
+function directorsNeeded(round: ApprovalRound): number {
+  const plan = round.ownerApproval;
+  if (!plan || plan.mode === 'owner-and-director') return round.approvalsRequired;
+  return plan.datasets.some((dataset) => dataset.owners.length === 0) ? round.approvalsRequired : 0;
 }
 
 const capacityOf = (capacity: ApprovalCapacity | undefined): ApprovalCapacity =>
   capacity ?? { director: true, datasets: [] };
 
-/** The approvals `request` still lacks, from the capacity each recorded approval counted as. */
-export function missingApprovals(request: AccessRequest): MissingApprovals {
-  const approvals = request.approvals.filter((entry) => entry.decision === 'approve');
+/** The approvals `round` still lacks, from the capacity each recorded approval counted as. */
+export function missingApprovals(round: ApprovalRound): MissingApprovals {
+  const approvals = round.approvals.filter((entry) => entry.decision === 'approve');
   const directors = approvals.filter((entry) => capacityOf(entry.capacity).director).length;
   const owned = new Set(approvals.flatMap((entry) => capacityOf(entry.capacity).datasets));
-  const datasets = (request.ownerApproval?.datasets ?? [])
+  const datasets = (round.ownerApproval?.datasets ?? [])
     .filter((dataset) => dataset.owners.length > 0 && !owned.has(dataset.id))
     .map((dataset) => dataset.id);
-  return { datasets, directors: Math.max(0, directorsNeeded(request) - directors) };
+  return { datasets, directors: Math.max(0, directorsNeeded(round) - directors) };
 }
 
-export function isFullyApproved(request: AccessRequest): boolean {
-  const missing = missingApprovals(request);
+/** Whether `round` has every approval its plan needs. */
+export function isFullyApproved(round: ApprovalRound): boolean {
+  const missing = missingApprovals(round);
   return missing.datasets.length === 0 && missing.directors === 0;
 }
 
@@ -84,9 +102,13 @@ export function mayActAsOwner(who: Principal, policy: Policy, now: string): bool
   return standingRefusals(who, policy, now).length === 0;
 }
 
-/** Whether `who` is an owner of a dataset the request names (they may see it, whatever their grade). */
+/** Whether `who` is an owner of a dataset the request or its extension round names (they may see it, whatever their grade). */
 export function ownsNamedDataset(who: Principal, request: AccessRequest): boolean {
-  return (request.ownerApproval?.datasets ?? []).some((dataset) => ownsOneOf(who, dataset.owners));
+  const datasets = [
+    ...(request.ownerApproval?.datasets ?? []),
+    ...(request.extension?.ownerApproval?.datasets ?? []),
+  ];
+  return datasets.some((dataset) => ownsOneOf(who, dataset.owners));
 }
 
 /** Whether `who` owns any dataset of the catalogue. */
@@ -95,15 +117,19 @@ export function ownsAnyDataset(who: Principal, catalogue: Iterable<Dataset>): bo
   return false;
 }
 
-/** What `who`'s approval of `request` would count as now: a director's, and the named datasets they own. */
+/**
+ * What `who`'s approval in `round` of `request` (its first approval unless told) would count as now: a director's,
+ * and the named datasets they own.
+ */
 export function approvalCapacity(
   who: Principal,
   request: AccessRequest,
   policy: Policy,
   now: string,
+  round: ApprovalRound = request,
 ): ApprovalCapacity {
   const director = approverRefusal(who, request, policy, now) === undefined;
-  const plan = request.ownerApproval;
+  const plan = round.ownerApproval;
   if (!plan || who.id === request.requester || !mayActAsOwner(who, policy, now))
     return { director, datasets: [] };
   const datasets = plan.datasets
@@ -113,8 +139,9 @@ export function approvalCapacity(
 }
 
 /**
- * Why `who` may not decide `request` now, or undefined when their decision would count for something still missing:
- * a needed director approval, or an owner approval of a dataset not yet approved. Self-approval never.
+ * Why `who` may not decide `round` of `request` (its first approval unless told) now, or undefined when their
+ * decision would count for something still missing: a needed director approval, or an owner approval of a dataset
+ * not yet approved. Self-approval never.
  */
 export function deciderRefusal(
   who: Principal,
@@ -122,12 +149,13 @@ export function deciderRefusal(
   policy: Policy,
   now: string,
   datasetTitles: ReadonlyMap<string, string> = new Map(),
+  round: ApprovalRound = request,
 ): ApproverRefusal | undefined {
-  const plan = request.ownerApproval;
+  const plan = round.ownerApproval;
   const asDirector = approverRefusal(who, request, policy, now);
   if (!plan || asDirector?.code === 'SELF_APPROVAL') return asDirector;
-  const missing = missingApprovals(request);
-  const capacity = approvalCapacity(who, request, policy, now);
+  const missing = missingApprovals(round);
+  const capacity = approvalCapacity(who, request, policy, now, round);
   if (capacity.datasets.some((id) => missing.datasets.includes(id))) return undefined;
   if (missing.directors > 0 && capacity.director) return undefined;
   if (missing.directors > 0 && asDirector) return asDirector;
@@ -142,12 +170,18 @@ export function deciderRefusal(
   };
 }
 
-/** Everyone whose decision `request` still needs: the eligible directors (when needed) and the owners still missing. */
+/**
+ * Everyone whose decision `round` of `request` (its first approval unless told) still needs: the eligible directors
+ * (when needed) and the owners still missing.
+ */
 export function neededDeciders(
   directory: readonly Principal[],
   request: AccessRequest,
   policy: Policy,
   now: string,
+  round: ApprovalRound = request,
 ): Principal[] {
-  return directory.filter((principal) => deciderRefusal(principal, request, policy, now) === undefined);
+  return directory.filter(
+    (principal) => deciderRefusal(principal, request, policy, now, undefined, round) === undefined,
+  );
 }

@@ -1,10 +1,12 @@
 // Extension without a gap: the holder of an ACTIVE grant asks for more time, approvers decide under the same rules
-// as the original request, and access carries on meanwhile. Approved in time, expiresAt moves; otherwise the
+// as the original request (a dataset's owners too, per `approvals.dataset` when the round opens), and access carries
+// on meanwhile. Approved in time, expiresAt moves; otherwise the
 // original expiry stands. The total length of a grant stays within the policy's maxTotalDuration.
 import type { Actor } from './audit.ts';
 import { assertNotBreakGlass } from './break-glass.ts';
+import { approvalCapacity, deciderRefusal, isFullyApproved, ownerApprovalFor } from './dataset-owners.ts';
 import { addDuration, parseDuration } from './duration.ts';
-import { approvalsRequiredFor, assertEligibleApprover, assertRequesterEligible } from './eligibility.ts';
+import { approvalsRequiredFor, assertRequesterEligible } from './eligibility.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import { maxDurationFor, nothingToDecide, requestEvent, type Transition } from './lifecycle.ts';
 import type { AccessRequest, Dataset, DecisionChannel, ExtensionRound, Principal, Scope } from './model.ts';
@@ -89,6 +91,7 @@ export function requestExtension(args: {
     expiresAt,
     approvalsRequired: approvalsRequiredFor(request.scopes, request.external, policy),
     approvals: [],
+    ownerApproval: ownerApprovalFor(request.scopes, catalogue, policy),
     status: 'PENDING',
     // After expiry there is nothing left to extend: the original end stands.
     deadline: earlier(addDuration(now, policy.approvalTimeout), grant.expiresAt),
@@ -122,7 +125,13 @@ export function assertExtensionPending(request: AccessRequest, now: string): Ext
   return extension;
 }
 
-/** One approver's decision on the open round; enough distinct approvals move expiresAt, one deny closes it. */
+const titlesOf = (catalogue: ReadonlyMap<string, Dataset>): Map<string, string> =>
+  new Map([...catalogue.values()].map((dataset) => [dataset.id, dataset.title]));
+
+/**
+ * One approver's decision on the open round; the approvals its plan needs (directors, and owners of the named
+ * datasets when the round fixed owners) move expiresAt, one deny closes it.
+ */
 export function decideExtension(args: {
   readonly request: AccessRequest;
   readonly approver: Principal;
@@ -139,7 +148,8 @@ export function decideExtension(args: {
   const extension = assertExtensionPending(request, now);
   const grant = request.grant;
   if (!grant) throw new ConflictError('NOT_ACTIVE', `request ${request.id} holds no grant`);
-  assertEligibleApprover(approver, request, policy, now);
+  const refusal = deciderRefusal(approver, request, policy, now, titlesOf(catalogue), extension);
+  if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   if (extension.approvals.some((existing) => existing.approverId === approver.id)) {
     throw new ConflictError('ALREADY_DECIDED', `${approver.id} has already decided this extension`);
   }
@@ -147,9 +157,12 @@ export function decideExtension(args: {
   if (decision === 'deny' && !comment && channel !== 'api') {
     throw new ValidationError('comment', 'a deny needs a comment saying why');
   }
+  const capacity = extension.ownerApproval
+    ? approvalCapacity(approver, request, policy, now, extension)
+    : undefined;
   const approvals = [
     ...extension.approvals,
-    { approverId: approver.id, decision, comment, at: now, channel },
+    { approverId: approver.id, decision, comment, at: now, channel, capacity },
   ];
   const actor: Actor = { type: 'principal', id: approver.id };
   if (decision === 'deny') {
@@ -167,7 +180,7 @@ export function decideExtension(args: {
     };
   }
   const approved = approvals.filter((entry) => entry.decision === 'approve').length;
-  if (approved < extension.approvalsRequired) {
+  if (!isFullyApproved({ ...extension, approvals })) {
     const recorded: AccessRequest = { ...request, extension: { ...extension, approvals } };
     return {
       expectedStatus: 'ACTIVE',

@@ -169,6 +169,8 @@ export interface ExtensionRound {
   readonly expiresAt: string;
   readonly approvalsRequired: number;
   readonly approvals: readonly Decision[];
+  /** The owners each named dataset needs, fixed when the round opens (as the request fixes its own); absent: directors. */
+  readonly ownerApproval?: OwnerApproval | undefined;
   readonly status: ExtensionStatus;
   /** The earlier of the approval timeout and the grant's current expiry: no decision counts after it. */
   readonly deadline: string;

@@ -107,6 +107,8 @@ export interface RequestStore {
   /** Grants whose expiresAt is at or before `at`, soonest first (index query, no scan). */
   listGrantsExpiringBy(at: string): Promise<ActiveGrant[]>;
   externalAdminSeats(): Promise<ExternalAdminSeats>;
+  /** Holders per dataset id now, from the per-dataset holder counters (one Query); a dataset never held is absent. */
+  datasetHolders(): Promise<Map<string, number>>;
   commit(change: RequestChange): Promise<StoredRequest>;
   readAuditStream(stream: string): Promise<AuditEvent[]>;
   findApprovalToken(tokenHash: string): Promise<ApprovalTokenRecord | undefined>;

@@ -1,6 +1,5 @@
 // Use cases behind the emailed approval link: show the request (never deciding on GET), then decide on POST.
 import { deciderRefusal } from '../core/dataset-owners.ts';
-import { approverRefusal } from '../core/eligibility.ts';
 import { ForbiddenError, NotFoundError, TokenGoneError } from '../core/errors.ts';
 import { isExtensionOpen } from '../core/extension.ts';
 import type { Dataset, Principal } from '../core/model.ts';
@@ -39,10 +38,8 @@ async function resolveLink(
   }
   const approver = await deps.directory.getPrincipal(record.approverId);
   if (!approver) throw new NotFoundError('approver', record.approverId);
-  const refusal =
-    record.purpose === 'extension'
-      ? approverRefusal(approver, request, deps.policy, now)
-      : deciderRefusal(approver, request, deps.policy, now);
+  const round = record.purpose === 'extension' ? request.extension : request;
+  const refusal = deciderRefusal(approver, request, deps.policy, now, undefined, round);
   if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   const decisions = record.purpose === 'extension' ? (request.extension?.approvals ?? []) : request.approvals;
   if (decisions.some((decision) => decision.approverId === approver.id)) {

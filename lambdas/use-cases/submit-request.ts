@@ -3,6 +3,7 @@
 import { logger } from '../commons/observability.ts';
 import { submitBreakGlass } from '../core/break-glass.ts';
 import { KeyholderError } from '../core/errors.ts';
+import { assertHoldersLikelyAvailable, limitedDatasetsOf } from '../core/holder-limits.ts';
 import {
   assertSeatLikelyAvailable,
   rejectRequest,
@@ -29,16 +30,24 @@ export async function submitAccessRequest(
   input: SubmissionInput & { readonly breakGlass?: boolean | undefined },
 ): Promise<StoredRequest> {
   const now = deps.clock.now();
+  const catalogue = await catalogueOf(deps);
   // Break-glass is APPROVED at once; the same workflow grants it (its approval step finds nothing to ask).
   const transition = (input.breakGlass ? submitBreakGlass : submitRequest)({
     id: deps.ids.requestId(),
     input,
     requester,
-    catalogue: await catalogueOf(deps),
+    catalogue,
     policy: deps.policy,
     now,
   });
-  assertSeatLikelyAvailable(transition.request, await deps.store.externalAdminSeats(), deps.policy);
+  // Courtesy checks, nothing written yet: the binding ones are the conditional writes at grant time.
+  const limited = limitedDatasetsOf(transition.request, catalogue).length > 0;
+  const [seats, holders] = await Promise.all([
+    deps.store.externalAdminSeats(),
+    limited ? deps.store.datasetHolders() : new Map<string, number>(),
+  ]);
+  assertSeatLikelyAvailable(transition.request, seats, deps.policy);
+  assertHoldersLikelyAvailable(transition.request, catalogue, holders);
   const stored = await commitTransition(deps, undefined, transition);
   try {
     await deps.workflow.start(stored.id);

@@ -1,8 +1,8 @@
 // Dataset owners on the local stack (policy approvals.dataset: owner): owners are mailed and decide, a director who
-// owns none of the datasets is refused, a two-dataset request needs both owners, and maxConcurrentHolders 1 holds.
+// owns none of the datasets is refused, a two-dataset request needs both owners, and maxConcurrentHolders 1 holds (at grant time, and at submission once it is full).
 // A dataset owned by a SCIM group (the seed's "Cancer Registry IAOs", provisioned through SCIM at start) is decided
 // by its members; many concurrent approvals against its holder limit grant exactly the limit (like cap-race); a
-// member removed from the group through SCIM is refused at once.
+// member removed from the group through SCIM is refused at once. Extending a dataset grant asks its owner likewise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, waitFor } from '../support/local-stack.ts';
 
@@ -68,8 +68,9 @@ describe('dataset owners and holder limits', () => {
     expect(dan.body.capabilities.canApprove).toBe(true);
     expect((await stack.call('GET', '/inbox', { as: 'mgr-dan' })).status).toBe(200);
 
-    // Act: one dataset, one owner
+    // Act: one dataset, one owner; a second request for its one place is submitted while the place is free
     const first = await submit('ext-kim', ['dataset:hes-apc']);
+    const second = await submit('ext-gus', ['dataset:hes-apc', 'dataset:gp-records']);
     await waitFor(() => (recipients(first).length > 0 ? true : undefined), 'the approval mail');
     const byDirector = await decide('dir-ada', first);
     const inbox = await stack.call('GET', '/inbox', { as: 'mgr-dan' });
@@ -85,8 +86,7 @@ describe('dataset owners and holder limits', () => {
     expect(byOwner.status, JSON.stringify(byOwner.body)).toBe(200);
     expect((await settled(first, ['ACTIVE'])).status).toBe('ACTIVE');
 
-    // Act: two datasets need both owners; the first dataset's one place is taken
-    const second = await submit('ext-gus', ['dataset:hes-apc', 'dataset:gp-records']);
+    // Act: two datasets need both owners; the first dataset's one place is taken by now
     await waitFor(() => (recipients(second).length >= 2 ? true : undefined), 'mail to both owners');
     const oneOwner = await decide('mgr-dan', second);
     const afterOne = await stack.call('GET', `/requests/${second}`, { as: 'adm-eve' });
@@ -99,9 +99,60 @@ describe('dataset owners and holder limits', () => {
     expect(otherOwner.status).toBe(200);
     const held = await settled(second, ['REJECTED', 'ACTIVE']);
     expect(held).toMatchObject({ status: 'REJECTED', reason: 'HOLDER_LIMIT_REACHED' });
+    // Asked while the place is taken: refused at submission, in words, with nothing recorded
+    const late = await stack.call('POST', '/requests', {
+      as: 'ext-gus',
+      body: { scopes: ['dataset:hes-apc'], justification: JUSTIFICATION, duration: 'PT1H' },
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('HOLDER_LIMIT_REACHED');
+    expect(late.body.error.message).toContain('Hospital Episode Statistics');
     const verify = await stack.call('GET', '/audit/verify', { as: 'aud-fay' });
     expect(verify.body.ok).toBe(true);
   });
+
+  it('routes an extension of a dataset grant to its owner: another director is refused, the owner extends', async () => {
+    // Prepare: an active grant of gp-records (owned by dir-ben since the first case)
+    const id = await submit('ext-kim', ['dataset:gp-records']);
+    expect((await decide('dir-ben', id)).status).toBe(200);
+    const granted = await settled(id, ['ACTIVE']);
+
+    // Act
+    const asked = await stack.call('POST', `/requests/${id}/extend`, {
+      as: 'ext-kim',
+      body: { duration: 'PT1H', justification: JUSTIFICATION },
+    });
+    const prompted = () =>
+      stack.mailbox
+        .messages()
+        .filter(
+          (message) => message.subject.startsWith('Extension needs approval') && message.subject.includes(id),
+        )
+        .map((message) => message.to);
+    await waitFor(() => (prompted().length > 0 ? true : undefined), 'the extension mail');
+    const inbox = await stack.call('GET', '/inbox', { as: 'dir-ben' });
+    const byOtherDirector = await decide('dir-ada', id);
+    const byOwner = await decide('dir-ben', id);
+
+    // Assess
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    expect(prompted()).toEqual(['dir-ben@nhse.example']);
+    expect(
+      inbox.body.items
+        .filter((item: { kind: string }) => item.kind === 'extension')
+        .map((item: { request: { id: string } }) => item.request.id),
+    ).toContain(id);
+    expect(byOtherDirector.status).toBe(403);
+    expect(byOtherDirector.body.error.code).toBe('NOT_DATASET_OWNER');
+    expect(byOwner.status, JSON.stringify(byOwner.body)).toBe(200);
+    expect(byOwner.body.extension).toMatchObject({ status: 'APPROVED' });
+    expect(byOwner.body.grant.expiresAt).toBe(
+      new Date(Date.parse(granted.grant.expiresAt) + 3_600_000).toISOString(),
+    );
+  });
+
+  /** Submitted while the group-owned dataset still had room, decided after its limit filled (the last case). */
+  let submittedBefore = '';
 
   it(`lets the members of a group owner decide, and grants exactly ${LIMIT} of ${RACERS.length} approved at once`, async () => {
     // Prepare: the group owns the cancer registry, which takes at most LIMIT holders
@@ -115,6 +166,7 @@ describe('dataset owners and holder limits', () => {
       body: { owners: ['mgr-dan', 'group:No Such Group'] },
     });
     const catalogue = await stack.call('GET', '/datasets', { as: 'ext-hal' });
+    submittedBefore = await submit('ext-kim', ['dataset:cancer-registry']);
     const requests = [];
     for (const requester of RACERS) requests.push(await submit(requester, ['dataset:cancer-registry']));
     const [probe] = requests as [string];
@@ -159,8 +211,13 @@ describe('dataset owners and holder limits', () => {
   });
 
   it('refuses a member the identity provider took out of the group, on a request submitted before', async () => {
-    // Prepare: a request pending for the group-owned dataset, then a SCIM PATCH removing mgr-dan from the group
-    const pending = await submit('ext-kim', ['dataset:cancer-registry']);
+    // Prepare: a request pending for the group-owned dataset, then a SCIM PATCH removing mgr-dan from the group;
+    // the limit is full now, so the same request asked today is refused at once
+    const pending = submittedBefore;
+    const refused = await stack.call('POST', '/requests', {
+      as: 'ext-kim',
+      body: { scopes: ['dataset:cancer-registry'], justification: JUSTIFICATION, duration: 'PT1H' },
+    });
     const scim = (method: string, path: string, body?: unknown) =>
       stack.call(method, `/scim/v2${path}`, {
         headers: {
@@ -181,6 +238,8 @@ describe('dataset owners and holder limits', () => {
     const member = await decide('exd-cleo', pending);
 
     // Assess
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('HOLDER_LIMIT_REACHED');
     expect(removed.status, JSON.stringify(removed.body)).toBe(200);
     expect(leaver.status).toBe(403);
     expect(leaver.body.error.code).toBe('NOT_DATASET_OWNER');

@@ -338,6 +338,21 @@ export class DynamoDbRequestStore implements RequestStore {
     return { total, byOrganisation };
   }
 
+  async datasetHolders(): Promise<Map<string, number>> {
+    const items = await queryAll(this.#client, {
+      TableName: this.#stateTable,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': STATE_TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.datasetHolders('').pk },
+      ConsistentRead: true,
+    });
+    const holders = new Map<string, number>();
+    for (const item of items) {
+      if (typeof item.datasetId === 'string') holders.set(item.datasetId, Number(item[SEAT_COUNT] ?? 0));
+    }
+    return holders;
+  }
+
   async readAuditStream(stream: string): Promise<AuditEvent[]> {
     const items = await queryAll(this.#client, {
       TableName: this.#auditTable,

@@ -1,7 +1,7 @@
 // The extension-prompt notice a holder's request for more time owes (../extend-request.ts), delivered by the notice
-// outbox (./deliver-notice.ts): a mail with a single-use link to each eligible approver, every delivery audited.
+// outbox (./deliver-notice.ts): a mail with a single-use link to each approver still needed, every delivery audited.
 import type { Actor } from '../../core/audit.ts';
-import { eligibleApprovers } from '../../core/eligibility.ts';
+import { neededDeciders } from '../../core/dataset-owners.ts';
 import { partOf } from '../../core/notices.ts';
 import { extensionEmail } from '../../presentation/extension-email.ts';
 import { catalogueOf, type Dependencies } from '../context.ts';
@@ -9,7 +9,7 @@ import { hashToken } from '../link-token.ts';
 import { type Delivery, deliver, recordDeliveries } from '../notify-delivery.ts';
 
 /**
- * The extension-prompt notice: each eligible approver who has not decided the open round gets a mail with a
+ * The extension-prompt notice: each approver the round still needs (directors, owners per its plan) who has not decided the open round gets a mail with a
  * single-use link of their own, its token stored just before the mail is sent. Parts an earlier attempt delivered
  * are not sent again; a round no longer pending asks nobody.
  */
@@ -27,7 +27,7 @@ export async function sendExtensionPrompts(
   if (!holder) return [];
   const decided = new Set(round.approvals.map((entry) => entry.approverId));
   const deliveries: Delivery[] = [];
-  for (const approver of eligibleApprovers(principals, request, deps.policy, deps.clock.now())) {
+  for (const approver of neededDeciders(principals, request, deps.policy, deps.clock.now(), round)) {
     const part = partOf({ channel: 'email', recipient: approver.id, kind: 'extension-prompt' });
     if (decided.has(approver.id) || delivered.has(part)) continue;
     const token = deps.ids.secretToken();
