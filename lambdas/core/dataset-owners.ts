@@ -111,6 +111,11 @@ export function ownsNamedDataset(who: Principal, request: AccessRequest): boolea
   return datasets.some((dataset) => ownsOneOf(who, dataset.owners));
 }
 
+/** Each dataset's title by its id: how a refusal names the datasets it is about. */
+export function datasetTitlesOf(datasets: Iterable<Dataset>): Map<string, string> {
+  return new Map([...datasets].map((dataset) => [dataset.id, dataset.title]));
+}
+
 /** Whether `who` owns any dataset of the catalogue. */
 export function ownsAnyDataset(who: Principal, catalogue: Iterable<Dataset>): boolean {
   for (const dataset of catalogue) if (ownsOneOf(who, dataset.owners)) return true;

@@ -1,10 +1,16 @@
 // Extension without a gap: the holder of an ACTIVE grant asks for more time, approvers decide under the same rules
-// as the original request (a dataset's owners too, per `approvals.dataset` when the round opens), and access carries
-// on meanwhile. Approved in time, expiresAt moves; otherwise the
-// original expiry stands. The total length of a grant stays within the policy's maxTotalDuration.
+// as the original request (a dataset's owners too, per `approvals.dataset` when the round opens), and access
+// carries on meanwhile. Approved in time, expiresAt moves; otherwise the original expiry stands. The total length
+// of a grant stays within the policy's maxTotalDuration.
 import type { Actor } from './audit.ts';
 import { assertNotBreakGlass } from './break-glass.ts';
-import { approvalCapacity, deciderRefusal, isFullyApproved, ownerApprovalFor } from './dataset-owners.ts';
+import {
+  approvalCapacity,
+  datasetTitlesOf,
+  deciderRefusal,
+  isFullyApproved,
+  ownerApprovalFor,
+} from './dataset-owners.ts';
 import { addDuration, parseDuration } from './duration.ts';
 import { approvalsRequiredFor, assertRequesterEligible } from './eligibility.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
@@ -125,9 +131,6 @@ export function assertExtensionPending(request: AccessRequest, now: string): Ext
   return extension;
 }
 
-const titlesOf = (catalogue: ReadonlyMap<string, Dataset>): Map<string, string> =>
-  new Map([...catalogue.values()].map((dataset) => [dataset.id, dataset.title]));
-
 /**
  * One approver's decision on the open round; the approvals its plan needs (directors, and owners of the named
  * datasets when the round fixed owners) move expiresAt, one deny closes it.
@@ -148,7 +151,14 @@ export function decideExtension(args: {
   const extension = assertExtensionPending(request, now);
   const grant = request.grant;
   if (!grant) throw new ConflictError('NOT_ACTIVE', `request ${request.id} holds no grant`);
-  const refusal = deciderRefusal(approver, request, policy, now, titlesOf(catalogue), extension);
+  const refusal = deciderRefusal(
+    approver,
+    request,
+    policy,
+    now,
+    datasetTitlesOf(catalogue.values()),
+    extension,
+  );
   if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
   if (extension.approvals.some((existing) => existing.approverId === approver.id)) {
     throw new ConflictError('ALREADY_DECIDED', `${approver.id} has already decided this extension`);

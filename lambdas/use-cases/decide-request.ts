@@ -1,4 +1,5 @@
 // Use case: an approver approves or denies. The same path serves the API, the emailed link and later channels.
+import { datasetTitlesOf } from '../core/dataset-owners.ts';
 import { decideRequest } from '../core/lifecycle.ts';
 import type { DecisionChannel, Principal } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
@@ -21,7 +22,7 @@ const DECISION_NOTICE = { outcomes: ['decision'], actor: { type: 'system', id: '
 
 export async function decideOnRequest(deps: Dependencies, input: DecisionInput): Promise<StoredRequest> {
   const datasets = await deps.directory.listDatasets();
-  const datasetTitles = new Map(datasets.map((entry) => [entry.id, entry.title]));
+  const datasetTitles = datasetTitlesOf(datasets);
   const decided = await withOptimisticRetry(async () => {
     const stored = await loadRequest(deps, input.requestId);
     const now = deps.clock.now();

@@ -195,3 +195,12 @@ export function thrownBy(act: () => unknown): unknown {
   }
   throw new Error('expected the call to throw, but it returned');
 }
+
+/** Two datasets, each with one owner of a grade below director: the dataset-owner tests' shared cast. */
+export const OWNED = (() => {
+  const olive = principal({ id: 'olive.owner', name: 'Olive Owner', grade: 'staff' });
+  const oscar = principal({ id: 'oscar.owner', name: 'Oscar Owner', grade: 'manager' });
+  const hes = dataset({ id: 'hes-apc', title: 'Hospital Episode Statistics', owners: [olive.id] });
+  const mhsds = dataset({ id: 'mhsds', title: 'Mental Health Services', owners: [oscar.id] });
+  return { olive, oscar, hes, mhsds };
+})();

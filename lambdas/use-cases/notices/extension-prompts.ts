@@ -9,9 +9,9 @@ import { hashToken } from '../link-token.ts';
 import { type Delivery, deliver, recordDeliveries } from '../notify-delivery.ts';
 
 /**
- * The extension-prompt notice: each approver the round still needs (directors, owners per its plan) who has not decided the open round gets a mail with a
- * single-use link of their own, its token stored just before the mail is sent. Parts an earlier attempt delivered
- * are not sent again; a round no longer pending asks nobody.
+ * The extension-prompt notice: each approver the open round still needs (directors, owners per its plan) who has
+ * not decided it gets a mail with a single-use link of their own, its token stored just before the mail is sent.
+ * Parts an earlier attempt delivered are not sent again; a round no longer pending asks nobody.
  */
 export async function sendExtensionPrompts(
   deps: Dependencies,

@@ -10,17 +10,14 @@ import {
   dataset,
   later,
   NOW,
+  OWNED,
   people,
   policyWith,
-  principal,
   submission,
   thrownBy,
 } from '../../support/fixtures.ts';
 
-const olive = principal({ id: 'olive.owner', name: 'Olive Owner', grade: 'staff' });
-const oscar = principal({ id: 'oscar.owner', name: 'Oscar Owner', grade: 'manager' });
-const hes = dataset({ id: 'hes-apc', title: 'Hospital Episode Statistics', owners: [olive.id] });
-const mhsds = dataset({ id: 'mhsds', title: 'Mental Health Services', owners: [oscar.id] });
+const { olive, oscar, hes, mhsds } = OWNED;
 const unowned = dataset({ id: 'covid-agg', title: 'COVID-19 counts', sensitivity: 'aggregate' });
 const owned = catalogueOf(hes, mhsds, unowned);
 const titles = new Map([...owned.values()].map((entry) => [entry.id, entry.title]));

@@ -11,16 +11,13 @@ import {
   catalogueOf,
   dataset,
   later,
+  OWNED,
   people,
   policyWith,
-  principal,
   thrownBy,
 } from '../../support/fixtures.ts';
 
-const olive = principal({ id: 'olive.owner', name: 'Olive Owner', grade: 'staff' });
-const oscar = principal({ id: 'oscar.owner', name: 'Oscar Owner', grade: 'manager' });
-const hes = dataset({ id: 'hes-apc', title: 'Hospital Episode Statistics', owners: [olive.id] });
-const mhsds = dataset({ id: 'mhsds', title: 'Mental Health Services', owners: [oscar.id] });
+const { olive, oscar, hes, mhsds } = OWNED;
 const owned = catalogueOf(hes, mhsds);
 const holder = people.externalScA;
 const GRANTED_AT = later('PT2H');
